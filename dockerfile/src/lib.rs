@@ -1,0 +1,1 @@
+//! Dockerfile parser and lint rules (work in progress).
