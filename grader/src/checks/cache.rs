@@ -1,0 +1,160 @@
+//! `cache`: the dependency step survives a source edit and reruns after a manifest edit.
+
+use super::Finding;
+use crate::engine::build::{BuildOutcome, Step};
+use crate::facts::{CacheProbe, Facts};
+use crate::locate::{instruction_of_step, squash};
+use crate::spec::CacheCheck;
+
+pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
+    let Some(dep) = facts.build.run_step(&spec.step) else {
+        return Finding::fail(format!(
+            "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
+            spec.step
+        ));
+    };
+    let dep_name = squash(&dep.name);
+    let dep_label = label(dep);
+    let dep_line = line_of(facts, dep);
+    let Some(probe) = probe else { return Finding::fail("not measured: the cache probe did not run") };
+    if let Some(e) = &probe.error {
+        return Finding::fail(format!("not measured: {e}"));
+    }
+    let (Some(after_source), Some(after_manifest)) = (&probe.after_source_edit, &probe.after_manifest_edit) else {
+        return Finding::fail("not measured: the cache probe did not finish");
+    };
+    if let Some(f) = &after_source.failure {
+        return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.source, f.message));
+    }
+    let Some(again) = after_source.steps.iter().find(|s| squash(&s.name) == dep_name) else {
+        return Finding::fail(format!("the rebuild after editing {} did not run {dep_label}", spec.source));
+    };
+    if !again.cached {
+        let (message, line) = match first_miss(after_source, again) {
+            Some(brk) if brk.name != again.name => (
+                format!(
+                    "after a harmless edit to {}, {dep_label} ran again: the cache broke earlier, at {}{}, which copies {} before the dependencies are installed",
+                    spec.source,
+                    label(brk),
+                    line_of(facts, brk).map(|l| format!(" (line {l})")).unwrap_or_default(),
+                    spec.source
+                ),
+                line_of(facts, brk).or(dep_line),
+            ),
+            _ => (format!("after a harmless edit to {}, {dep_label} ran again instead of coming from the cache", spec.source), dep_line),
+        };
+        return Finding::fail(message).at(line);
+    }
+    if let Some(f) = &after_manifest.failure {
+        return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.manifest, f.message));
+    }
+    match after_manifest.steps.iter().find(|s| squash(&s.name) == dep_name) {
+        Some(s) if s.cached => Finding::fail(format!(
+            "after editing {}, {dep_label} still came from the cache: the step does not see {}; copy it in before this step",
+            spec.manifest, spec.manifest
+        ))
+        .at(dep_line),
+        _ => Finding::pass(format!(
+            "{dep_label} stayed cached after an edit to {} and ran again after an edit to {}",
+            spec.source, spec.manifest
+        )),
+    }
+}
+
+/// The first step of the dependency step's stage (by step number) that missed the cache.
+fn first_miss<'a>(build: &'a BuildOutcome, dep: &Step) -> Option<&'a Step> {
+    let d = dep.parsed()?;
+    build
+        .instruction_steps()
+        .filter(|s| !s.cached)
+        .filter_map(|s| s.parsed().map(|p| (p, s)))
+        .filter(|(p, _)| p.stage == d.stage && p.number <= d.number)
+        .min_by_key(|(p, _)| p.number)
+        .map(|(_, s)| s)
+}
+
+fn label(step: &Step) -> String {
+    match step.parsed() {
+        Some(p) => format!("`{}`", squash(p.instruction)),
+        None => format!("`{}`", step.name),
+    }
+}
+
+fn line_of(facts: &Facts, step: &Step) -> Option<usize> {
+    let df = facts.dockerfile.as_ref().ok()?;
+    Some(instruction_of_step(df, &step.parsed()?)?.lines.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::fixtures::*;
+    use crate::engine::build::Builder;
+
+    fn outcome(steps: Vec<Step>) -> BuildOutcome {
+        BuildOutcome { builder: Builder::BuildKit, steps, failure: None, duration: Default::default() }
+    }
+
+    fn spec() -> CacheCheck {
+        CacheCheck { step: "go mod download".into(), source: "main.go".into(), manifest: "go.mod".into() }
+    }
+
+    fn good_build(cached: [bool; 4]) -> BuildOutcome {
+        outcome(vec![
+            step("[internal] load build context", false),
+            step("[builder 1/6] FROM docker.io/library/golang:1.27-trixie", true),
+            step("[builder 2/6] WORKDIR /src", cached[0]),
+            step("[builder 3/6] COPY go.mod ./", cached[1]),
+            step("[builder 4/6] RUN go mod download", cached[2]),
+            step("[builder 5/6] COPY . .", cached[3]),
+        ])
+    }
+
+    fn probe(src: BuildOutcome, man: BuildOutcome) -> CacheProbe {
+        CacheProbe { after_source_edit: Some(src), after_manifest_edit: Some(man), error: None }
+    }
+
+    #[test]
+    fn well_ordered_dockerfile_passes() {
+        let mut f = facts(SOLUTION);
+        f.build = good_build([false; 4]);
+        let p = probe(good_build([true, true, true, false]), good_build([true, false, false, false]));
+        let r = check(&spec(), Some(&p), &f);
+        assert!(r.passed, "{}", r.message);
+    }
+
+    #[test]
+    fn copy_all_before_the_dependency_step_is_named() {
+        let df = "FROM golang:1.27-trixie AS builder\nWORKDIR /src\nCOPY . .\nRUN go mod download\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=builder /out/app /app\n";
+        let build = |c: [bool; 3]| {
+            outcome(vec![
+                step("[builder 2/5] WORKDIR /src", c[0]),
+                step("[builder 3/5] COPY . .", c[1]),
+                step("[builder 4/5] RUN go mod download", c[2]),
+            ])
+        };
+        let mut f = facts(df);
+        f.build = build([false; 3]);
+        let r = check(&spec(), Some(&probe(build([true, false, false]), build([true, false, false]))), &f);
+        assert!(!r.passed);
+        assert_eq!(r.line, Some(3));
+        assert!(r.message.contains("the cache broke earlier, at `COPY . .` (line 3)"), "{}", r.message);
+    }
+
+    #[test]
+    fn a_step_that_ignores_the_manifest_is_caught() {
+        let mut f = facts(SOLUTION);
+        f.build = good_build([false; 4]);
+        let r = check(&spec(), Some(&probe(good_build([true, true, true, false]), good_build([true, true, true, false]))), &f);
+        assert!(!r.passed && r.message.contains("still came from the cache"), "{}", r.message);
+        assert_eq!(r.line, Some(4));
+    }
+
+    #[test]
+    fn no_dependency_step_at_all() {
+        let mut f = facts("FROM golang:1.27-trixie\nCOPY . .\nRUN go build -o /app .\n");
+        f.build = outcome(vec![step("[2/3] COPY . .", false), step("[3/3] RUN go build -o /app .", false)]);
+        let r = check(&spec(), None, &f);
+        assert!(!r.passed && r.message.starts_with("no RUN step runs `go mod download`"));
+    }
+}

@@ -1,0 +1,80 @@
+//! `size`: the final image against its budget, with the biggest layers named on failure.
+
+use super::{mb, Finding};
+use crate::facts::Facts;
+use crate::locate::{layer_origins, Origin};
+use crate::spec::SizeCheck;
+
+pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {
+    let image = facts.image.as_ref().expect("judged only with an image");
+    let budget = (spec.max_mb * 1e6) as u64;
+    let size = image.content_size;
+    let engine_note = if image.engine_size > 0 && image.engine_size.abs_diff(size) * 100 > size.max(1) {
+        format!(" (the engine reports {})", mb(image.engine_size))
+    } else {
+        String::new()
+    };
+    if size <= budget {
+        return Finding::pass(format!("{} of layer content{engine_note}, within the {} budget", mb(size), mb(budget)));
+    }
+    Finding::fail(format!("{} of layer content{engine_note}, over the {} budget", mb(size), mb(budget)))
+        .with_details(biggest_layers(facts, 3))
+}
+
+/// "What got added": the biggest layers and the instruction (or base image) behind each.
+pub fn biggest_layers(facts: &Facts, n: usize) -> Vec<String> {
+    let image = facts.image.as_ref().expect("judged only with an image");
+    let origins = facts.dockerfile.as_ref().ok().map(|df| layer_origins(df, image, None));
+    let mut order: Vec<usize> = (0..image.layers.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(image.layers[i].content_bytes));
+    let mut base_total = 0;
+    let mut lines = Vec::new();
+    let mut base_name = None;
+    for &i in &order {
+        match origins.as_ref().map(|o| &o[i]) {
+            Some(Origin::Base(name)) => {
+                base_total += image.layers[i].content_bytes;
+                base_name = Some(name.clone());
+            }
+            Some(Origin::Instruction(instr)) if lines.len() < n => lines.push(format!(
+                "{} added by `{}` ({}:{})",
+                mb(image.layers[i].content_bytes),
+                crate::locate::squash(&instr.text()),
+                facts.dockerfile_path,
+                instr.lines.start
+            )),
+            None if lines.len() < n => lines.push(format!("{} added by `{}`", mb(image.layers[i].content_bytes), image.layers[i].created_by)),
+            _ => {}
+        }
+    }
+    if let Some(name) = base_name {
+        lines.insert(0, format!("{} comes from the base image {name}", mb(base_total)));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::fixtures::*;
+
+    #[test]
+    fn within_budget_passes_and_names_both_figures() {
+        let f = with_files(facts(SOLUTION), &[("base", 2_000_000), ("COPY /out/app /app # buildkit", 5_000_000)], &[]);
+        let r = check(&SizeCheck { max_mb: 20.0 }, &f);
+        assert!(r.passed);
+        assert_eq!(r.message, "7.0 MB of layer content, within the 20.0 MB budget");
+    }
+
+    #[test]
+    fn over_budget_names_the_biggest_layers() {
+        let df = "FROM golang:1.27-trixie\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
+        let mut f = with_files(facts(df), &[("debian", 600_000_000), ("go", 200_000_000), ("COPY . . # buildkit", 1_000), ("RUN /bin/sh -c go build -o /app . # buildkit", 90_000_000)], &[]);
+        f.image.as_mut().unwrap().engine_size = 900_000_000;
+        let r = check(&SizeCheck { max_mb: 20.0 }, &f);
+        assert!(!r.passed);
+        assert!(r.message.starts_with("890 MB of layer content (the engine reports 900 MB), over the 20.0 MB budget"), "{}", r.message);
+        assert_eq!(r.details[0], "800 MB comes from the base image golang:1.27-trixie");
+        assert_eq!(r.details[1], "90.0 MB added by `RUN go build -o /app .` (exercises/ex1/Dockerfile:4)");
+    }
+}

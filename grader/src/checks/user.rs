@@ -1,0 +1,100 @@
+//! `user`: the final image does not run as root.
+//!
+//! `""`, `root`, `0`, `0:0`, `root:root` are root; a name is resolved through the image's own
+//! /etc/passwd; a user inherited from the base image counts (it is in the image config). A USER
+//! in an earlier stage proves nothing, because only the image config is read.
+
+use super::Finding;
+use crate::facts::Facts;
+
+/// Who the image runs as, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunsAs {
+    Root(String),
+    User { name: String, uid: u64 },
+    /// A name that the image's /etc/passwd does not define: the container cannot start.
+    Unknown(String),
+}
+
+pub fn resolve(user: &str, passwd: Option<&str>) -> RunsAs {
+    let who = user.split(':').next().unwrap_or("").trim();
+    if who.is_empty() {
+        return RunsAs::Root("root (no USER set)".into());
+    }
+    if let Ok(uid) = who.parse::<u64>() {
+        return if uid == 0 { RunsAs::Root(user.into()) } else { RunsAs::User { name: user.into(), uid } };
+    }
+    let entry = passwd.and_then(|p| {
+        p.lines().find_map(|l| {
+            let mut f = l.split(':');
+            (f.next() == Some(who)).then(|| f.nth(1).and_then(|uid| uid.parse::<u64>().ok()))?
+        })
+    });
+    match entry {
+        Some(0) => RunsAs::Root(user.into()),
+        Some(uid) => RunsAs::User { name: user.into(), uid },
+        None if who == "root" => RunsAs::Root(user.into()),
+        None => RunsAs::Unknown(user.into()),
+    }
+}
+
+pub fn check(facts: &Facts) -> Finding {
+    let image = facts.image.as_ref().expect("judged only with an image");
+    let line = facts.dockerfile.as_ref().ok().and_then(|df| {
+        let last = df.final_stage()?;
+        let user = last.instructions.iter().rev().find(|i| i.keyword == "USER").unwrap_or(last.from());
+        Some(user.lines.start)
+    });
+    match resolve(&image.config.user, image.file_text("/etc/passwd")) {
+        RunsAs::Root(who) => Finding::fail(format!("the image runs as {who}; a non-root user is wanted")).at(line),
+        RunsAs::Unknown(who) => Finding::fail(format!(
+            "the image runs as `{who}`, but its /etc/passwd has no such user (the container cannot start); \
+             create the user in the final stage or use a numeric UID"
+        ))
+        .at(line),
+        RunsAs::User { name, uid } if name == uid.to_string() => Finding::pass(format!("the image runs as UID {uid}")),
+        RunsAs::User { name, uid } => Finding::pass(format!("the image runs as `{name}` (UID {uid})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::fixtures::*;
+
+    const PASSWD: &str = "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\ntoor:x:0:0::/:/bin/sh\n";
+
+    #[test]
+    fn the_root_spellings_are_root() {
+        for u in ["", "root", "0", "0:0", "root:root", "0:1000", "toor"] {
+            assert!(matches!(resolve(u, Some(PASSWD)), RunsAs::Root(_)), "{u:?}");
+        }
+    }
+
+    #[test]
+    fn names_resolve_through_passwd_and_numbers_need_not() {
+        assert_eq!(resolve("nonroot", Some(PASSWD)), RunsAs::User { name: "nonroot".into(), uid: 65532 });
+        assert_eq!(resolve("65532:65532", None), RunsAs::User { name: "65532:65532".into(), uid: 65532 });
+        assert_eq!(resolve("app", Some(PASSWD)), RunsAs::Unknown("app".into()));
+        assert_eq!(resolve("root", None), RunsAs::Root("root".into()));
+    }
+
+    #[test]
+    fn user_in_a_builder_stage_proves_nothing() {
+        let df = "FROM golang:1.27-trixie AS build\nUSER nobody\nRUN true\nFROM debian:trixie-slim\nCOPY --from=build /x /x\n";
+        let mut f = facts(df);
+        f.image.as_mut().unwrap().config.user = String::new();
+        let r = check(&f);
+        assert!(!r.passed);
+        assert_eq!(r.line, Some(4), "blames the final FROM, not the builder's USER");
+    }
+
+    #[test]
+    fn inherited_nonroot_user_passes() {
+        let mut f = facts(super::super::fixtures::SOLUTION);
+        let image = f.image.as_mut().unwrap();
+        image.config.user = "65532".into();
+        let r = check(&f);
+        assert!(r.passed && r.message == "the image runs as UID 65532", "{}", r.message);
+    }
+}

@@ -1,0 +1,77 @@
+//! Command-line declarations only; the doc comments are the `--help` text. Handlers live in
+//! `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::engine::build::Builder;
+use crate::report::Format;
+
+/// Grades Docker multi-stage build exercises by building them on a real Docker engine.
+#[derive(Debug, Parser)]
+#[command(name = "grader", version, about, long_about = None)]
+pub struct Cli {
+    /// The workbook folder (the one holding exercises/). Default: found from the current directory.
+    #[arg(long, global = true, env = "GRADER_ROOT")]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the exercises.
+    List,
+    /// Build an exercise's Dockerfile and grade it (exit 0: all passed, 1: a check failed, 2: could not grade).
+    Check {
+        /// Exercise id (e.g. ex1) or folder. Default: the exercise folder you are in.
+        exercise: Option<String>,
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Show the hints for an exercise, vaguest first.
+    Hint {
+        /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
+        exercise: Option<String>,
+    },
+    /// For maintainers: every starter fails the checks its spec lists, and every reference
+    /// solution passes them all.
+    Verify {
+        /// Exercise ids to verify. Default: all.
+        exercises: Vec<String>,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
+}
+
+/// Options of the builds the grader runs.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct BuildArgs {
+    /// Pull newer base images from the registry before building (off by default: works offline).
+    #[arg(long)]
+    pub pull: bool,
+    /// The builder: BuildKit with a fallback to the classic builder (auto), or one of them.
+    #[arg(long, value_enum, default_value_t = BuilderArg::Auto)]
+    pub builder: BuilderArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BuilderArg {
+    Auto,
+    Buildkit,
+    Classic,
+}
+
+impl From<BuilderArg> for Builder {
+    fn from(b: BuilderArg) -> Builder {
+        match b {
+            BuilderArg::Auto => Builder::Auto,
+            BuilderArg::Buildkit => Builder::BuildKit,
+            BuilderArg::Classic => Builder::Classic,
+        }
+    }
+}

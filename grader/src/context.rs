@@ -1,0 +1,145 @@
+//! The build context: the tar the engine receives.
+//!
+//! Made by the grader itself from an exercise folder, with `.dockerignore` applied as the docker
+//! CLI applies it, the spec file and the grader's own `.grader/` folder always left out, and the
+//! Dockerfile and `.dockerignore` always sent (as the CLI does). Headers are deterministic
+//! (fixed owner and time, 0644/0755 modes) so a copy of the folder yields the same context.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::dockerignore::Dockerignore;
+use crate::spec::SPEC_FILE;
+
+/// Folders and files of the grader's that never enter a context.
+const GRADER_OWN: [&str; 2] = [SPEC_FILE, ".grader"];
+
+/// A build context ready to upload.
+#[derive(Debug, Clone)]
+pub struct BuildContext {
+    /// The uncompressed tar.
+    pub tar: Vec<u8>,
+    /// Every regular file sent, relative path and size, in walk order.
+    pub files: Vec<(String, u64)>,
+}
+
+impl BuildContext {
+    /// Bytes of file content sent (what the CLI's "transferring context" roughly shows).
+    pub fn content_bytes(&self) -> u64 {
+        self.files.iter().map(|(_, s)| s).sum()
+    }
+
+    /// Packs `dir`, honouring its `.dockerignore`. `dockerfile` is the Dockerfile's path relative
+    /// to `dir`; it is always sent.
+    pub fn pack(dir: &Path, dockerfile: &str) -> Result<BuildContext> {
+        let mut ignore = Dockerignore::load(dir)?;
+        if !ignore.is_empty() {
+            ignore.push(&format!("!{dockerfile}"));
+            ignore.push("!.dockerignore");
+        }
+        let mut builder = tar::Builder::new(Vec::new());
+        builder.mode(tar::HeaderMode::Deterministic);
+        builder.follow_symlinks(false);
+        let mut files = Vec::new();
+        walk(dir, "", &ignore, &mut builder, &mut files)?;
+        if !dir.join(dockerfile).is_file() {
+            anyhow::bail!("{} has no {dockerfile}", dir.display());
+        }
+        let tar = builder.into_inner().context("finishing the context tar")?;
+        Ok(BuildContext { tar, files })
+    }
+}
+
+fn walk(
+    root: &Path,
+    rel: &str,
+    ignore: &Dockerignore,
+    builder: &mut tar::Builder<Vec<u8>>,
+    files: &mut Vec<(String, u64)>,
+) -> Result<()> {
+    let dir = if rel.is_empty() { root.to_path_buf() } else { root.join(rel) };
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            anyhow::bail!("{}: file names must be UTF-8", entry.path().display());
+        };
+        let path = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
+        if rel.is_empty() && GRADER_OWN.contains(&name) {
+            continue;
+        }
+        let meta = entry.path().symlink_metadata().with_context(|| format!("reading {}", entry.path().display()))?;
+        let excluded = ignore.excludes(&path);
+        if meta.is_dir() {
+            if excluded && !ignore.must_descend(&path) {
+                continue;
+            }
+            if !excluded {
+                builder.append_path_with_name(entry.path(), &path).with_context(|| format!("adding {path}"))?;
+            }
+            walk(root, &path, ignore, builder, files)?;
+        } else if !excluded {
+            builder.append_path_with_name(entry.path(), &path).with_context(|| format!("adding {path}"))?;
+            if meta.is_file() {
+                files.push((path, meta.len()));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(ctx: &BuildContext) -> Vec<String> {
+        let mut a = tar::Archive::new(ctx.tar.as_slice());
+        a.entries().unwrap().map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn packs_with_ignore_and_leaves_grader_files_out() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::write(p.join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(p.join("exercise.toml"), "x").unwrap();
+        std::fs::write(p.join(".env"), "SECRET=1").unwrap();
+        std::fs::write(p.join(".dockerignore"), ".env\nDockerfile\ndocs\n!docs/keep.md\n").unwrap();
+        std::fs::create_dir_all(p.join(".grader")).unwrap();
+        std::fs::write(p.join(".grader/plant"), "x").unwrap();
+        std::fs::create_dir_all(p.join("docs")).unwrap();
+        std::fs::write(p.join("docs/keep.md"), "k").unwrap();
+        std::fs::write(p.join("docs/drop.md"), "d").unwrap();
+        std::fs::create_dir_all(p.join("src")).unwrap();
+        std::fs::write(p.join("src/main.go"), "package main").unwrap();
+        let ctx = BuildContext::pack(p, "Dockerfile").unwrap();
+        let n = names(&ctx);
+        assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src", "src/main.go"]);
+        assert_eq!(ctx.content_bytes(), 35 + 13 + 1 + 12);
+    }
+
+    #[test]
+    fn the_same_folder_copied_packs_to_the_same_bytes() {
+        let a = tempfile::tempdir().unwrap();
+        std::fs::write(a.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(a.path().join("app.py"), "print(1)\n").unwrap();
+        let first = BuildContext::pack(a.path(), "Dockerfile").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let b = tempfile::tempdir().unwrap();
+        for f in ["Dockerfile", "app.py"] {
+            std::fs::copy(a.path().join(f), b.path().join(f)).unwrap();
+        }
+        assert_eq!(first.tar, BuildContext::pack(b.path(), "Dockerfile").unwrap().tar);
+    }
+
+    #[test]
+    fn missing_dockerfile_is_an_error() {
+        let d = tempfile::tempdir().unwrap();
+        assert!(BuildContext::pack(d.path(), "Dockerfile").unwrap_err().to_string().contains("has no Dockerfile"));
+    }
+}

@@ -1,0 +1,417 @@
+//! One image build: BuildKit through a session (classic builder as the fallback), progress,
+//! and the per-step record the checks read (name, cached, error, log tail).
+//!
+//! BuildKit reports steps as vertices that are updated many times; they are grouped by digest
+//! and the last update wins. The classic builder reports `Step N/M : ...` lines and
+//! ` ---> Using cache`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bollard::models::{BuildInfo, BuildInfoAux};
+use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
+use futures_util::StreamExt;
+use indicatif::ProgressBar;
+
+use super::{Engine, RUN_LABEL};
+use crate::context::BuildContext;
+
+/// Which builder to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Builder {
+    /// BuildKit, falling back to the classic builder when the engine cannot run BuildKit.
+    #[default]
+    Auto,
+    BuildKit,
+    Classic,
+}
+
+/// What to build.
+#[derive(Clone, Copy)]
+pub struct BuildRequest<'a> {
+    pub context: &'a BuildContext,
+    pub dockerfile: &'a str,
+    pub tag: &'a str,
+    pub target: Option<&'a str>,
+    pub args: &'a BTreeMap<String, String>,
+    pub pull: bool,
+    pub builder: Builder,
+}
+
+/// One build step as the engine reported it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Step {
+    /// The engine's name for it, e.g. `[builder 3/6] RUN go mod download`.
+    pub name: String,
+    /// Whether the result came from the build cache.
+    pub cached: bool,
+    /// The step's error, if it failed.
+    pub error: Option<String>,
+    /// The last lines of the step's output.
+    pub log_tail: String,
+    /// Whether the step ran to completion (or was served from cache).
+    pub completed: bool,
+}
+
+impl Step {
+    /// The parts of a BuildKit-style name: stage (`builder`, `stage-1`, none for a one-stage
+    /// build), and the instruction text (`RUN go mod download`). `None` for internal steps.
+    pub fn parsed(&self) -> Option<StepName<'_>> {
+        let rest = self.name.strip_prefix('[')?;
+        let (inside, instruction) = rest.split_once("] ")?;
+        if inside == "internal" || inside.starts_with("auth") {
+            return None;
+        }
+        let (stage, counter) = match inside.rsplit_once(' ') {
+            Some((stage, counter)) => (Some(stage), counter),
+            None => (None, inside),
+        };
+        let (n, total) = counter.split_once('/')?;
+        Some(StepName { stage, number: n.parse().ok()?, total: total.parse().ok()?, instruction })
+    }
+}
+
+/// A step name taken apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepName<'a> {
+    pub stage: Option<&'a str>,
+    pub number: usize,
+    pub total: usize,
+    pub instruction: &'a str,
+}
+
+/// Why a build did not produce an image.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BuildFailure {
+    /// The engine's final error message.
+    pub message: String,
+    /// Index into `steps` of the step that failed, when known.
+    pub step: Option<usize>,
+    /// A base image that could not be found locally or pulled.
+    pub missing_base: Option<String>,
+}
+
+/// Everything one build reported.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuildOutcome {
+    pub builder: Builder,
+    /// Steps in the order the engine first reported them.
+    pub steps: Vec<Step>,
+    pub failure: Option<BuildFailure>,
+    #[serde(skip)]
+    pub duration: Duration,
+}
+
+impl BuildOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// The first RUN step whose command contains `needle` (e.g. the dependency-install step).
+    pub fn run_step(&self, needle: &str) -> Option<&Step> {
+        self.instruction_steps().find(|s| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle)))
+    }
+
+    /// Steps that ran an instruction of the Dockerfile (internal and export steps left out).
+    pub fn instruction_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.parsed().is_some_and(|p| !p.instruction.starts_with("FROM ")))
+    }
+}
+
+const LOG_TAIL_BYTES: usize = 6000;
+
+impl Engine {
+    /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
+    /// The image, when built, is registered for cleanup.
+    pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
+        let first = if req.builder == Builder::Classic { Builder::Classic } else { Builder::BuildKit };
+        let outcome = self.build_with(req, first, progress).await?;
+        let setup_failed = outcome.steps.is_empty()
+            && outcome.failure.as_ref().is_some_and(|f| !f.message.to_lowercase().contains("dockerfile"));
+        if req.builder == Builder::Auto && first == Builder::BuildKit && setup_failed {
+            progress.println(format!(
+                "BuildKit is not available ({}); using the classic builder",
+                outcome.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("")
+            ));
+            return self.build_with(req, Builder::Classic, progress).await;
+        }
+        Ok(outcome)
+    }
+
+    async fn build_with(&self, req: &BuildRequest<'_>, builder: Builder, progress: &ProgressBar) -> Result<BuildOutcome> {
+        let started = Instant::now();
+        let labels: HashMap<&str, &str> = [(RUN_LABEL, self.run_id.as_str())].into();
+        let mut opts = BuildImageOptionsBuilder::default()
+            .dockerfile(req.dockerfile)
+            .t(req.tag)
+            .rm(true)
+            .forcerm(true)
+            .labels(&labels)
+            .buildargs(&req.args.iter().collect::<HashMap<_, _>>());
+        if req.pull {
+            opts = opts.pull("true");
+        }
+        if let Some(t) = req.target {
+            opts = opts.target(t);
+        }
+        let session = format!("grader-{}-{}", self.run_id, req.tag.replace([':', '/'], "-"));
+        opts = match builder {
+            Builder::Classic => opts.version(BuilderVersion::BuilderV1),
+            _ => opts.version(BuilderVersion::BuilderBuildKit).session(&session),
+        };
+        // The image is ours as soon as the engine may have tagged it.
+        self.register_image(req.tag);
+        let body = bollard::body_full(req.context.tar.clone().into());
+        let mut stream = self.docker.build_image(opts.build(), None, Some(body));
+        let mut rec = Recorder::default();
+        let mut error = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(info) => rec.take(info),
+                Err(bollard::errors::Error::DockerStreamError { error: e }) => {
+                    error = Some(e);
+                    break;
+                }
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+            if let Some(msg) = rec.current() {
+                progress.set_message(msg);
+            }
+        }
+        drop(stream);
+        let mut outcome = rec.finish(builder, error, started.elapsed());
+        if outcome.failure.is_none() && !self.has_image(req.tag).await {
+            outcome.failure = Some(BuildFailure {
+                message: "the build finished but produced no image".into(),
+                step: None,
+                missing_base: None,
+            });
+        }
+        Ok(outcome)
+    }
+}
+
+/// Accumulates the stream of one build.
+#[derive(Default)]
+struct Recorder {
+    /// BuildKit vertices by digest, in first-seen order.
+    order: Vec<String>,
+    vertices: HashMap<String, Step>,
+    /// Classic builder: steps in order; the last is the current one.
+    classic: Vec<Step>,
+}
+
+impl Recorder {
+    fn take(&mut self, info: BuildInfo) {
+        if let Some(BuildInfoAux::BuildKit(status)) = info.aux {
+            for v in status.vertexes {
+                let step = self.vertex(&v.digest);
+                step.name = v.name;
+                step.cached = v.cached;
+                step.completed = v.completed.is_some();
+                step.error = (!v.error.is_empty()).then_some(v.error);
+            }
+            for log in status.logs {
+                let step = self.vertex(&log.vertex);
+                push_tail(&mut step.log_tail, &String::from_utf8_lossy(&log.msg));
+            }
+            return;
+        }
+        if let Some(text) = info.stream {
+            for line in text.split_inclusive('\n') {
+                if let Some(rest) = line.strip_prefix("Step ") {
+                    if let Some(prev) = self.classic.last_mut() {
+                        prev.completed = true;
+                    }
+                    // "Step 3/7 : RUN go mod download" -> "[3/7] RUN go mod download"
+                    let name = match rest.split_once(" : ") {
+                        Some((counter, instr)) => format!("[{}] {}", counter.trim(), instr.trim()),
+                        None => rest.trim().to_string(),
+                    };
+                    self.classic.push(Step { name, ..Step::default() });
+                } else if line.trim() == "---> Using cache" {
+                    if let Some(s) = self.classic.last_mut() {
+                        s.cached = true;
+                    }
+                } else if let Some(s) = self.classic.last_mut() {
+                    if !line.trim_start().starts_with("--->") {
+                        push_tail(&mut s.log_tail, line);
+                    }
+                }
+            }
+        }
+    }
+
+    fn vertex(&mut self, digest: &str) -> &mut Step {
+        if !self.vertices.contains_key(digest) {
+            self.order.push(digest.to_string());
+        }
+        self.vertices.entry(digest.to_string()).or_default()
+    }
+
+    /// A one-line progress message: the step running now.
+    fn current(&self) -> Option<String> {
+        if let Some(s) = self.classic.last() {
+            return Some(s.name.clone());
+        }
+        self.order
+            .iter()
+            .rev()
+            .filter_map(|d| self.vertices.get(d))
+            .find(|s| !s.completed && !s.name.is_empty())
+            .map(|s| s.name.clone())
+    }
+
+    fn finish(mut self, builder: Builder, error: Option<String>, duration: Duration) -> BuildOutcome {
+        let mut steps: Vec<Step> = if self.classic.is_empty() {
+            self.order.iter().filter_map(|d| self.vertices.remove(d)).collect()
+        } else {
+            if error.is_none() {
+                if let Some(s) = self.classic.last_mut() {
+                    s.completed = true;
+                }
+            }
+            self.classic
+        };
+        let builder = if builder == Builder::Classic { Builder::Classic } else { Builder::BuildKit };
+        let failure = error.map(|message| {
+            let step = if builder == Builder::Classic {
+                steps.len().checked_sub(1)
+            } else {
+                steps.iter().position(|s| s.error.as_deref().is_some_and(|e| !is_cancellation(e)))
+            };
+            if builder == Builder::Classic {
+                if let Some(i) = step {
+                    steps[i].error = Some(message.clone());
+                }
+            }
+            let missing_base = missing_base(&steps, step, &message);
+            BuildFailure { message, step, missing_base }
+        });
+        BuildOutcome { builder, steps, failure, duration }
+    }
+}
+
+fn is_cancellation(e: &str) -> bool {
+    e.contains("context canceled") || e == "canceled"
+}
+
+/// Recognises "this base image is not here and could not be pulled".
+fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<String> {
+    let lower = message.to_lowercase();
+    let pull_trouble = [
+        "pull access denied",
+        "failed to resolve source metadata",
+        "failed to do request",
+        "no such host",
+        "manifest unknown",
+        "not found: manifest",
+        "repository does not exist",
+        "dial tcp",
+        "i/o timeout",
+        "connection refused",
+        "tls handshake timeout",
+    ]
+    .iter()
+    .any(|p| lower.contains(p));
+    if !pull_trouble {
+        return None;
+    }
+    // BuildKit: "[internal] load metadata for docker.io/library/golang:1.27-trixie".
+    if let Some(image) = steps
+        .iter()
+        .filter(|s| s.error.is_some())
+        .find_map(|s| s.name.strip_prefix("[internal] load metadata for "))
+    {
+        return Some(short_image_name(image));
+    }
+    // Classic: the failing step is the FROM.
+    if let Some(step) = failed.and_then(|i| steps.get(i)) {
+        if let Some(p) = step.parsed() {
+            if let Some(image) = p.instruction.strip_prefix("FROM ") {
+                return Some(image.split_whitespace().next().unwrap_or(image).to_string());
+            }
+        }
+    }
+    // The message itself often names the image: "... for golang:1.27-trixie ...".
+    message.split_whitespace().find(|w| w.contains(':') && !w.contains("//")).map(|w| w.trim_matches(['"', ',', ':']).to_string())
+}
+
+/// `docker.io/library/golang:1.27` -> `golang:1.27`, as people write it.
+fn short_image_name(image: &str) -> String {
+    image.strip_prefix("docker.io/library/").or_else(|| image.strip_prefix("docker.io/")).unwrap_or(image).to_string()
+}
+
+fn push_tail(tail: &mut String, text: &str) {
+    tail.push_str(text);
+    if tail.len() > LOG_TAIL_BYTES {
+        let mut cut = tail.len() - LOG_TAIL_BYTES;
+        while !tail.is_char_boundary(cut) {
+            cut += 1;
+        }
+        tail.drain(..cut);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str) -> Step {
+        Step { name: name.into(), ..Step::default() }
+    }
+
+    #[test]
+    fn step_names_parse() {
+        let s = step("[builder 3/6] RUN go mod download");
+        let p = s.parsed().unwrap();
+        assert_eq!((p.stage, p.number, p.total, p.instruction), (Some("builder"), 3, 6, "RUN go mod download"));
+        let s = step("[2/3] COPY . .");
+        assert_eq!(s.parsed().unwrap().stage, None);
+        assert!(step("[internal] load build context").parsed().is_none());
+        assert!(step("exporting to image").parsed().is_none());
+    }
+
+    #[test]
+    fn classic_stream_is_recorded_as_steps() {
+        let mut r = Recorder::default();
+        for text in ["Step 1/3 : FROM golang:1.27\n", " ---> 1234\n", "Step 2/3 : COPY go.mod .\n", " ---> Using cache\n",
+            "Step 3/3 : RUN go build\n", " ---> Running in ab\n", "main.go:3: syntax error\n"] {
+            r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
+        }
+        let out = r.finish(Builder::Classic, Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()), Duration::ZERO);
+        assert_eq!(out.steps.len(), 3);
+        assert!(out.steps[1].cached && !out.steps[2].cached);
+        let f = out.failure.unwrap();
+        assert_eq!(f.step, Some(2));
+        assert!(out.steps[2].log_tail.contains("syntax error"));
+        assert_eq!(f.missing_base, None);
+    }
+
+    #[test]
+    fn missing_base_is_named_from_the_metadata_step() {
+        let mut s = step("[internal] load metadata for docker.io/library/golang:1.27-trixie");
+        s.error = Some("failed to do request: no such host".into());
+        let msg = "failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head https://registry-1.docker.io/v2/library/golang/manifests/1.27-trixie: dial tcp: lookup registry-1.docker.io: no such host";
+        assert_eq!(missing_base(&[s], None, msg).as_deref(), Some("golang:1.27-trixie"));
+    }
+
+    #[test]
+    fn a_failing_run_is_not_a_missing_base() {
+        assert_eq!(missing_base(&[], None, "executor failed running [/bin/sh -c make]: exit code: 2"), None);
+    }
+
+    #[test]
+    fn log_tail_is_bounded_and_keeps_the_end() {
+        let mut t = String::new();
+        for i in 0..10_000 {
+            push_tail(&mut t, &format!("line {i}\n"));
+        }
+        assert!(t.len() <= LOG_TAIL_BYTES && t.ends_with("line 9999\n"));
+    }
+}

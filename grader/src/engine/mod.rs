@@ -1,0 +1,193 @@
+//! The Docker engine, through bollard: connection, builds, image export, containers.
+//!
+//! Everything the grader creates in the engine (images, containers) carries the label
+//! `dev.grader.run=<run id>` and is recorded in [`Cleanup`], which removes it on every path.
+//! The build cache is shared with the user and is never pruned.
+
+pub mod build;
+pub mod export;
+pub mod run;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use bollard::Docker;
+
+use crate::error::Advice;
+
+/// The label on everything the grader creates; its value is the run id.
+pub const RUN_LABEL: &str = "dev.grader.run";
+
+/// A connected engine plus the registry of what this run created.
+#[derive(Clone)]
+pub struct Engine {
+    pub docker: Docker,
+    /// Where the engine was reached, for messages.
+    pub address: String,
+    /// Unique per grader run: in tags, container names and the run label.
+    pub run_id: String,
+    /// The engine's version string, e.g. `20.10.24+dfsg1`.
+    pub version: String,
+    cleanup: Arc<Mutex<Cleanup>>,
+}
+
+/// What this run created and must remove.
+#[derive(Debug, Default)]
+struct Cleanup {
+    images: Vec<String>,
+    containers: Vec<String>,
+}
+
+impl Engine {
+    /// Connects like the docker CLI: `DOCKER_HOST`, else the current Docker context
+    /// (`DOCKER_CONTEXT` or `currentContext` in ~/.docker/config.json), else the default socket.
+    /// Fails with advice (exit 2) when no engine answers.
+    pub async fn connect() -> Result<Engine> {
+        let (docker, address) = connect_like_the_cli()?;
+        let unreachable = |e: &dyn std::fmt::Display| {
+            Advice::new(format!(
+                "Docker is not running or cannot be reached at {address} ({e}).\n\
+                 Start Docker: open Docker Desktop, or on Linux run `sudo systemctl start docker` \
+                 (or `sudo dockerd &`). If Docker runs elsewhere, set DOCKER_HOST (e.g. \
+                 DOCKER_HOST=unix:///var/run/docker.sock) or select its `docker context`."
+            ))
+        };
+        let docker = match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => return Err(unreachable(&e)),
+            Err(_) => return Err(unreachable(&"no answer within 10 s")),
+        };
+        let version = match tokio::time::timeout(Duration::from_secs(10), docker.version()).await {
+            Ok(Ok(v)) => v.version.unwrap_or_else(|| "unknown".into()),
+            Ok(Err(e)) => return Err(unreachable(&e)),
+            Err(_) => return Err(unreachable(&"no answer within 10 s")),
+        };
+        Ok(Engine { docker, address, run_id: new_run_id(), version, cleanup: Default::default() })
+    }
+
+    /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
+    pub fn tag(&self, exercise: &str, purpose: &str) -> String {
+        format!("grader/{exercise}:{}-{purpose}", self.run_id)
+    }
+
+    pub fn register_image(&self, tag: &str) {
+        self.cleanup.lock().unwrap().images.push(tag.to_string());
+    }
+
+    pub fn register_container(&self, id: &str) {
+        self.cleanup.lock().unwrap().containers.push(id.to_string());
+    }
+
+    /// Removes a container now (and forgets it), ignoring "no such container".
+    pub async fn remove_container(&self, id: &str) {
+        let opts = bollard::query_parameters::RemoveContainerOptionsBuilder::default().force(true).v(true).build();
+        let _ = self.docker.remove_container(id, Some(opts)).await;
+        self.cleanup.lock().unwrap().containers.retain(|c| c != id);
+    }
+
+    /// Removes an image this run built (and forgets it). Untagged parents go with it; shared
+    /// base images and the build cache stay.
+    pub async fn remove_image(&self, tag: &str) {
+        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).build();
+        let _ = self.docker.remove_image(tag, Some(opts), None).await;
+        self.cleanup.lock().unwrap().images.retain(|i| i != tag);
+    }
+
+    /// Removes everything this run created. Safe to call more than once.
+    pub async fn cleanup(&self) {
+        let (containers, images) = {
+            let mut c = self.cleanup.lock().unwrap();
+            (std::mem::take(&mut c.containers), std::mem::take(&mut c.images))
+        };
+        for id in containers {
+            self.remove_container(&id).await;
+        }
+        for tag in images {
+            self.remove_image(&tag).await;
+        }
+        // Containers a build left behind (the classic builder on failure) carry no label we set,
+        // so also sweep anything labelled with this run.
+        let mut filters = std::collections::HashMap::new();
+        filters.insert("label".to_string(), vec![format!("{RUN_LABEL}={}", self.run_id)]);
+        let opts = bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        if let Ok(list) = self.docker.list_containers(Some(opts)).await {
+            for c in list.into_iter().filter_map(|c| c.id) {
+                self.remove_container(&c).await;
+            }
+        }
+    }
+
+    /// Whether an image (by name) exists locally.
+    pub async fn has_image(&self, name: &str) -> bool {
+        self.docker.inspect_image(name).await.is_ok()
+    }
+}
+
+fn new_run_id() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let mixed = (nanos as u64) ^ ((std::process::id() as u64) << 40) ^ ((nanos >> 64) as u64);
+    format!("{:010x}", mixed & 0xff_ffff_ffff)
+}
+
+/// Resolves the engine address as the docker CLI does and builds a client for it.
+fn connect_like_the_cli() -> Result<(Docker, String)> {
+    if let Ok(host) = std::env::var("DOCKER_HOST") {
+        if !host.is_empty() {
+            let docker = Docker::connect_with_defaults()
+                .with_context(|| format!("DOCKER_HOST={host} is not an address Docker understands"))?;
+            return Ok((docker, host));
+        }
+    }
+    if let Some(host) = context_host()? {
+        return connect_to(&host).map(|d| (d, host));
+    }
+    let docker = Docker::connect_with_defaults().context("connecting to the default Docker socket")?;
+    Ok((docker, "unix:///var/run/docker.sock".to_string()))
+}
+
+fn connect_to(host: &str) -> Result<Docker> {
+    let timeout = 120;
+    let docker = if let Some(path) = host.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
+    } else if host.starts_with("tcp://") || host.starts_with("http://") {
+        Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION)
+    } else {
+        return Err(Advice::new(format!(
+            "the current docker context points at {host}, which the grader cannot use; \
+             set DOCKER_HOST to a unix:// or tcp:// address"
+        )));
+    };
+    docker.with_context(|| format!("connecting to {host}"))
+}
+
+/// The endpoint of the current docker context, if one other than `default` is selected.
+fn context_host() -> Result<Option<String>> {
+    let Some(home) = std::env::var_os("HOME") else { return Ok(None) };
+    let config_dir = std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&home).join(".docker"));
+    let name = match std::env::var("DOCKER_CONTEXT") {
+        Ok(n) if !n.is_empty() => n,
+        _ => {
+            let Ok(text) = std::fs::read_to_string(config_dir.join("config.json")) else { return Ok(None) };
+            let config: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            match config.get("currentContext").and_then(|c| c.as_str()) {
+                Some(n) if !n.is_empty() => n.to_string(),
+                _ => return Ok(None),
+            }
+        }
+    };
+    if name == "default" {
+        return Ok(None);
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let meta = config_dir.join("contexts/meta").join(hex).join("meta.json");
+    let text = std::fs::read_to_string(&meta)
+        .with_context(|| format!("docker context `{name}` is selected but {} cannot be read", meta.display()))?;
+    let meta: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", meta.display()))?;
+    Ok(meta.pointer("/Endpoints/docker/Host").and_then(|h| h.as_str()).map(str::to_string))
+}

@@ -1,0 +1,126 @@
+//! Facts: everything measured once per grading run, then handed to the (pure) checks.
+//!
+//! Gathering is the only part of grading that talks to the engine: the main build, the image
+//! export, the cache-probe rebuilds from temporary copies, and the smoke runs.
+
+pub mod cache;
+pub mod smoke;
+pub mod workspace;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use indicatif::ProgressBar;
+
+use crate::context::BuildContext;
+use crate::engine::build::{BuildOutcome, BuildRequest, Builder};
+use crate::engine::export::ImageFacts;
+use crate::engine::Engine;
+use crate::spec::{CheckKind, Exercise};
+
+pub use cache::CacheProbe;
+pub use smoke::SmokeResult;
+
+/// Options that change how facts are gathered (not what is judged).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GatherOptions {
+    pub pull: bool,
+    pub builder: Builder,
+}
+
+/// Everything the checks may read.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Facts {
+    /// The Dockerfile's path as the learner sees it (for `file:line` messages).
+    pub dockerfile_path: String,
+    /// The parsed Dockerfile, or the parser's error (the engine stays the judge of validity).
+    #[serde(skip)]
+    pub dockerfile: Result<dockerfile::Dockerfile, String>,
+    /// The context as sent: files and bytes after `.dockerignore`.
+    pub context_files: usize,
+    pub context_bytes: u64,
+    pub build: BuildOutcome,
+    /// The built image; `None` when the build failed.
+    pub image: Option<ImageFacts>,
+    /// Cache probes by check id.
+    pub cache: BTreeMap<String, CacheProbe>,
+    /// Smoke runs by check id.
+    pub smoke: BTreeMap<String, SmokeResult>,
+    /// The engine's version and the builder used, for the report.
+    pub engine_version: String,
+}
+
+/// Builds and measures the exercise in `dir` (the learner's folder, or a temporary overlay of
+/// the solution) as its spec asks.
+pub async fn gather(
+    engine: &Engine,
+    exercise: &Exercise,
+    dir: &Path,
+    opts: GatherOptions,
+    progress: &ProgressBar,
+) -> Result<Facts> {
+    let spec = &exercise.spec;
+    let df_rel = spec.build.dockerfile.as_str();
+    let df_text = std::fs::read_to_string(dir.join(df_rel))
+        .map_err(|e| crate::error::Advice::new(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
+    let dockerfile = dockerfile::parse(&df_text).map_err(|e| e.to_string());
+    let context = BuildContext::pack(dir, df_rel)?;
+    let tag = engine.tag(&exercise.id, "main");
+    progress.set_prefix(format!("{} build", exercise.id));
+    let req = BuildRequest {
+        context: &context,
+        dockerfile: df_rel,
+        tag: &tag,
+        target: spec.build.target.as_deref(),
+        args: &spec.build.args,
+        pull: opts.pull,
+        builder: opts.builder,
+    };
+    let build = engine.build(&req, progress).await?;
+    let mut facts = Facts {
+        dockerfile_path: format!("exercises/{}/{}", exercise.id, df_rel),
+        dockerfile,
+        context_files: context.files.len(),
+        context_bytes: context.content_bytes(),
+        build,
+        image: None,
+        cache: BTreeMap::new(),
+        smoke: BTreeMap::new(),
+        engine_version: engine.version.clone(),
+    };
+    if let Some(f) = &facts.build.failure {
+        if let Some(image) = &f.missing_base {
+            return Err(crate::error::Advice::new(format!(
+                "the base image {image} is not available: it is not in the local image store and could not be pulled \
+                 ({}).\nPull it with `docker pull {image}` when a registry is reachable, or build the offline \
+                 stand-ins with `kit/build.sh`.",
+                f.message.lines().last().unwrap_or("")
+            )));
+        }
+        return Ok(facts);
+    }
+
+    progress.set_prefix(format!("{} measure", exercise.id));
+    progress.set_message("exporting the image");
+    facts.image = Some(engine.image_facts(&tag, None).await?);
+
+    for check in &spec.checks {
+        match &check.kind {
+            // Without a dependency step there is nothing to probe; the check says so.
+            CheckKind::Cache(c) if facts.build.run_step(&c.step).is_some() => {
+                progress.set_prefix(format!("{} cache", exercise.id));
+                let probe = cache::probe(engine, exercise, dir, c, &req, progress).await?;
+                facts.cache.insert(check.id.clone(), probe);
+            }
+            CheckKind::Smoke(s) => {
+                progress.set_prefix(format!("{} smoke", exercise.id));
+                progress.set_message("running the image");
+                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await);
+            }
+            _ => {}
+        }
+    }
+    engine.remove_image(&tag).await;
+    Ok(facts)
+}

@@ -1,0 +1,60 @@
+//! The grader: builds a learner's Dockerfile through the Docker Engine API and grades the result.
+//!
+//! The pipeline, one module each: [`spec`] (exercise.toml) -> [`context`] (the build context,
+//! with [`dockerignore`]) -> [`engine`] (bollard: build, export, run) -> [`facts`] (measured once)
+//! -> [`checks`] (pure verdicts) -> [`report`] (pure renderers). [`commands`] holds the CLI's
+//! handlers; `main.rs` only maps the outcome to an exit code.
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod dockerignore;
+pub mod engine;
+pub mod error;
+pub mod facts;
+pub mod glob;
+pub mod grade;
+pub mod locate;
+pub mod report;
+pub mod spec;
+pub mod workbook;
+
+use std::process::ExitCode;
+
+use error::{Advice, COULD_NOT_GRADE};
+
+/// Runs the CLI and maps the outcome to the exit code: 0 pass, 1 a check failed, 2 could not grade.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(COULD_NOT_GRADE);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(COULD_NOT_GRADE)
+        }
+    }
+}
+
+/// Prints an error: advice as it is, anything else with its chain of causes.
+fn report_error(e: &anyhow::Error) {
+    if let Some(advice) = e.downcast_ref::<Advice>() {
+        eprintln!("error: {advice}");
+        return;
+    }
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        if let Some(advice) = cause.downcast_ref::<Advice>() {
+            eprintln!("  {advice}");
+            break;
+        }
+        eprintln!("  caused by: {cause}");
+    }
+}
+

@@ -1,0 +1,174 @@
+//! From what the engine reports back to the Dockerfile line that caused it.
+//!
+//! Build steps are named `[stage n/m] INSTRUCTION` by BuildKit; image layers carry the history
+//! text of the instruction that made them (`RUN /bin/sh -c go build # buildkit`). Both are
+//! matched against the parsed Dockerfile's instructions by their normalised text.
+
+use dockerfile::{Dockerfile, Instruction, Stage};
+
+use crate::engine::build::StepName;
+use crate::engine::export::ImageFacts;
+
+/// Collapses runs of whitespace, so continuation lines and spacing do not matter.
+pub fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The stage a step belongs to: by name, by `stage-N`, or the only/last stage for unnamed ones.
+pub fn stage_of<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Stage> {
+    match step.stage {
+        Some(name) => df.stages.iter().find(|s| s.name.as_deref() == Some(name)).or_else(|| {
+            let n: usize = name.strip_prefix("stage-")?.parse().ok()?;
+            df.stages.get(n)
+        }),
+        None => df.stages.last(),
+    }
+}
+
+/// The instruction a build step ran.
+pub fn instruction_of_step<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Instruction> {
+    let stage = stage_of(df, step)?;
+    let wanted = squash(step.instruction);
+    stage
+        .instructions
+        .iter()
+        .find(|i| squash(&i.text()) == wanted)
+        .or_else(|| {
+            // Names may carry substituted variables; fall back to keyword + first word.
+            let mut w = wanted.split(' ');
+            let (kw, first) = (w.next()?, w.next().unwrap_or(""));
+            stage.instructions.iter().find(|i| i.keyword == kw && squash(&i.args.as_text()).starts_with(first))
+        })
+}
+
+/// Where a layer of the final image came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin<'a> {
+    /// An instruction of the final stage.
+    Instruction(&'a Instruction),
+    /// The final stage's base image (or an earlier stage it builds on).
+    Base(String),
+}
+
+/// Attributes each layer of the final image to the final stage's instruction that made it, or
+/// to the base image. Matching runs backwards from the last layer, so a base image's layers
+/// that happen to read like one of ours are not claimed.
+pub fn layer_origins<'a>(df: &'a Dockerfile, image: &ImageFacts, target: Option<&str>) -> Vec<Origin<'a>> {
+    let stage = match target {
+        Some(t) => df.stage(t),
+        None => df.final_stage(),
+    };
+    let Some(stage) = stage else {
+        return image.layers.iter().map(|_| Origin::Base("unknown".into())).collect();
+    };
+    let base = base_image_of(df, stage);
+    let candidates: Vec<&Instruction> =
+        stage.instructions.iter().filter(|i| matches!(i.keyword.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR")).collect();
+    let mut origins = vec![Origin::Base(base.clone()); image.layers.len()];
+    let mut next = candidates.len();
+    for (li, layer) in image.layers.iter().enumerate().rev() {
+        let history = history_text(&layer.created_by);
+        if let Some(pos) = candidates[..next].iter().rposition(|i| instruction_history_text(i) == history) {
+            origins[li] = Origin::Instruction(candidates[pos]);
+            next = pos;
+        } else if next == 0 {
+            break;
+        }
+    }
+    // The classic builder writes `COPY file:<hash> in /app`, which matches nothing: when no layer
+    // matched at all, align the final stage's layer-making instructions with the last layers.
+    if !origins.iter().any(|o| matches!(o, Origin::Instruction(_))) {
+        let makers: Vec<&Instruction> = candidates.iter().copied().filter(|i| i.keyword != "WORKDIR").collect();
+        let n = makers.len().min(image.layers.len());
+        let first = image.layers.len() - n;
+        for (k, instr) in makers[makers.len() - n..].iter().enumerate() {
+            origins[first + k] = Origin::Instruction(instr);
+        }
+    }
+    origins
+}
+
+/// The external image a stage ultimately starts from (following `FROM <earlier stage>`).
+pub fn base_image_of(df: &Dockerfile, stage: &Stage) -> String {
+    let mut s = stage;
+    for _ in 0..df.stages.len() {
+        match s.base_stage.and_then(|i| df.stages.get(i)) {
+            Some(earlier) => s = earlier,
+            None => break,
+        }
+    }
+    s.base_resolved.clone()
+}
+
+/// A history `created_by`, normalised to compare with an instruction.
+fn history_text(created_by: &str) -> String {
+    let t = created_by.trim();
+    let t = t.strip_suffix("# buildkit").unwrap_or(t).trim();
+    let t = t.strip_prefix("/bin/sh -c #(nop) ").unwrap_or(t);
+    let t = match t.strip_prefix("RUN /bin/sh -c ") {
+        Some(cmd) => format!("RUN {cmd}"),
+        None => match t.strip_prefix("/bin/sh -c ") {
+            Some(cmd) => format!("RUN {cmd}"),
+            None => t.to_string(),
+        },
+    };
+    squash(&t)
+}
+
+/// What the history of a layer made by `i` reads like (flags are not recorded there).
+fn instruction_history_text(i: &Instruction) -> String {
+    let args = match (&i.keyword[..], i.args.exec()) {
+        ("RUN", Some(exec)) => exec.join(" "),
+        _ => i.args.as_text(),
+    };
+    squash(&format!("{} {}", i.keyword, args))
+}
+
+/// `file:line` style location text for an instruction, e.g. `Dockerfile:7`.
+pub fn at(dockerfile: &str, i: &Instruction) -> String {
+    format!("{dockerfile}:{}", i.lines.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::export::Layer;
+
+    const DF: &str = "FROM golang:1.27-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN go build -o /out/app .\n\nFROM scratch\nCOPY --from=builder /out/app /app\nUSER 65532\nENTRYPOINT [\"/app\"]\n";
+
+    fn layer(created_by: &str) -> Layer {
+        Layer { content_bytes: 1, entries: 1, created_by: created_by.into() }
+    }
+
+    #[test]
+    fn steps_map_to_lines() {
+        let df = dockerfile::parse(DF).unwrap();
+        let step = crate::engine::build::Step { name: "[builder 4/6] RUN go mod download".into(), ..Default::default() };
+        let i = instruction_of_step(&df, &step.parsed().unwrap()).unwrap();
+        assert_eq!(i.lines.start, 4);
+        let step = crate::engine::build::Step { name: "[stage-1 2/2] COPY --from=builder /out/app /app".into(), ..Default::default() };
+        assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 9);
+    }
+
+    #[test]
+    fn layers_map_to_instructions_or_the_base() {
+        let df = dockerfile::parse(DF.replace("FROM scratch", "FROM debian:trixie-slim").as_str()).unwrap();
+        let image = ImageFacts {
+            layers: vec![layer("# debian.sh --arch 'amd64' out/ 'trixie'"), layer("COPY /out/app /app # buildkit")],
+            ..Default::default()
+        };
+        let o = layer_origins(&df, &image, None);
+        assert_eq!(o[0], Origin::Base("debian:trixie-slim".into()));
+        assert!(matches!(o[1], Origin::Instruction(i) if i.lines.start == 9));
+    }
+
+    #[test]
+    fn run_history_matches_its_instruction() {
+        let df = dockerfile::parse("FROM debian:trixie-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n").unwrap();
+        let image = ImageFacts {
+            layers: vec![layer("base"), layer("RUN /bin/sh -c apt-get update &&     apt-get install -y gcc # buildkit")],
+            ..Default::default()
+        };
+        assert!(matches!(layer_origins(&df, &image, None)[1], Origin::Instruction(i) if i.lines == dockerfile::LineSpan { start: 2, end: 3 }));
+    }
+}

@@ -1,0 +1,102 @@
+//! The terminal report: the build's outcome, a table of checks, the total, and the first hint
+//! of every failed check.
+
+use comfy_table::{presets::UTF8_FULL, Cell, CellAlignment, Color, ContentArrangement, Table};
+
+use super::Report;
+use crate::checks::mb;
+
+pub fn render(report: &Report, color: bool) -> String {
+    let mut out = format!("{} · {}\n", report.exercise, report.title);
+    match &report.build.failure {
+        None => out.push_str(&format!(
+            "built with {} in {:.1} s · image {}{} · context {} files, {}\n",
+            report.build.builder,
+            report.build.seconds,
+            report.image_size.map(mb).unwrap_or_else(|| "?".into()),
+            match (report.image_size, report.engine_image_size) {
+                (Some(a), Some(b)) if a.abs_diff(b) * 100 > a.max(1) => format!(" (engine: {})", mb(b)),
+                _ => String::new(),
+            },
+            report.context_files,
+            mb(report.context_bytes),
+        )),
+        Some(f) => {
+            let at = f.line.map(|l| format!(" ({}:{l})", report.dockerfile)).unwrap_or_default();
+            out.push_str(&format!("the build failed{}{at}\n", f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default()));
+            for line in &f.output {
+                out.push_str(&format!("  | {line}\n"));
+            }
+            out.push_str(&format!("  {}\n", f.message.trim()));
+        }
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
+    table.set_header(vec!["check", "result", "points", "detail"]);
+    for v in &report.verdicts {
+        let (word, c) = if v.passed { ("pass", Color::Green) } else { ("FAIL", Color::Red) };
+        let mut result = Cell::new(word);
+        if color {
+            result = result.fg(c);
+        }
+        let mut detail = v.message.clone();
+        if let Some(line) = v.line {
+            detail.push_str(&format!("\n→ {}:{line}", report.dockerfile));
+        }
+        for d in &v.details {
+            detail.push_str(&format!("\n· {d}"));
+        }
+        table.add_row(vec![
+            Cell::new(&v.id),
+            result,
+            Cell::new(format!("{}/{}", v.points, v.max_points)).set_alignment(CellAlignment::Right),
+            Cell::new(detail),
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    let failed: Vec<_> = report.verdicts.iter().filter(|v| !v.passed).collect();
+    if failed.is_empty() {
+        out.push_str(&format!("total {}/{}: every check passed\n", report.score, report.max_score));
+        return out;
+    }
+    out.push_str(&format!(
+        "total {}/{}: {} of {} checks failed\n",
+        report.score,
+        report.max_score,
+        failed.len(),
+        report.verdicts.len()
+    ));
+    for v in failed {
+        if let Some(h) = v.hints.first() {
+            out.push_str(&format!("hint ({}): {h}\n", v.id));
+        }
+    }
+    out.push_str(&format!("more hints: grader hint {} · read: book/src/{}\n", report.exercise, report.verdicts[0].book));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot() {
+        let text = super::render(&super::super::sample(), false);
+        let expected = "\
+ex1 · Go: from golang to scratch
+built with buildkit in 12.5 s · image 812 MB · context 5 files, 0.0 MB
+┌───────┬────────┬────────┬───────────────────────────────────────────────────────┐
+│ check ┆ result ┆ points ┆ detail                                                │
+╞═══════╪════════╪════════╪═══════════════════════════════════════════════════════╡
+│ size  ┆ FAIL   ┆   0/25 ┆ 812 MB of layer content, over the 20.0 MB budget      │
+│       ┆        ┆        ┆ → exercises/ex1/Dockerfile:1                          │
+│       ┆        ┆        ┆ · 800 MB comes from the base image golang:1.27-trixie │
+├╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌┤
+│ smoke ┆ pass   ┆  15/15 ┆ GET /healthz answered 200 on port 8080 (0.4 s)        │
+└───────┴────────┴────────┴───────────────────────────────────────────────────────┘
+total 15/40: 1 of 2 checks failed
+hint (size): Build in one stage, ship from another.
+more hints: grader hint ex1 · read: book/src/exercises/ex1.md
+";
+        assert_eq!(text, expected, "\n{text}");
+    }
+}
