@@ -109,7 +109,15 @@ fn check_flags(keyword: &str, flags: &[Flag]) -> Result<(), String> {
     };
     for (i, f) in flags.iter().enumerate() {
         let Some(&(_, kind)) = accepted.iter().find(|(n, _)| *n == f.name) else {
-            return Err(format!("unknown flag: --{} ({})", f.name, names()));
+            let close = accepted
+                .iter()
+                .map(|(n, _)| (distance(&f.name, n), *n))
+                .filter(|(d, _)| *d <= 2 && *d < f.name.len())
+                .min_by_key(|(d, _)| *d);
+            return Err(match close {
+                Some((_, n)) => format!("unknown flag: --{} (did you mean --{n}?)", f.name),
+                None => format!("unknown flag: --{} ({})", f.name, names()),
+            });
         };
         match (kind, &f.value) {
             (Kind::Value | Kind::Repeat, None) => {

@@ -246,6 +246,13 @@ pub(crate) fn shell_words(line: &str, raw: bool) -> Option<Vec<String>> {
                             continue;
                         }
                     }
+                    if c == '$' && chars.get(i) == Some(&'{') {
+                        let end = braced_end(&chars, i + 1)?;
+                        word.push('$');
+                        word.extend(&chars[i..end]);
+                        i = end;
+                        continue;
+                    }
                     word.push(c);
                 }
                 if raw {
@@ -262,15 +269,10 @@ pub(crate) fn shell_words(line: &str, raw: bool) -> Option<Vec<String>> {
                 }
             }
             '$' if chars.get(i) == Some(&'{') => {
+                let end = braced_end(&chars, i + 1)?;
                 word.push('$');
-                loop {
-                    let c = *chars.get(i)?;
-                    i += 1;
-                    word.push(c);
-                    if c == '}' {
-                        break;
-                    }
-                }
+                word.extend(&chars[i..end]);
+                i = end;
             }
             c => word.push(c),
         }
@@ -279,6 +281,30 @@ pub(crate) fn shell_words(line: &str, raw: bool) -> Option<Vec<String>> {
         words.push(word);
     }
     Some(words)
+}
+
+/// For a `${` whose name starts at `chars[start]`, the index after the closing `}`. `None` when
+/// BuildKit's lexer fails on it: no name, a character after the name that is neither `}` nor a
+/// modifier, or no closing brace.
+fn braced_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut i = start;
+    while chars
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+    {
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    match chars.get(i)? {
+        '}' => Some(i + 1),
+        ':' | '-' | '+' | '?' | '=' | '#' | '%' | '/' => {
+            let close = chars[i..].iter().position(|&c| c == '}')?;
+            Some(i + close + 1)
+        }
+        _ => None,
+    }
 }
 
 /// BuildKit's `[\t\v\f\r ]` (the whitespace FROM, EXPOSE, COPY and ADD split on).
@@ -324,5 +350,7 @@ mod tests {
         assert_eq!(shell_words(r#""EOF""#, false).unwrap(), ["EOF"]);
         assert_eq!(shell_words("echo \"open", true), None);
         assert_eq!(shell_words(r#""""#, false).unwrap(), Vec::<String>::new());
+        assert_eq!(shell_words(r#"<<"${A" x"#, true), None);
+        assert_eq!(shell_words("a${B:-c d}e", true).unwrap(), ["a${B:-c d}e"]);
     }
 }
