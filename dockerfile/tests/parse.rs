@@ -135,7 +135,7 @@ fn check_invariants(src: &str, df: &Dockerfile) -> Result<(), String> {
         return Err("no stages".into());
     }
     for (n, s) in df.stages.iter().enumerate() {
-        if s.index != n || !s.instructions.first().is_some_and(|i| i.keyword == "FROM") {
+        if s.index != n || s.instructions.first().is_none_or(|i| i.keyword != "FROM") {
             return Err(format!("stage {n} is malformed"));
         }
         if s.base_stage.is_some_and(|b| b >= n) {
