@@ -67,6 +67,9 @@ pub struct Instruction {
     /// The logical line BuildKit parses: continuations joined, comment and blank lines inside a
     /// continuation dropped, heredoc bodies excluded. This is BuildKit's `Original`.
     pub joined: String,
+    /// The comment lines between the previous instruction and this one, without the `#` and
+    /// surrounding whitespace (parser directives excluded). Lint pragmas live here.
+    pub comments: Vec<String>,
 }
 
 /// An inclusive, 1-based range of source lines.

@@ -208,6 +208,7 @@ pub(crate) fn build(
         onbuild: None,
         raw: raw.to_string(),
         joined: joined.to_string(),
+        comments: Vec::new(),
     };
     check_arguments(&mut instruction, node, escape)?;
     if keyword != "HEALTHCHECK" {

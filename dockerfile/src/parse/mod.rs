@@ -30,6 +30,7 @@ struct Logical {
     joined: String,
     lines: LineSpan,
     heredocs: Vec<Heredoc>,
+    comments: Vec<String>,
 }
 
 struct Lexed {
@@ -63,18 +64,19 @@ struct Directives {
 }
 
 impl Directives {
-    fn look_at(&mut self, line: &str, number: usize) -> Result<(), ParseError> {
+    /// Records `line` if it is a directive; returns whether it was one.
+    fn look_at(&mut self, line: &str, number: usize) -> Result<bool, ParseError> {
         if self.done {
-            return Ok(());
+            return Ok(false);
         }
         let Some((name, value)) = directive_of(line) else {
             self.done = true;
-            return Ok(());
+            return Ok(false);
         };
         let name = name.to_ascii_lowercase();
         if !matches!(name.as_str(), "syntax" | "escape" | "check") {
             self.done = true;
-            return Ok(());
+            return Ok(false);
         }
         if self.found.iter().any(|d| d.name == name) {
             return Err(ParseError::new(
@@ -99,7 +101,7 @@ impl Directives {
             value,
             line: number,
         });
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -154,14 +156,22 @@ fn lex(src: &str) -> Result<Lexed, ParseError> {
         escape: '\\',
     };
     let mut out = Vec::new();
+    let mut comments = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let first = lines[i].trim_start();
         i += 1;
         let start = i;
-        directives.look_at(first, start)?;
+        let is_directive = directives.look_at(first, start)?;
         let escape = directives.escape;
-        let content = if is_comment(first) { "" } else { first };
+        let content = if is_comment(first) {
+            if !is_directive {
+                comments.push(first.trim_start_matches('#').trim().to_string());
+            }
+            ""
+        } else {
+            first
+        };
         let (text, mut continues) = trim_continuation(content, escape);
         if !continues && text.is_empty() {
             continue;
@@ -223,6 +233,7 @@ fn lex(src: &str) -> Result<Lexed, ParseError> {
             joined,
             lines: LineSpan { start, end: i },
             heredocs,
+            comments: std::mem::take(&mut comments),
         });
     }
     Ok(Lexed {
@@ -252,7 +263,7 @@ fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
             .get(span.start.saturating_sub(1)..span.end.min(lines.len()))
             .map(|ls| ls.join("\n"))
             .unwrap_or_default();
-        let ins = instruction::build(
+        let mut ins = instruction::build(
             &logical.node,
             span,
             &raw,
@@ -261,6 +272,7 @@ fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
             escape,
         )
         .map_err(|m| ParseError::new(span.start, m))?;
+        ins.comments = logical.comments;
         match ins.keyword.as_str() {
             "FROM" => {
                 let stage = new_stage(ins, &stages, &env, escape);
