@@ -1,0 +1,599 @@
+#!/usr/bin/env bash
+# Offline base-image kit: make the official base images the exercises use
+# available on this Docker engine. For each tag: keep it when it is already
+# present, pull it when a registry answers, otherwise build a stand-in from
+# Debian trixie packages (debootstrap + docker import for debian:trixie-slim,
+# small Dockerfiles for the rest). A stand-in carries the official name only
+# when the toolchain version inside matches the tag; it is labelled
+# dev.grader.kit=stand-in. See kit/README.md.
+#
+#   kit/build.sh            make every tag available, then print a summary
+#   kit/build.sh --list     print the tags the kit provides
+#   kit/build.sh --remove   remove the stand-ins (found by label), nothing else
+#   kit/build.sh --refresh  also rebuild stand-ins whose package is newer on the mirror
+#
+# Environment: KIT_OFFLINE=1 (never try docker pull), KIT_JOBS (parallel builds,
+# default 2), KIT_MIRROR, KIT_SECURITY_MIRROR, KIT_KEYRING, KIT_STATE_DIR,
+# KIT_PULL_TIMEOUT (seconds, default 20), KIT_EXTRA_CA (auto | none | a PEM file).
+set -Eeuo pipefail
+shopt -s nullglob
+
+KIT_VERSION=1
+KIT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+IMAGES_DIR=$KIT_DIR/images
+MIRROR=${KIT_MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${KIT_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+KEYRING=${KIT_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+STATE=${KIT_STATE_DIR:-/var/tmp/grader-kit}
+JOBS=${KIT_JOBS:-2}
+PULL_TIMEOUT=${KIT_PULL_TIMEOUT:-20}
+EXTRA_CA=${KIT_EXTRA_CA:-auto}
+# The CLI here has no buildx: BuildKit would fail, so use the classic builder.
+export DOCKER_BUILDKIT=${KIT_BUILDKIT:-0}
+
+# Toolchain series; each must match the version inside before the tag is used.
+GO_SERIES=1.27
+RUST_SERIES=1.96
+PY_SERIES=3.13
+NODE_MAJOR=20
+SUITE=trixie
+
+# name -> tag. Order matters: dependencies first.
+NAMES=(base distroless-static distroless-static-nonroot distroless-cc distroless-cc-nonroot
+       golang rust python-slim buildpack python node-slim node)
+declare -A TAG=(
+  [base]=debian:trixie-slim
+  [distroless-static]=gcr.io/distroless/static-debian13:latest
+  [distroless-static-nonroot]=gcr.io/distroless/static-debian13:nonroot
+  [distroless-cc]=gcr.io/distroless/cc-debian13:latest
+  [distroless-cc-nonroot]=gcr.io/distroless/cc-debian13:nonroot
+  [golang]=golang:${GO_SERIES}-trixie
+  [rust]=rust:${RUST_SERIES}-slim-trixie
+  [python-slim]=python:${PY_SERIES}-slim-trixie
+  [buildpack]=grader-kit/buildpack-deps:trixie
+  [python]=python:${PY_SERIES}-trixie
+  [node-slim]=node:${NODE_MAJOR}-trixie-slim
+  [node]=node:${NODE_MAJOR}-trixie
+)
+# internal images are only built as parents of others, never pulled
+declare -A INTERNAL=([buildpack]=1)
+# Dockerfile directory, build target, parent image (a kit name)
+declare -A DIR=(
+  [distroless-static]=distroless [distroless-static-nonroot]=distroless
+  [distroless-cc]=distroless [distroless-cc-nonroot]=distroless
+  [golang]=golang [rust]=rust [python-slim]=python [python]=python
+  [buildpack]=buildpack [node-slim]=node [node]=node
+)
+declare -A TARGET=(
+  [distroless-static]=static [distroless-static-nonroot]=static-nonroot
+  [distroless-cc]=cc [distroless-cc-nonroot]=cc-nonroot
+)
+declare -A PARENT=(
+  [distroless-static]=base [distroless-static-nonroot]=base
+  [distroless-cc]=base [distroless-cc-nonroot]=base
+  [golang]=base [rust]=base [python-slim]=base [buildpack]=base
+  [python]=buildpack [node-slim]=base [node]=buildpack
+)
+# toolchain images get the host's extra (proxy) CA certificates
+declare -A WITH_CA=([golang]=1 [rust]=1 [python-slim]=1 [python]=1 [node-slim]=1 [node]=1)
+# Debian package whose version decides the tag, and the suites to read it from
+declare -A PKG=(
+  [golang]=golang-${GO_SERIES}-go [rust]=rustc
+  [python-slim]=python${PY_SERIES} [python]=python${PY_SERIES}
+  [node-slim]=nodejs [node]=nodejs
+)
+declare -A PKG_SUITES=(
+  [golang]=backports [rust]=backports
+  [python-slim]=main [python]=main [node-slim]=main [node]=main
+)
+declare -A SERIES=(
+  [golang]=$GO_SERIES [rust]=$RUST_SERIES [python-slim]=$PY_SERIES [python]=$PY_SERIES
+  [node-slim]=$NODE_MAJOR [node]=$NODE_MAJOR
+)
+declare -A DESC=(
+  [base]="debootstrap --variant=minbase trixie, cleaned like the official slim image"
+  [distroless-static]="files only: CA bundle, passwd/group, nsswitch, os-release, tzdata, /tmp"
+  [distroless-static-nonroot]="as static, USER 65532, WORKDIR /home/nonroot"
+  [distroless-cc]="static + libc6 libssl3t64 libzstd1 zlib1g libgcc-s1 libstdc++6 libgomp1"
+  [distroless-cc-nonroot]="as cc, USER 65532, WORKDIR /home/nonroot"
+  [golang]="Debian golang-${GO_SERIES}-go (trixie-backports) + gcc g++ make git curl"
+  [rust]="Debian rustc + cargo (trixie-backports) + gcc libc6-dev, no rustup"
+  [python-slim]="Debian python${PY_SERIES} + venv, pip in /usr/local, no compiler"
+  [buildpack]="internal: buildpack-deps subset (compilers, -dev packages, git, curl)"
+  [python]="buildpack-deps subset + Debian python${PY_SERIES} + python3-dev, pip in /usr/local"
+  [node-slim]="Debian nodejs + npm (with Debian's npm dependencies), user node"
+  [node]="buildpack-deps subset + Debian nodejs + npm, user node"
+)
+
+say()  { printf '%s\n' "$*"; }
+warn() { printf 'kit: warning: %s\n' "$*" >&2; }
+die()  { printf 'kit: error: %s\n' "$*" >&2; exit 1; }
+now()  { date +%s; }
+
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; }
+
+# --- docker helpers --------------------------------------------------------
+
+img_id()    { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
+img_label() { docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true; }
+img_size_mb() {
+  local b; b=$(docker image inspect -f '{{.Size}}' "$1" 2>/dev/null) || { echo "-"; return; }
+  awk -v b="$b" 'BEGIN { printf "%.1f", b / 1000000 }'
+}
+is_standin() { [[ $(img_label "$1" dev.grader.kit) == stand-in ]]; }
+
+# Remove an image we built, by id, only if it is a stand-in and nothing
+# (tag, child image, container) still uses it; never fails the run.
+drop_if_unused() {
+  local id=$1
+  [[ -n $id ]] || return 0
+  [[ $(img_label "$id" dev.grader.kit) == stand-in ]] || return 0
+  [[ -z $(docker image inspect -f '{{join .RepoTags " "}}' "$id" 2>/dev/null) ]] || return 0
+  docker rmi "$id" >/dev/null 2>&1 || true
+}
+
+# --- the host's extra CA certificates ---------------------------------------
+
+# Certificates in the host bundle that are not stock Mozilla roots are the
+# ones a TLS-intercepting proxy (or a company CA) added: copy them, one file
+# each, to $STATE/ca for the toolchain images.
+collect_extra_cas() {
+  local out=$STATE/ca bundle=/etc/ssl/certs/ca-certificates.crt moz=/usr/share/ca-certificates/mozilla
+  rm -rf "$out"; mkdir -p "$out"
+  case $EXTRA_CA in
+    none) return 0 ;;
+    auto) ;;
+    *) [[ -f $EXTRA_CA ]] || die "KIT_EXTRA_CA=$EXTRA_CA: no such file"
+       cp "$EXTRA_CA" "$out/grader-kit-extra.crt"; return 0 ;;
+  esac
+  [[ -f $bundle ]] || return 0
+  local mozfiles=("$moz"/*.crt)
+  if (( ${#mozfiles[@]} == 0 )); then
+    warn "no $moz on this host: cannot tell proxy CAs from stock roots, adding none (set KIT_EXTRA_CA=<pem>)"
+    return 0
+  fi
+  awk -v bundle="$bundle" -v out="$out" '
+    /-----BEGIN CERTIFICATE-----/ { inside = 1; body = ""; pem = $0 "\n"; next }
+    inside { pem = pem $0 "\n" }
+    /-----END CERTIFICATE-----/ {
+      inside = 0
+      if (FILENAME != bundle) { stock[body] = 1 }
+      else if (!(body in stock) && !(body in seen)) {
+        seen[body] = 1; n++
+        f = sprintf("%s/grader-kit-extra-%d.crt", out, n)
+        printf "%s", pem > f; close(f)
+      }
+      next
+    }
+    inside { gsub(/[ \t\r]/, ""); body = body $0 }
+  ' "${mozfiles[@]}" "$bundle"
+}
+
+# --- reading versions from the mirror's package index ------------------------
+
+ARCH=""
+debian_arch() {
+  case $(docker info -f '{{.Architecture}}' 2>/dev/null) in
+    x86_64|amd64) echo amd64 ;;
+    aarch64|arm64) echo arm64 ;;
+    *) die "unsupported engine architecture: $(docker info -f '{{.Architecture}}')" ;;
+  esac
+}
+
+# fetch_index <url-of-dists/...> <out>: "package version" lines for the
+# packages the kit pins, from Packages.xz (or Packages).
+fetch_index() {
+  local base=$1 out=$2 tmp
+  tmp=$(mktemp "$STATE/index/.dl.XXXXXX")
+  if command -v xz >/dev/null && curl -fsSL --max-time 120 "$base/Packages.xz" -o "$tmp"; then
+    xz -dc "$tmp" > "$tmp.txt"
+  elif curl -fsSL --max-time 300 "$base/Packages" -o "$tmp.txt"; then :
+  else rm -f "$tmp" "$tmp.txt"; return 1; fi
+  awk -v want=" golang-${GO_SERIES}-go rustc cargo python${PY_SERIES} nodejs npm " '
+    /^Package: / { p = $2 }
+    /^Version: / { if (index(want, " " p " ")) print p, $2 }
+  ' "$tmp.txt" > "$out"
+  rm -f "$tmp" "$tmp.txt"
+}
+
+INDEX_READ=0
+read_mirror_index() {
+  (( INDEX_READ )) && return 0
+  mkdir -p "$STATE/index"
+  say "kit: reading package versions from $MIRROR ($SUITE, $SUITE-updates, $SUITE-security, $SUITE-backports)"
+  fetch_index "$MIRROR/dists/$SUITE/main/binary-$ARCH" "$STATE/index/main.txt" \
+    || die "cannot read $MIRROR/dists/$SUITE/main/binary-$ARCH/Packages.xz (is the Debian mirror reachable?)"
+  fetch_index "$MIRROR/dists/$SUITE-updates/main/binary-$ARCH" "$STATE/index/updates.txt" \
+    || { warn "no $SUITE-updates index"; : > "$STATE/index/updates.txt"; }
+  fetch_index "$SECURITY_MIRROR/dists/$SUITE-security/main/binary-$ARCH" "$STATE/index/security.txt" \
+    || { warn "no $SUITE-security index"; : > "$STATE/index/security.txt"; }
+  fetch_index "$MIRROR/dists/$SUITE-backports/main/binary-$ARCH" "$STATE/index/backports.txt" \
+    || die "cannot read the $SUITE-backports index (Go and Rust come from there)"
+  INDEX_READ=1
+}
+
+version_gt() {
+  if command -v dpkg >/dev/null; then dpkg --compare-versions "$1" gt "$2"
+  else [[ $1 != "$2" && $(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n1) == "$1" ]]; fi
+}
+
+# mirror_version <package> <main|backports>: the version apt would install
+mirror_version() {
+  local pkg=$1 where=$2 best="" v f files=()
+  if [[ $where == backports ]]; then files=("$STATE/index/backports.txt")
+  else files=("$STATE/index/main.txt" "$STATE/index/updates.txt" "$STATE/index/security.txt"); fi
+  for f in "${files[@]}"; do
+    while read -r p v; do
+      [[ $p == "$pkg" ]] || continue
+      if [[ -z $best ]] || version_gt "$v" "$best"; then best=$v; fi
+    done < "$f"
+  done
+  printf '%s' "$best"
+}
+
+# upstream part of a Debian version: 1:20.19.2+dfsg-1+deb13u2 -> 20.19.2
+upstream_version() { local v=${1#*:}; v=${v%%[-+~]*}; printf '%s' "$v"; }
+
+# --- checking the version inside an image -----------------------------------
+
+# inside_version <name> <image>: prints what the image itself reports
+inside_version() {
+  local name=$1 img=$2 out
+  case $name in
+    base|buildpack) out=$(docker run --rm --network none "$img" cat /etc/debian_version) ;;
+    golang)        out=$(docker run --rm --network none "$img" go env GOVERSION) ;;
+    rust)          out=$(docker run --rm --network none "$img" rustc --version) ;;
+    python|python-slim) out=$(docker run --rm --network none "$img" python --version) ;;
+    node|node-slim) out=$(docker run --rm --network none "$img" node -p process.versions.node) ;;
+    distroless-cc|distroless-cc-nonroot)
+      # no shell: ask the dynamic loader for the glibc version
+      out=$(docker run --rm --network none --entrypoint /usr/lib64/ld-linux-x86-64.so.2 "$img" --version 2>/dev/null \
+            || docker run --rm --network none --entrypoint /usr/lib/ld-linux-aarch64.so.1 "$img" --version)
+      out=$(printf '%s\n' "$out" | sed -n '1s/.*(\(Debian GLIBC [^)]*\)).*/\1/p') ;;
+    distroless-static|distroless-static-nonroot)
+      # no executables at all: read os-release out of a created container
+      local cid
+      cid=$(docker create "$img" /nothing)
+      out=$(docker cp "$cid:/usr/lib/os-release" - 2>/dev/null | tar -xO 2>/dev/null | sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p;s/^VERSION_ID="\(.*\)"/debian\1/p' | paste -sd' ')
+      docker rm "$cid" >/dev/null ;;
+    *) out="" ;;
+  esac
+  printf '%s' "$(printf '%s' "$out" | head -n1 | tr -d '\r')"
+}
+
+# expected_inside <name> <upstream-version>: what inside_version must print
+check_inside() {
+  local name=$1 want=$2 got=$3
+  case $name in
+    base|buildpack) [[ $got == 13.* ]] ;;
+    golang)  [[ $got == "go$want" && $want == "$GO_SERIES".* ]] ;;
+    rust)    [[ $got == "rustc $want "* && $want == "$RUST_SERIES".* ]] ;;
+    python|python-slim) [[ $got == "Python $want" && $want == "$PY_SERIES".* ]] ;;
+    node|node-slim) [[ $got == "$want" && $want == "$NODE_MAJOR".* ]] ;;
+    distroless-cc*) [[ $got == "Debian GLIBC "* ]] ;;
+    distroless-static*) [[ $got == "Distroless debian13" ]] ;;
+    *) return 1 ;;
+  esac
+}
+
+# --- building ----------------------------------------------------------------
+# Note: these functions run in `if`/`||` contexts where bash ignores errexit,
+# so every step that can fail is checked explicitly.
+
+labels_for() { # name recipe toolchain package
+  printf '%s\n' \
+    "dev.grader.kit=stand-in" \
+    "dev.grader.kit.version=$KIT_VERSION" \
+    "dev.grader.kit.image=${TAG[$1]}" \
+    "dev.grader.kit.recipe=$2" \
+    "dev.grader.kit.toolchain=$3" \
+    "dev.grader.kit.package=$4" \
+    "org.opencontainers.image.description=offline stand-in for ${TAG[$1]}, built by the grader kit from Debian $SUITE packages (not the official image)"
+}
+
+# A build context in $STATE/ctx/<name>: the image's directory, plus ca/.
+prepare_context() {
+  local name=$1 ctx=$STATE/ctx/$1 c
+  rm -rf "$ctx" && mkdir -p "$ctx/ca" && cp -a "$IMAGES_DIR/${DIR[$name]}/." "$ctx/" || return 1
+  if [[ -n ${WITH_CA[$name]:-} ]]; then
+    for c in "$STATE"/ca/*.crt; do cp "$c" "$ctx/ca/" || return 1; done
+  fi
+  printf '%s' "$ctx"
+}
+
+tree_hash() { # dir
+  (cd "$1" && find . \( -type f -o -type l \) | LC_ALL=C sort | while read -r f; do
+     if [[ -L $f ]]; then printf '%s -> %s\n' "$f" "$(readlink "$f")"
+     else printf '%s %s %s\n' "$f" "$(stat -c %a "$f")" "$(sha256sum < "$f")"; fi
+   done) | sha256sum | cut -c1-16
+}
+
+# recipe <name>: what the stand-in is made of (kit files, CA certificates,
+# parent image id); a different recipe means a rebuild.
+recipe() {
+  local name=$1 parent_id="" ctx
+  [[ -n ${PARENT[$name]:-} ]] && parent_id=$(img_id "${TAG[${PARENT[$name]}]}")
+  if [[ $name == base ]]; then
+    { printf 'kit %s mirror %s %s\n' "$KIT_VERSION" "$MIRROR" "$SECURITY_MIRROR"
+      tree_hash "$IMAGES_DIR/base"; sha256sum < "$KIT_DIR/lib/mkrootfs.sh"; } | sha256sum | cut -c1-16
+  else
+    ctx=$(prepare_context "$name") || return 1
+    { printf 'kit %s\nname %s\ntag %s\nparent %s\ntarget %s\nseries %s\n' "$KIT_VERSION" "$name" \
+        "${TAG[$name]}" "$parent_id" "${TARGET[$name]:-}" "${SERIES[$name]:-}"
+      tree_hash "$ctx"; } | sha256sum | cut -c1-16
+  fi
+}
+
+# state_of <name>: absent | foreign (not a stand-in) | current | stale
+state_of() {
+  local name=$1 tag=${TAG[$1]} info kit ver rec pkg want
+  info=$(docker image inspect -f '{{index .Config.Labels "dev.grader.kit"}}|{{index .Config.Labels "dev.grader.kit.version"}}|{{index .Config.Labels "dev.grader.kit.recipe"}}|{{index .Config.Labels "dev.grader.kit.package"}}' "$tag" 2>/dev/null) \
+    || { echo absent; return 0; }
+  IFS='|' read -r kit ver rec pkg <<< "$info"
+  [[ $kit == stand-in ]] || { echo foreign; return 0; }
+  if [[ $ver != "$KIT_VERSION" || $rec != "$(recipe "$name")" ]]; then echo stale; return 0; fi
+  if (( REFRESH )) && [[ -n ${PKG[$name]:-} ]]; then
+    read_mirror_index
+    want=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
+    if [[ $pkg != "${PKG[$name]} $want" ]]; then echo stale; return 0; fi
+  fi
+  echo current
+}
+
+# retag <name> <new-id>: point the tag at the new image, drop the old stand-in
+retag() {
+  local name=$1 id=$2 old
+  old=$(img_id "${TAG[$name]}")
+  docker tag "$id" "${TAG[$name]}" || return 1
+  if [[ -n $old && $old != "$id" ]]; then drop_if_unused "$old"; fi
+  return 0
+}
+
+ROOTFS_TMP=""
+cleanup_rootfs() { if [[ -n $ROOTFS_TMP && -d $ROOTFS_TMP ]]; then rm -rf --one-file-system "$ROOTFS_TMP"; fi; ROOTFS_TMP=""; }
+
+build_base() {
+  local log=$1 rec id inside l changes=()
+  [[ $(id -u) == 0 ]] || die "building the debian:trixie-slim stand-in needs root (debootstrap, chroot)"
+  command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap (or run .ci/engine.sh)"
+  [[ -f $KEYRING ]] || die "no Debian archive keyring at $KEYRING (set KIT_KEYRING)"
+  rec=$(recipe base) || return 1
+  ROOTFS_TMP=$(mktemp -d "$STATE/rootfs.XXXXXX") || return 1
+  if ! bash "$KIT_DIR/lib/mkrootfs.sh" "$ROOTFS_TMP" "$SUITE" "$MIRROR" "$SECURITY_MIRROR" "$KEYRING" \
+         "$IMAGES_DIR/base/overlay" >>"$log" 2>&1; then
+    cleanup_rootfs; return 1
+  fi
+  while IFS= read -r l; do changes+=(--change "LABEL ${l%%=*}=\"${l#*=}\""); done \
+    < <(labels_for base "$rec" "debian $(cat "$ROOTFS_TMP/fs/etc/debian_version")" "")
+  id=$(tar --numeric-owner --xattrs -C "$ROOTFS_TMP/fs" -cf - . \
+       | docker import "${changes[@]}" --change 'CMD ["bash"]' \
+           --message "grader kit: debootstrap --variant=minbase $SUITE" - 2>>"$log")
+  local rc=$?
+  cleanup_rootfs
+  (( rc == 0 )) && [[ -n $id ]] || return 1
+  inside=$(inside_version base "$id")
+  if ! check_inside base "" "$inside"; then
+    drop_if_unused "$id"
+    die "debian:trixie-slim stand-in reports /etc/debian_version '$inside', not 13.x: not tagging it"
+  fi
+  retag base "$id" || return 1
+  VERSION_OF[base]="debian $inside"
+}
+
+build_from_dockerfile() {
+  local name=$1 log=$2 ctx rec args=() pkgver="" up="" toolchain="" iid inside l
+  ctx=$(prepare_context "$name") || return 1
+  rec=$(recipe "$name") || return 1
+  args+=(--build-arg "BASE=${TAG[${PARENT[$name]}]}")
+  if [[ -n ${PKG[$name]:-} ]]; then
+    read_mirror_index
+    pkgver=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
+    [[ -n $pkgver ]] || die "${TAG[$name]}: the mirror has no ${PKG[$name]} (${PKG_SUITES[$name]})"
+    up=$(upstream_version "$pkgver")
+    if [[ $up != "${SERIES[$name]}".* ]]; then
+      die "${TAG[$name]}: the mirror offers ${PKG[$name]} $pkgver ($up), not ${SERIES[$name]}.x: refusing to build a stand-in under that name"
+    fi
+    say "kit: [$name] mirror offers ${PKG[$name]} $pkgver"
+  fi
+  case $name in
+    golang) args+=(--build-arg "GO_SERIES=$GO_SERIES" --build-arg "GO_DEB_VERSION=$pkgver" --build-arg "GOLANG_VERSION=$up")
+            toolchain="go $up" ;;
+    rust)   args+=(--build-arg "RUST_DEB_VERSION=$pkgver" --build-arg "RUST_VERSION=$up"); toolchain="rust $up" ;;
+    python|python-slim)
+            args+=(--build-arg "PY_SERIES=$PY_SERIES" --build-arg "PY_DEB_VERSION=$pkgver" --build-arg "PYTHON_VERSION=$up")
+            if [[ $name == python ]]; then args+=(--build-arg "EXTRA_PKGS=python3-dev"); fi
+            toolchain="python $up" ;;
+    node|node-slim)
+            args+=(--build-arg "NODE_DEB_VERSION=$pkgver" --build-arg "NODE_VERSION=$up"); toolchain="node $up" ;;
+  esac
+  if [[ -n ${TARGET[$name]:-} ]]; then args+=(--target "${TARGET[$name]}"); fi
+  while IFS= read -r l; do args+=(--label "$l"); done \
+    < <(labels_for "$name" "$rec" "$toolchain" "${pkgver:+${PKG[$name]} $pkgver}")
+  rm -f "$STATE/iid.$name"
+  echo "+ docker build --force-rm ${args[*]} $ctx" >>"$log"
+  docker build --force-rm --iidfile "$STATE/iid.$name" "${args[@]}" "$ctx" >>"$log" 2>&1 || return 1
+  iid=$(cat "$STATE/iid.$name") && [[ -n $iid ]] || return 1
+  inside=$(inside_version "$name" "$iid" 2>>"$log")
+  if ! check_inside "$name" "$up" "$inside"; then
+    drop_if_unused "$iid"
+    die "${TAG[$name]}: the built image reports '$inside' but the mirror's ${PKG[$name]:-package} is ${pkgver:-?} ($up): not tagging it"
+  fi
+  retag "$name" "$iid" || return 1
+  VERSION_OF[$name]=$inside
+}
+
+declare -A VERSION_OF=() PULLED=()
+REGISTRY=unknown   # unknown | up | down
+REFRESH=0
+
+try_pull() {
+  local tag=$1
+  [[ ${KIT_OFFLINE:-0} == 1 ]] && return 1
+  [[ $REGISTRY == down ]] && return 1
+  say "kit: $tag is missing, trying docker pull (timeout ${PULL_TIMEOUT}s)"
+  if timeout "$PULL_TIMEOUT" docker pull -q "$tag" >/dev/null 2>&1; then REGISTRY=up; return 0; fi
+  # one failure is enough to stop trying: this is the offline case
+  REGISTRY=down; say "kit: no registry answers: building stand-ins"; return 1
+}
+
+# ensure <name>: make the tag available; writes $STATE/run/<name>.{src,ver,sec}
+ensure() {
+  local name=$1 st t0 log=$STATE/logs/$1.log ok=0
+  t0=$(now)
+  st=$(state_of "$name")
+  case $st in
+    foreign) echo present > "$STATE/run/$name.src"; return 0 ;;
+    current) echo cached > "$STATE/run/$name.src"; return 0 ;;
+  esac
+  : > "$log"
+  say "kit: [$name] building the ${TAG[$name]} stand-in ($st; log: $log)"
+  if [[ $name == base ]]; then build_base "$log" && ok=1
+  else build_from_dockerfile "$name" "$log" && ok=1; fi
+  if (( !ok )); then
+    printf 'kit: error: building %s failed; last lines of %s:\n' "${TAG[$name]}" "$log" >&2
+    tail -n 25 "$log" | sed 's/^/    /' >&2
+    return 1
+  fi
+  echo built > "$STATE/run/$name.src"
+  printf '%s' "${VERSION_OF[$name]:-}" > "$STATE/run/$name.ver"
+  echo $(( $(now) - t0 )) > "$STATE/run/$name.sec"
+  say "kit: [$name] done in $(( $(now) - t0 )) s: ${TAG[$name]} (${VERSION_OF[$name]:-})"
+}
+
+# run_units: each unit is a list of names built in order; units run in parallel
+run_units() {
+  local unit pids=() p failed=0
+  for unit in "$@"; do
+    while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n || true; done
+    ( for n in $unit; do ensure "$n" || exit 1; done ) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  return $failed
+}
+
+summary() {
+  local name tag src ver size secs
+  printf '\n%-44s %-9s %-30s %9s  %s\n' TAG SOURCE "VERSION INSIDE" "SIZE(MB)" "THIS RUN"
+  for name in "${NAMES[@]}"; do
+    tag=${TAG[$name]}
+    src=$(cat "$STATE/run/$name.src" 2>/dev/null || echo missing)
+    secs=""
+    case $src in
+      built)  ver=$(cat "$STATE/run/$name.ver"); secs="built in $(cat "$STATE/run/$name.sec") s"; src=stand-in ;;
+      cached) ver=$(img_label "$tag" dev.grader.kit.toolchain); secs="cached"; src=stand-in ;;
+      present|pulled) ver=$(inside_version "$name" "$tag" 2>/dev/null || true); secs=$src ;;
+      *) ver="" ;;
+    esac
+    if [[ $src == stand-in && -z $ver ]]; then ver=$(img_label "$tag" dev.grader.kit.toolchain); fi
+    size=$(img_size_mb "$tag")
+    printf '%-44s %-9s %-30s %9s  %s\n' "$tag" "$src" "${ver:--}" "$size" "$secs"
+  done
+}
+
+cmd_list() {
+  local name
+  for name in "${NAMES[@]}"; do
+    [[ -n ${INTERNAL[$name]:-} ]] && continue
+    printf '%-44s %s\n' "${TAG[$name]}" "${DESC[$name]}"
+  done
+}
+
+# Remove the stand-ins: the kit's tags whose image carries the label
+# dev.grader.kit=stand-in, then untagged (dangling) images with that label,
+# i.e. leftovers of failed kit builds. Other tagged images are never touched,
+# even when they were built FROM a stand-in and so inherited its labels.
+cmd_remove() {
+  local name tag id removed=0 i
+  for (( i=${#NAMES[@]}-1; i>=0; i-- )); do
+    name=${NAMES[$i]}; tag=${TAG[$name]}
+    [[ -n $(img_id "$tag") ]] || continue
+    if is_standin "$tag"; then
+      if docker rmi "$tag" >/dev/null; then say "removed $tag"; removed=$((removed+1))
+      else warn "could not remove $tag (used by a container or by another image?)"; fi
+    else
+      say "kept $tag (not a stand-in)"
+    fi
+  done
+  for id in $(docker images -q --no-trunc --filter dangling=true --filter label=dev.grader.kit=stand-in); do
+    if docker rmi "$id" >/dev/null 2>&1; then say "removed untagged stand-in image ${id#sha256:}"; fi
+  done
+  say "kit: $removed stand-in tag(s) removed"
+}
+
+main() {
+  local t0 total name rc=0
+  case ${1:-} in
+    --list) cmd_list; return 0 ;;
+    --remove) docker version >/dev/null 2>&1 || die "no Docker engine answers"; cmd_remove; return 0 ;;
+    --refresh) REFRESH=1 ;;
+    -h|--help) usage; return 0 ;;
+    "") ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+  t0=$(now)
+  docker version >/dev/null 2>&1 || die "no Docker engine answers (run .ci/engine.sh)"
+  mkdir -p "$STATE/logs" "$STATE/ctx" || die "cannot create $STATE"
+  exec 9>"$STATE/lock"
+  flock -w 1800 9 || die "another kit run holds $STATE/lock"
+  trap cleanup_rootfs EXIT
+  rm -rf "$STATE/run"; mkdir -p "$STATE/run"
+  ARCH=$(debian_arch)
+  collect_extra_cas
+  local cas=("$STATE"/ca/*.crt)
+  say "kit: ${#cas[@]} extra CA certificate(s) from the host for the toolchain images"
+
+  # Pull what is missing when a registry answers (one failed try decides).
+  for name in "${NAMES[@]}"; do
+    [[ -n ${INTERNAL[$name]:-} ]] && continue
+    if [[ -z $(img_id "${TAG[$name]}") ]] && try_pull "${TAG[$name]}"; then
+      PULLED[$name]=1; echo pulled > "$STATE/run/$name.src"
+    fi
+  done
+
+  # What needs a stand-in (absent, or a kit image to keep up to date)?
+  local todo=() st need_index=0
+  for name in "${NAMES[@]}"; do
+    [[ -n ${PULLED[$name]:-} || -n ${INTERNAL[$name]:-} ]] && continue
+    st=$(state_of "$name")
+    case $st in
+      foreign) echo present > "$STATE/run/$name.src" ;;
+      absent|stale) todo+=("$name"); [[ -n ${PKG[$name]:-} ]] && need_index=1 ;;
+      current) todo+=("$name") ;;
+    esac
+  done
+  # the base first: everything else is built FROM it
+  if [[ " ${todo[*]} " == *" base "* ]]; then
+    [[ $(state_of base) == current ]] || need_index=1
+    (( need_index )) && read_mirror_index
+    ensure base || die "could not make debian:trixie-slim available"
+  fi
+  (( need_index )) && read_mirror_index
+  # then the rest, JOBS at a time; the buildpack parent only for full images
+  local full=() distroless=() units=()
+  for name in "${todo[@]}"; do
+    case $name in
+      base) ;;
+      python|node) full+=("$name") ;;
+      distroless-*) distroless+=("$name") ;;
+    esac
+  done
+  (( ${#full[@]} )) && units+=("buildpack ${full[*]}")
+  (( ${#distroless[@]} )) && units+=("${distroless[*]}")
+  for name in golang rust python-slim node-slim; do
+    [[ " ${todo[*]} " == *" $name "* ]] && units+=("$name")
+  done
+  if (( ${#units[@]} )); then run_units "${units[@]}" || rc=1; fi
+
+  summary
+  for name in "${NAMES[@]}"; do
+    [[ -n ${INTERNAL[$name]:-} ]] && continue
+    [[ -n $(img_id "${TAG[$name]}") ]] || { warn "${TAG[$name]} is not available"; rc=1; }
+  done
+  total=$(( $(now) - t0 ))
+  (( rc == 0 )) || die "some images could not be made available (see the errors above); took ${total} s"
+  say ""
+  say "kit: all tags available (${total} s)"
+}
+
+main "$@"
