@@ -13,3 +13,6 @@ mod parse;
 
 pub use ast::{Arguments, Directive, Dockerfile, Flag, Heredoc, Instruction, LineSpan, Stage};
 pub use parse::{parse, ParseError, KEYWORDS};
+
+pub mod lint;
+pub use lint::{lint, Finding, LintOptions, Rule, Severity};

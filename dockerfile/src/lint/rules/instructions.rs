@@ -1,0 +1,178 @@
+//! Rules about single instructions: GR010 shell-form-cmd, GR011 add-instead-of-copy, GR015
+//! secret-in-arg-or-env.
+
+use super::{body, code, sources};
+use crate::ast::Arguments;
+use crate::lint::{Context, Finding};
+
+/// GR010: CMD and ENTRYPOINT of the final stage in shell form.
+pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
+    let stage = ctx.final_stage();
+    for ins in body(stage) {
+        if !(ins.is("CMD") || ins.is("ENTRYPOINT")) {
+            continue;
+        }
+        let Arguments::Shell(text) = &ins.args else {
+            continue;
+        };
+        if text.is_empty() || text.starts_with("exec ") {
+            continue;
+        }
+        let words: Vec<String> = text
+            .split_whitespace()
+            .map(|w| format!("\"{}\"", w.replace('"', "\\\"")))
+            .collect();
+        out.push(ctx.finding(
+            "GR010",
+            stage,
+            ins,
+            format!(
+                "{} in shell form runs under `/bin/sh -c`, which becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills it: use the exec form, e.g. {}",
+                ins.keyword,
+                code(&format!("{} [{}]", ins.keyword, words.join(", ")))
+            ),
+        ));
+    }
+}
+
+fn is_remote(src: &str) -> bool {
+    let s = src.to_ascii_lowercase();
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git@")
+        || s.starts_with("git://")
+        || s.starts_with("ssh://")
+        || s.contains(".git#")
+        || s.ends_with(".git")
+}
+
+fn is_archive(src: &str) -> bool {
+    let s = src.to_ascii_lowercase();
+    [
+        ".tar",
+        ".tar.gz",
+        ".tgz",
+        ".tar.bz2",
+        ".tbz2",
+        ".tbz",
+        ".tar.xz",
+        ".txz",
+        ".tar.zst",
+        ".tzst",
+        ".tar.lz",
+        ".tar.lzma",
+    ]
+    .iter()
+    .any(|ext| s.ends_with(ext))
+}
+
+/// GR011: ADD of local files that are not archives (COPY does that, with no surprises).
+pub(crate) fn add_instead_of_copy(ctx: &Context, out: &mut Vec<Finding>) {
+    for stage in &ctx.df.stages {
+        for ins in body(stage) {
+            if !ins.is("ADD") {
+                continue;
+            }
+            let srcs = sources(ins);
+            if srcs
+                .iter()
+                .any(|s| is_remote(s) || is_archive(s) || s.contains('$'))
+            {
+                continue;
+            }
+            let what = if srcs.is_empty() {
+                "an inline file".to_string()
+            } else {
+                srcs.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
+            };
+            out.push(ctx.finding(
+                "GR011",
+                stage,
+                ins,
+                format!(
+                    "ADD of {what}: ADD also unpacks archives and fetches URLs, so use COPY for plain local files ({})",
+                    code(&ins.text().replacen("ADD", "COPY", 1))
+                ),
+            ));
+        }
+    }
+}
+
+/// Words in ARG/ENV names that suggest a secret.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "API_KEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIALS",
+];
+
+fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_WORDS.iter().any(|w| {
+        upper == *w
+            || upper.ends_with(&format!("_{w}"))
+            || upper.starts_with(&format!("{w}_"))
+            || upper.contains(&format!("_{w}_"))
+    })
+}
+
+/// The names an ARG or ENV instruction declares.
+fn declared_names(text: &str, legacy_env: bool) -> Vec<String> {
+    if legacy_env {
+        return text
+            .split_whitespace()
+            .next()
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+    }
+    text.split_whitespace()
+        .filter_map(|w| {
+            let name = w.split('=').next().unwrap_or(w);
+            let ok =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            ok.then(|| name.to_string())
+        })
+        .collect()
+}
+
+/// GR015: ARG or ENV whose name says it holds a secret (ARG values and ENV end up in the
+/// image's history and config).
+pub(crate) fn secret_in_arg_or_env(ctx: &Context, out: &mut Vec<Finding>) {
+    let global = ctx.df.global_args.iter().map(|i| (None, i));
+    let staged = ctx
+        .df
+        .stages
+        .iter()
+        .flat_map(|s| body(s).iter().map(move |i| (Some(s), i)));
+    for (stage, ins) in global.chain(staged) {
+        if !(ins.is("ARG") || ins.is("ENV")) {
+            continue;
+        }
+        let text = ins.args.shell().unwrap_or("");
+        let legacy = ins.is("ENV") && !text.split_whitespace().next().unwrap_or("").contains('=');
+        for name in declared_names(text, legacy) {
+            if !looks_secret(&name) {
+                continue;
+            }
+            let message = format!(
+                "{} {} looks like a secret: ARG and ENV values are recorded in the image (history and config); pass it with `RUN --mount=type=secret,id={},env={}` instead",
+                ins.keyword,
+                code(&name),
+                name.to_ascii_lowercase(),
+                name
+            );
+            let stage_ref = stage.unwrap_or(&ctx.df.stages[0]);
+            let mut f = ctx.finding("GR015", stage_ref, ins, message);
+            if stage.is_none() {
+                f.stage = None;
+            }
+            out.push(f);
+        }
+    }
+}
