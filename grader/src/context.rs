@@ -1,9 +1,13 @@
 //! The build context: the tar the engine receives.
 //!
-//! Made by the grader itself from an exercise folder, with `.dockerignore` applied as the docker
-//! CLI applies it, the spec file and the grader's own `.grader/` folder always left out, and the
-//! Dockerfile and `.dockerignore` always sent (as the CLI does). Headers are deterministic
-//! (fixed owner and time, 0644/0755 modes) so a copy of the folder yields the same context.
+//! Made by the grader itself from an exercise folder, with the ignore file applied as the docker
+//! CLI applies it (`<Dockerfile>.dockerignore` when it exists, else `.dockerignore`), the spec
+//! file and the grader's own `.grader/` folder always left out, and the Dockerfile always sent.
+//! The ignore file itself is not sent: it has been applied already, and dockerd 20.10's BuildKit
+//! re-applies one it finds in an uploaded tar when computing the context's cache key, which with
+//! `*` plus `!` exceptions makes edited files look unchanged (measured: `COPY . .` reported as
+//! cached after an edit). Headers are deterministic (fixed owner and time, 0644/0755 modes) so a
+//! copy of the folder yields the same context.
 
 use std::path::Path;
 
@@ -33,11 +37,12 @@ impl BuildContext {
     /// Packs `dir`, honouring its `.dockerignore`. `dockerfile` is the Dockerfile's path relative
     /// to `dir`; it is always sent.
     pub fn pack(dir: &Path, dockerfile: &str) -> Result<BuildContext> {
-        let mut ignore = Dockerignore::load(dir)?;
+        let ignore_file = ignore_file_for(dir, dockerfile);
+        let mut ignore = Dockerignore::load_file(&dir.join(&ignore_file))?;
         if !ignore.is_empty() {
             ignore.push(&format!("!{dockerfile}"));
-            ignore.push("!.dockerignore");
         }
+        ignore.push(&ignore_file);
         let mut builder = tar::Builder::new(Vec::new());
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
@@ -48,6 +53,17 @@ impl BuildContext {
         }
         let tar = builder.into_inner().context("finishing the context tar")?;
         Ok(BuildContext { tar, files })
+    }
+}
+
+/// The ignore file that applies: `<Dockerfile>.dockerignore` next to the Dockerfile wins over
+/// `.dockerignore` at the context root, as in BuildKit.
+pub fn ignore_file_for(dir: &Path, dockerfile: &str) -> String {
+    let specific = format!("{dockerfile}.dockerignore");
+    if dir.join(&specific).is_file() {
+        specific
+    } else {
+        ".dockerignore".to_string()
     }
 }
 
@@ -119,8 +135,8 @@ mod tests {
         std::fs::write(p.join("src/main.go"), "package main").unwrap();
         let ctx = BuildContext::pack(p, "Dockerfile").unwrap();
         let n = names(&ctx);
-        assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src", "src/main.go"]);
-        assert_eq!(ctx.content_bytes(), 35 + 13 + 1 + 12);
+        assert_eq!(n, vec!["Dockerfile", "docs/keep.md", "src", "src/main.go"]);
+        assert_eq!(ctx.content_bytes(), 13 + 1 + 12);
     }
 
     #[test]
@@ -135,6 +151,18 @@ mod tests {
             std::fs::copy(a.path().join(f), b.path().join(f)).unwrap();
         }
         assert_eq!(first.tar, BuildContext::pack(b.path(), "Dockerfile").unwrap().tar);
+    }
+
+    #[test]
+    fn a_dockerfile_specific_ignore_file_wins() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::write(d.path().join("Dockerfile.dockerignore"), "b.txt\n").unwrap();
+        std::fs::write(d.path().join(".dockerignore"), "a.txt\n").unwrap();
+        std::fs::write(d.path().join("a.txt"), "a").unwrap();
+        std::fs::write(d.path().join("b.txt"), "b").unwrap();
+        let n = names(&BuildContext::pack(d.path(), "Dockerfile").unwrap());
+        assert_eq!(n, vec![".dockerignore", "Dockerfile", "a.txt"]);
     }
 
     #[test]

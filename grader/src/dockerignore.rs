@@ -26,10 +26,9 @@ pub struct Dockerignore {
 }
 
 impl Dockerignore {
-    /// Reads `<dir>/.dockerignore`; a missing file ignores nothing.
-    pub fn load(context_dir: &std::path::Path) -> Result<Dockerignore> {
-        let path = context_dir.join(".dockerignore");
-        match std::fs::read_to_string(&path) {
+    /// Reads an ignore file; a missing file ignores nothing.
+    pub fn load_file(path: &std::path::Path) -> Result<Dockerignore> {
+        match std::fs::read_to_string(path) {
             Ok(text) => Dockerignore::parse(&text).with_context(|| format!("in {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Dockerignore::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),

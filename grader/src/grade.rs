@@ -37,6 +37,15 @@ where
     result
 }
 
+/// A status line on stderr: above the spinner on a terminal, plain otherwise (CI logs).
+pub fn say(progress: &ProgressBar, line: String) {
+    if progress.is_hidden() {
+        eprintln!("{line}");
+    } else {
+        progress.println(line);
+    }
+}
+
 /// A spinner on stderr that shows the current step and the elapsed time (hidden when stderr is
 /// not a terminal, e.g. in CI).
 pub fn spinner() -> ProgressBar {

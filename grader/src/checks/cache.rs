@@ -92,7 +92,7 @@ mod tests {
     use crate::engine::build::Builder;
 
     fn outcome(steps: Vec<Step>) -> BuildOutcome {
-        BuildOutcome { builder: Builder::BuildKit, steps, failure: None, duration: Default::default() }
+        BuildOutcome { builder: Builder::BuildKit, steps, failure: None, stopped_early: true, duration: Default::default() }
     }
 
     fn spec() -> CacheCheck {

@@ -127,7 +127,7 @@ pub(crate) mod fixtures {
             dockerfile: dockerfile::parse(dockerfile).map_err(|e| e.to_string()),
             context_files: 3,
             context_bytes: 100,
-            build: BuildOutcome { builder: Builder::BuildKit, steps: vec![], failure: None, duration: Default::default() },
+            build: BuildOutcome { builder: Builder::BuildKit, steps: vec![], failure: None, stopped_early: false, duration: Default::default() },
             image: Some(ImageFacts::default()),
             cache: BTreeMap::new(),
             smoke: BTreeMap::new(),

@@ -30,20 +30,23 @@ pub fn biggest_layers(facts: &Facts, n: usize) -> Vec<String> {
     let mut base_total = 0;
     let mut lines = Vec::new();
     let mut base_name = None;
+    // Layers under 1% of the image (and under 100 kB) are noise in this view.
+    let tiny = (image.content_size / 100).max(100_000);
     for &i in &order {
+        let small = image.layers[i].content_bytes < tiny;
         match origins.as_ref().map(|o| &o[i]) {
             Some(Origin::Base(name)) => {
                 base_total += image.layers[i].content_bytes;
                 base_name = Some(name.clone());
             }
-            Some(Origin::Instruction(instr)) if lines.len() < n => lines.push(format!(
+            Some(Origin::Instruction(instr)) if lines.len() < n && !small => lines.push(format!(
                 "{} added by `{}` ({}:{})",
                 mb(image.layers[i].content_bytes),
                 crate::locate::squash(&instr.text()),
                 facts.dockerfile_path,
                 instr.lines.start
             )),
-            None if lines.len() < n => lines.push(format!("{} added by `{}`", mb(image.layers[i].content_bytes), image.layers[i].created_by)),
+            None if lines.len() < n && !small => lines.push(format!("{} added by `{}`", mb(image.layers[i].content_bytes), image.layers[i].created_by)),
             _ => {}
         }
     }

@@ -7,19 +7,18 @@ use crate::error::Outcome;
 use crate::facts::GatherOptions;
 use crate::grade::{grade, spinner, with_engine};
 use crate::report::{render, Format};
-use crate::workbook::Workbook;
+use crate::spec::Exercise;
 
-pub async fn run(workbook: &Workbook, exercise: Option<&str>, build: BuildArgs, format: Format) -> Result<Outcome> {
-    let exercise = workbook.exercise(exercise)?;
+pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Result<Outcome> {
     let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };
     let progress = spinner();
     let report = with_engine(|engine| {
-        let (exercise, progress) = (&exercise, &progress);
+        let progress = &progress;
         async move { grade(&engine, exercise, &exercise.dir, opts, progress).await }
     })
     .await;
     progress.finish_and_clear();
     let report = report?;
-    print!("{}", render(&report, format, super::use_color()));
+    super::emit(&render(&report, format, super::use_color()));
     Ok(if report.passed() { Outcome::Pass } else { Outcome::Fail })
 }

@@ -7,16 +7,17 @@ use crate::workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     let e = workbook.exercise(exercise)?;
-    println!("{} · {}", e.id, e.spec.title);
+    let mut out = format!("{} · {}\n", e.id, e.spec.title);
     for (n, h) in e.spec.hints.iter().enumerate() {
-        println!("{}. {h}", n + 1);
+        out.push_str(&format!("{}. {h}\n", n + 1));
     }
     for c in e.spec.checks.iter().filter(|c| !c.hints.is_empty()) {
-        println!("\n{} ({} points):", c.id, c.points);
+        out.push_str(&format!("\n{} ({} points):\n", c.id, c.points));
         for (n, h) in c.hints.iter().enumerate() {
-            println!("  {}. {h}", n + 1);
+            out.push_str(&format!("  {}. {h}\n", n + 1));
         }
     }
-    println!("\nread: book/src/{}", e.spec.book);
+    out.push_str(&format!("\nread: book/src/{}\n", e.spec.book));
+    super::emit(&out);
     Ok(Outcome::Pass)
 }

@@ -14,7 +14,6 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
         let checks: Vec<&str> = e.spec.checks.iter().map(|c| c.id.as_str()).collect();
         table.add_row(vec![e.id.clone(), e.spec.language.clone(), e.spec.title.clone(), checks.join(" "), e.spec.total_points().to_string()]);
     }
-    println!("{table}");
-    println!("grade one with: grader check <id>");
+    super::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
     Ok(Outcome::Pass)
 }

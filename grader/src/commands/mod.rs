@@ -15,10 +15,26 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
     let workbook = || Workbook::find(cli.root.as_deref());
     match cli.command {
         Command::List => list::run(&workbook()?),
-        Command::Check { exercise, build, format } => check::run(&workbook()?, exercise.as_deref(), build, format).await,
+        Command::Check { exercise, build, format } => {
+            // A folder with an exercise.toml is graded as it is, workbook or not.
+            let exercise = match exercise.as_deref() {
+                Some(p) if std::path::Path::new(p).join(crate::spec::SPEC_FILE).is_file() => {
+                    crate::spec::Exercise::load(std::path::Path::new(p))?
+                }
+                other => workbook()?.exercise(other)?,
+            };
+            check::run(&exercise, build, format).await
+        }
         Command::Hint { exercise } => hint::run(&workbook()?, exercise.as_deref()),
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
     }
+}
+
+/// Writes to stdout; a closed pipe (`grader list | head`) is not an error worth a panic.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 /// Whether to colour output: a terminal, and NO_COLOR unset.

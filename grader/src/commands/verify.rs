@@ -57,7 +57,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                 let solution =
                     grade(&engine, e, overlay.path(), opts, progress).await.with_context(|| format!("grading the {} solution", e.id))?;
                 let v = Verified { id: e.id.clone(), expected: e.spec.starter.fails.clone(), starter, solution };
-                progress.println(format!(
+                crate::grade::say(progress, format!(
                     "{}: starter {}, solution {}",
                     v.id,
                     if v.starter_ok() { "fails as intended" } else { "does NOT fail as its spec says" },
@@ -89,12 +89,14 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
             if ok { "yes".into() } else { "NO".into() },
         ]);
     }
+    let mut out = String::new();
     for v in results.iter().filter(|v| !v.starter_ok()) {
-        println!("\nstarter of {} (expected to fail exactly: {}):\n{}", v.id, v.expected.join(", "), table::render(&v.starter, false));
+        out.push_str(&format!("\nstarter of {} (expected to fail exactly: {}):\n{}", v.id, v.expected.join(", "), table::render(&v.starter, false)));
     }
     for v in results.iter().filter(|v| !v.solution_ok()) {
-        println!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false));
+        out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false)));
     }
-    println!("{t}");
+    out.push_str(&format!("{t}\n"));
+    super::emit(&out);
     Ok(if all_ok { Outcome::Pass } else { Outcome::Fail })
 }

@@ -38,6 +38,9 @@ pub struct BuildRequest<'a> {
     pub args: &'a BTreeMap<String, String>,
     pub pull: bool,
     pub builder: Builder,
+    /// Stop the build as soon as the RUN step containing this text is known to be cached or
+    /// to be running (the cache probe needs nothing more, and the rest may take minutes).
+    pub stop_at: Option<&'a str>,
 }
 
 /// One build step as the engine reported it.
@@ -51,6 +54,8 @@ pub struct Step {
     pub error: Option<String>,
     /// The last lines of the step's output.
     pub log_tail: String,
+    /// Whether the step started executing (a cached step may never start).
+    pub started: bool,
     /// Whether the step ran to completion (or was served from cache).
     pub completed: bool,
 }
@@ -100,6 +105,8 @@ pub struct BuildOutcome {
     /// Steps in the order the engine first reported them.
     pub steps: Vec<Step>,
     pub failure: Option<BuildFailure>,
+    /// The build was stopped on purpose once `stop_at` was decided (no image was made).
+    pub stopped_early: bool,
     #[serde(skip)]
     pub duration: Duration,
 }
@@ -131,10 +138,13 @@ impl Engine {
         let setup_failed = outcome.steps.is_empty()
             && outcome.failure.as_ref().is_some_and(|f| !f.message.to_lowercase().contains("dockerfile"));
         if req.builder == Builder::Auto && first == Builder::BuildKit && setup_failed {
-            progress.println(format!(
-                "BuildKit is not available ({}); using the classic builder",
-                outcome.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("")
-            ));
+            crate::grade::say(
+                progress,
+                format!(
+                    "BuildKit is not available ({}); using the classic builder",
+                    outcome.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("")
+                ),
+            );
             return self.build_with(req, Builder::Classic, progress).await;
         }
         Ok(outcome)
@@ -167,6 +177,7 @@ impl Engine {
         let mut stream = self.docker.build_image(opts.build(), None, Some(body));
         let mut rec = Recorder::default();
         let mut error = None;
+        let mut stopped_early = false;
         while let Some(item) = stream.next().await {
             match item {
                 Ok(info) => rec.take(info),
@@ -182,10 +193,23 @@ impl Engine {
             if let Some(msg) = rec.current() {
                 progress.set_message(msg);
             }
+            if req.stop_at.is_some_and(|needle| rec.decided(needle)) {
+                stopped_early = true;
+                break;
+            }
         }
+        // Dropping the stream closes the request and the session: the engine cancels the build.
         drop(stream);
         let mut outcome = rec.finish(builder, error, started.elapsed());
-        if outcome.failure.is_none() && !self.has_image(req.tag).await {
+        outcome.stopped_early = stopped_early;
+        // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them.
+        if std::env::var_os("GRADER_DEBUG").is_some() {
+            eprintln!("build {}: stopped_early={stopped_early} failure={:?}", req.tag, outcome.failure);
+            for s in &outcome.steps {
+                eprintln!("  cached={} started={} completed={} {}", s.cached, s.started, s.completed, s.name);
+            }
+        }
+        if outcome.failure.is_none() && !stopped_early && !self.has_image(req.tag).await {
             outcome.failure = Some(BuildFailure {
                 message: "the build finished but produced no image".into(),
                 step: None,
@@ -213,6 +237,7 @@ impl Recorder {
                 let step = self.vertex(&v.digest);
                 step.name = v.name;
                 step.cached = v.cached;
+                step.started = v.started.is_some();
                 step.completed = v.completed.is_some();
                 step.error = (!v.error.is_empty()).then_some(v.error);
             }
@@ -238,6 +263,10 @@ impl Recorder {
                     if let Some(s) = self.classic.last_mut() {
                         s.cached = true;
                     }
+                } else if line.trim_start().starts_with("---> Running in") {
+                    if let Some(s) = self.classic.last_mut() {
+                        s.started = true;
+                    }
                 } else if let Some(s) = self.classic.last_mut() {
                     if !line.trim_start().starts_with("--->") {
                         push_tail(&mut s.log_tail, line);
@@ -252,6 +281,16 @@ impl Recorder {
             self.order.push(digest.to_string());
         }
         self.vertices.entry(digest.to_string()).or_default()
+    }
+
+    /// Whether the RUN step containing `needle` is known to be cached or to be running.
+    fn decided(&self, needle: &str) -> bool {
+        let is_it = |s: &Step| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle));
+        let decided = |s: &Step| s.cached || s.started || s.completed;
+        match self.classic.last() {
+            Some(_) => self.classic.iter().any(|s| is_it(s) && decided(s)),
+            None => self.vertices.values().any(|s| is_it(s) && decided(s)),
+        }
     }
 
     /// A one-line progress message: the step running now.
@@ -293,7 +332,7 @@ impl Recorder {
             let missing_base = missing_base(&steps, step, &message);
             BuildFailure { message, step, missing_base }
         });
-        BuildOutcome { builder, steps, failure, duration }
+        BuildOutcome { builder, steps, failure, stopped_early: false, duration }
     }
 }
 
@@ -391,6 +430,18 @@ mod tests {
         assert_eq!(f.step, Some(2));
         assert!(out.steps[2].log_tail.contains("syntax error"));
         assert_eq!(f.missing_base, None);
+    }
+
+    #[test]
+    fn the_probe_step_is_decided_when_cached_or_started() {
+        let mut r = Recorder::default();
+        for text in ["Step 1/3 : FROM golang:1.27\n", "Step 2/3 : RUN go mod download\n"] {
+            r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
+        }
+        assert!(!r.decided("go mod download"));
+        r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
+        assert!(r.decided("go mod download"));
+        assert!(!r.decided("npm ci"));
     }
 
     #[test]

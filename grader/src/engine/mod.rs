@@ -68,7 +68,14 @@ impl Engine {
 
     /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
     pub fn tag(&self, exercise: &str, purpose: &str) -> String {
-        format!("grader/{exercise}:{}-{purpose}", self.run_id)
+        // Repository names allow lower-case letters, digits and separators only.
+        let repo: String = exercise
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
+            .trim_matches('-')
+            .to_string();
+        format!("grader/{}:{}-{purpose}", if repo.is_empty() { "exercise" } else { &repo }, self.run_id)
     }
 
     pub fn register_image(&self, tag: &str) {

@@ -45,7 +45,7 @@ pub async fn probe(
         progress.set_message(format!("rebuilding after an edit to {file}"));
         let context = BuildContext::pack(copy.path(), main.dockerfile)?;
         let tag = engine.tag(&exercise.id, purpose);
-        let req = BuildRequest { context: &context, tag: &tag, ..*main };
+        let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(&check.step), ..*main };
         let outcome = engine.build(&req, progress).await?;
         engine.remove_image(&tag).await;
         std::fs::write(&path, original)?;

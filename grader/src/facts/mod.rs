@@ -51,6 +51,21 @@ pub struct Facts {
     pub engine_version: String,
 }
 
+/// The Dockerfile's path as messages show it: relative to the current directory when the
+/// learner's own folder is graded, `exercises/<id>/...` for a temporary overlay.
+fn shown_path(exercise: &Exercise, dir: &Path, df_rel: &str) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    if dir == exercise.dir {
+        let full = dir.join(df_rel);
+        let abs = if full.is_absolute() { full } else { cwd.join(full) };
+        if let Ok(rel) = abs.strip_prefix(&cwd) {
+            return rel.display().to_string();
+        }
+        return abs.display().to_string();
+    }
+    format!("exercises/{}/{df_rel}", exercise.id)
+}
+
 /// Builds and measures the exercise in `dir` (the learner's folder, or a temporary overlay of
 /// the solution) as its spec asks.
 pub async fn gather(
@@ -76,10 +91,11 @@ pub async fn gather(
         args: &spec.build.args,
         pull: opts.pull,
         builder: opts.builder,
+        stop_at: None,
     };
     let build = engine.build(&req, progress).await?;
     let mut facts = Facts {
-        dockerfile_path: format!("exercises/{}/{}", exercise.id, df_rel),
+        dockerfile_path: shown_path(exercise, dir, df_rel),
         dockerfile,
         context_files: context.files.len(),
         context_bytes: context.content_bytes(),
