@@ -3,12 +3,14 @@
 //! - `fixtures/parse/NAME.Dockerfile` must parse to exactly `NAME.json` (the serde form of
 //!   `Dockerfile`). Run with `BLESS=1` to (re)write the expected files, then review the diff.
 //! - `fixtures/errors/NAME.Dockerfile` must fail with exactly the text in `NAME.err`.
-//! - A property test mutates the fixtures at random and checks that `parse` never panics and that
-//!   every line range of an accepted file lies inside it (`DOCKERFILE_FUZZ_ITERS` sets how many).
+//! - A property test mutates the fixtures at random and checks that `parse` never panics, that
+//!   every line range of an accepted file lies inside it, and that `lint` and the renderers cope
+//!   with it (`DOCKERFILE_FUZZ_ITERS` sets how many; 3000 by default).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use dockerfile::lint::{lint, render, LintOptions};
 use dockerfile::{parse, Dockerfile, Instruction};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
@@ -320,6 +322,16 @@ fn random_mutations_never_panic_and_keep_spans_in_the_file() {
             if let Err(e) = check_invariants(&input, &df) {
                 panic!("iteration {n}: {e}\ninput: {input:?}");
             }
+            // The lint and its renderers must cope with whatever the parser accepts.
+            let findings = lint(&df, &LintOptions::default());
+            for f in &findings {
+                assert!(
+                    df.instruction_at(f.line).is_some(),
+                    "iteration {n}: {f:?} points at no instruction\ninput: {input:?}"
+                );
+            }
+            let _ = render::sarif(&findings, "Dockerfile");
+            let _ = render::json(&df, &findings, "Dockerfile");
         }
     }
 }

@@ -6,7 +6,11 @@
 ///
 /// Returns the remaining text and the flag words with quotes and backslash escapes removed (the
 /// flag parser always uses `\`, whatever the escape directive says). A lone `--` ends the flags.
+/// Only ASCII whitespace separates flags: BuildKit scans bytes here, so a non-ASCII space such
+/// as U+00A0 starts the arguments there too (inside a flag it would cut the UTF-8 sequence in
+/// two; we keep the character instead).
 pub(crate) fn split_flags(rest: &str) -> (&str, Vec<String>) {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r');
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -27,7 +31,7 @@ pub(crate) fn split_flags(rest: &str) -> (&str, Vec<String>) {
             if at_end {
                 break;
             }
-            if ch.is_whitespace() {
+            if is_space(ch) {
                 i += 1;
                 continue;
             }
@@ -44,7 +48,7 @@ pub(crate) fn split_flags(rest: &str) -> (&str, Vec<String>) {
             break;
         }
         if phase == Phase::Word {
-            if ch.is_whitespace() {
+            if is_space(ch) {
                 phase = Phase::Spaces;
                 if word == "--" {
                     return (&rest[pos..], words);
@@ -328,6 +332,9 @@ mod tests {
         let (rest, flags) = split_flags(r#"--chown="a b" -- --not-a-flag"#);
         assert_eq!(flags, ["--chown=a b"]);
         assert_eq!(rest, " --not-a-flag");
+        let (rest, flags) = split_flags("\u{a0} --from=a b");
+        assert!(flags.is_empty());
+        assert_eq!(rest, "\u{a0} --from=a b");
         let (rest, flags) = split_flags("-x --y");
         assert!(flags.is_empty());
         assert_eq!(rest, "-x --y");
