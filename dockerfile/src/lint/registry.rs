@@ -151,8 +151,8 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
         summary: "Dependencies are installed after the whole build context was copied in.",
         explanation: r#"A layer is rebuilt when anything it copied changes. After `COPY . .` every
 edit to any source file invalidates the layers below it, so a dependency install placed there
-(`go mod download`, `pip install -r`, `npm ci`, `cargo build`/`fetch`, ...) downloads everything
-again on every change. Copy only the dependency manifests, install, then copy the rest: the
+(`go mod download`, `pip install -r`, `npm ci`, `cargo build`/`fetch`, ...), or a `go build` that
+fetches the modules itself, downloads everything again on every change. Copy only the dependency manifests, install, then copy the rest: the
 install stays cached until the manifests change. (The grader's `cache` check measures exactly
 this on a real rebuild.)
 

@@ -271,6 +271,20 @@ impl Ecosystem {
         }
     }
 
+    /// The command that installs only the dependencies.
+    pub fn install_step(self) -> &'static str {
+        match self {
+            Ecosystem::Go => "`go mod download`",
+            Ecosystem::Python => "`pip install -r requirements.txt`",
+            Ecosystem::Node => "`npm ci`",
+            Ecosystem::Rust => "`cargo fetch` (or build a dummy main)",
+            Ecosystem::Ruby => "`bundle install`",
+            Ecosystem::Php => "`composer install`",
+            Ecosystem::Dotnet => "`dotnet restore`",
+            Ecosystem::Java => "`mvn dependency:go-offline`",
+        }
+    }
+
     /// Where the package manager keeps its download cache (a cache-mount target).
     pub fn cache_dir(self) -> &'static str {
         match self {
@@ -327,6 +341,17 @@ pub(crate) fn dependency_install(cmd: &Command) -> Option<(Ecosystem, String)> {
     Some((eco, shown.join(" ")))
 }
 
+/// Like `dependency_install`, and also the build steps that fetch missing dependencies on the
+/// way (`go build`, `go test`, `go install`): what must not follow a copy of the whole context.
+pub(crate) fn dependency_use(cmd: &Command) -> Option<(Ecosystem, String)> {
+    if let Some(found) = dependency_install(cmd) {
+        return Some(found);
+    }
+    let sub = subcommand(cmd, 1).unwrap_or("");
+    (program(cmd) == "go" && matches!(sub, "build" | "test" | "install"))
+        .then(|| (Ecosystem::Go, format!("go {sub}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +393,11 @@ mod tests {
         assert_eq!(eco("npm ci --omit=dev"), Some(Ecosystem::Node));
         assert_eq!(eco("cargo build --release"), Some(Ecosystem::Rust));
         assert_eq!(eco("go build ./..."), None);
+        let used = |s: &str| dependency_use(&cmds(s)[0]).map(|(e, _)| e);
+        assert_eq!(
+            used("CGO_ENABLED=0 go build -o /app ."),
+            Some(Ecosystem::Go)
+        );
         assert_eq!(eco("npm run build"), None);
     }
 }

@@ -154,6 +154,17 @@ fn gr006_copy_context_before_deps() {
     let go_bad =
         "FROM golang:1.24 AS build\nCOPY ./ ./\nRUN go mod download && go build -o /app .\n";
     assert_eq!(fires("GR006", go_bad), [3]);
+    let go_build_only = "FROM golang:1.24 AS build\nCOPY . .\nRUN go build -o /app .\n";
+    assert_eq!(
+        fires("GR006", go_build_only),
+        [3],
+        "go build fetches modules too"
+    );
+    assert!(of("GR006", go_build_only)[0]
+        .1
+        .contains("`go mod download`"));
+    let go_good = "FROM golang:1.24 AS build\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n";
+    assert!(fires("GR006", go_good).is_empty());
 }
 
 #[test]
@@ -536,4 +547,17 @@ fn lint_of_a_200_line_dockerfile_is_well_under_a_millisecond() {
         per_run < std::time::Duration::from_millis(5),
         "lint took {per_run:?}"
     );
+}
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = include_str!("../../README.md");
+    for r in rules() {
+        let scope = match r.scope {
+            Scope::AllStages => "all stages",
+            Scope::FinalStage => "final stage",
+        };
+        let row = format!("| {} | {} | {} | {scope} |", r.id, r.name, r.severity);
+        assert!(readme.contains(&row), "README.md lacks the row {row:?}");
+    }
 }

@@ -65,7 +65,7 @@ pub(crate) fn copy_context_before_deps(ctx: &Context, out: &mut Vec<Finding>) {
                 whole_copy = Some(ins);
             }
             for cmd in &ctx.commands[stage.index][n] {
-                let Some((eco, shown)) = shell::dependency_install(cmd) else {
+                let Some((eco, shown)) = shell::dependency_use(cmd) else {
                     continue;
                 };
                 match whole_copy {
@@ -77,11 +77,12 @@ pub(crate) fn copy_context_before_deps(ctx: &Context, out: &mut Vec<Finding>) {
                             stage,
                             ins,
                             format!(
-                                "{} runs after {} (line {}) copied the whole context, so any source change re-runs it: copy {} first, install, then copy the rest",
+                                "{} fetches dependencies after {} (line {}) copied the whole context, so any source change downloads them again: copy {} first, run {}, then copy the rest",
                                 code(&shown),
                                 code(copy.joined.trim()),
                                 copy.lines.start,
-                                eco.manifests()
+                                eco.manifests(),
+                                eco.install_step()
                             ),
                         ));
                     }
