@@ -132,6 +132,7 @@ pub(crate) mod fixtures {
             cache: BTreeMap::new(),
             smoke: BTreeMap::new(),
             engine_version: "test".into(),
+            run_id: "test".into(),
         }
     }
 

@@ -44,7 +44,7 @@ impl Engine {
     /// (`DOCKER_CONTEXT` or `currentContext` in ~/.docker/config.json), else the default socket.
     /// Fails with advice (exit 2) when no engine answers.
     pub async fn connect() -> Result<Engine> {
-        let (docker, address) = connect_like_the_cli()?;
+        let address = engine_address()?;
         let unreachable = |e: &dyn std::fmt::Display| {
             Advice::new(format!(
                 "Docker is not running or cannot be reached at {address} ({e}).\n\
@@ -52,6 +52,10 @@ impl Engine {
                  (or `sudo dockerd &`). If Docker runs elsewhere, set DOCKER_HOST (e.g. \
                  DOCKER_HOST=unix:///var/run/docker.sock) or select its `docker context`."
             ))
+        };
+        let docker = match connect_to(&address) {
+            Ok(d) => d,
+            Err(e) => return Err(unreachable(&format!("{e:#}"))),
         };
         let docker = match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
             Ok(Ok(d)) => d,
@@ -138,33 +142,26 @@ fn new_run_id() -> String {
     format!("{:010x}", mixed & 0xff_ffff_ffff)
 }
 
-/// Resolves the engine address as the docker CLI does and builds a client for it.
-fn connect_like_the_cli() -> Result<(Docker, String)> {
+/// The engine address as the docker CLI resolves it: `DOCKER_HOST`, the current context, or
+/// the default socket.
+fn engine_address() -> Result<String> {
     if let Ok(host) = std::env::var("DOCKER_HOST") {
         if !host.is_empty() {
-            let docker = Docker::connect_with_defaults()
-                .with_context(|| format!("DOCKER_HOST={host} is not an address Docker understands"))?;
-            return Ok((docker, host));
+            return Ok(host);
         }
     }
-    if let Some(host) = context_host()? {
-        return connect_to(&host).map(|d| (d, host));
-    }
-    let docker = Docker::connect_with_defaults().context("connecting to the default Docker socket")?;
-    Ok((docker, "unix:///var/run/docker.sock".to_string()))
+    Ok(context_host()?.unwrap_or_else(|| "unix:///var/run/docker.sock".to_string()))
 }
 
 fn connect_to(host: &str) -> Result<Docker> {
-    let timeout = 120;
+    // Builds may run for many minutes; the client must not time out under them.
+    let timeout = 3600;
     let docker = if let Some(path) = host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
     } else if host.starts_with("tcp://") || host.starts_with("http://") {
         Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION)
     } else {
-        return Err(Advice::new(format!(
-            "the current docker context points at {host}, which the grader cannot use; \
-             set DOCKER_HOST to a unix:// or tcp:// address"
-        )));
+        anyhow::bail!("{host} is not an address the grader can use (unix:// or tcp://)");
     };
     docker.with_context(|| format!("connecting to {host}"))
 }

@@ -49,6 +49,7 @@ pub struct Facts {
     pub smoke: BTreeMap<String, SmokeResult>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
+    pub run_id: String,
 }
 
 /// The Dockerfile's path as messages show it: relative to the current directory when the
@@ -104,6 +105,7 @@ pub async fn gather(
         cache: BTreeMap::new(),
         smoke: BTreeMap::new(),
         engine_version: engine.version.clone(),
+        run_id: engine.run_id.clone(),
     };
     if let Some(f) = &facts.build.failure {
         if let Some(image) = &f.missing_base {

@@ -28,6 +28,8 @@ pub struct Report {
     pub context_files: usize,
     pub context_bytes: u64,
     pub engine_version: String,
+    /// The run's id: every engine object the run created carried `dev.grader.run=<id>`.
+    pub run_id: String,
 }
 
 /// How the main build went.
@@ -82,6 +84,7 @@ impl Report {
             context_files: facts.context_files,
             context_bytes: facts.context_bytes,
             engine_version: facts.engine_version.clone(),
+            run_id: facts.run_id.clone(),
         }
     }
 
@@ -141,5 +144,6 @@ pub(crate) fn sample() -> Report {
         context_files: 5,
         context_bytes: 2048,
         engine_version: "20.10.24".into(),
+        run_id: "0123456789".into(),
     }
 }

@@ -1,0 +1,301 @@
+//! Integration tests: the `grader` binary against a real Docker engine.
+//!
+//! CI always has an engine (`.ci/run` starts one); a missing engine fails these tests loudly.
+//! Each test grades a temporary copy of an exercise, optionally overlaid with the reference
+//! solution and a variant's files, so the repository's own folders are never written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            copy_tree(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// A temporary exercise folder to grade.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    /// A copy of `exercises/<id>` as the learner receives it.
+    fn starter(id: &str) -> Workspace {
+        let dir = tempfile::Builder::new().prefix(&format!("{id}-")).tempdir().unwrap();
+        copy_tree(&repo().join("exercises").join(id), dir.path());
+        Workspace { dir }
+    }
+
+    /// The starter with `solutions/<id>` laid over it.
+    fn solution(id: &str) -> Workspace {
+        let w = Workspace::starter(id);
+        copy_tree(&repo().join("solutions").join(id), w.path());
+        w
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Replaces a file's content.
+    fn with(self, rel: &str, content: &str) -> Workspace {
+        std::fs::write(self.path().join(rel), content).unwrap();
+        self
+    }
+
+    /// Rewrites a file by replacing `from` with `to` (which must occur).
+    fn edit(self, rel: &str, from: &str, to: &str) -> Workspace {
+        let p = self.path().join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        std::fs::write(&p, text.replace(from, to)).unwrap();
+        self
+    }
+
+    /// Runs `grader check <folder> --format json`.
+    fn check(&self) -> Graded {
+        let out = grader().arg("check").arg(self.path()).args(["--format", "json"]).output().unwrap();
+        Graded::from(out)
+    }
+}
+
+fn grader() -> Command {
+    let mut c = Command::cargo_bin("grader").unwrap();
+    c.env("NO_COLOR", "1").env_remove("GRADER_ROOT");
+    c
+}
+
+/// The outcome of one `grader check`.
+struct Graded {
+    code: i32,
+    report: Value,
+    stderr: String,
+}
+
+impl From<std::process::Output> for Graded {
+    fn from(out: std::process::Output) -> Graded {
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        let report = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        Graded { code: out.status.code().unwrap_or(-1), report, stderr }
+    }
+}
+
+impl Graded {
+    fn failed(&self) -> Vec<String> {
+        self.verdicts().filter(|v| v["passed"] == false).map(|v| v["id"].as_str().unwrap().to_string()).collect()
+    }
+
+    fn verdicts(&self) -> impl Iterator<Item = &Value> {
+        self.report["verdicts"].as_array().map(|a| a.iter()).into_iter().flatten()
+    }
+
+    fn verdict(&self, id: &str) -> &Value {
+        self.verdicts().find(|v| v["id"] == id).unwrap_or_else(|| panic!("no verdict {id}: {}", self.report))
+    }
+
+    /// Asserts the exit code and the exact set of failed checks, printing the report if not.
+    fn expect(&self, code: i32, failed: &[&str]) {
+        assert_eq!(
+            (self.code, self.failed()),
+            (code, failed.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+            "report: {:#}\nstderr: {}",
+            self.report,
+            self.stderr
+        );
+    }
+
+    /// Asserts nothing this run created is left in the engine.
+    fn left_nothing(&self) {
+        let run = self.report["run_id"].as_str().expect("the report names its run");
+        let containers = docker(&["ps", "-aq", "--filter", &format!("label=dev.grader.run={run}")]);
+        assert!(containers.trim().is_empty(), "containers left behind: {containers}");
+        let images = docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+        let ours: Vec<&str> = images.lines().filter(|l| l.starts_with("grader/") && l.contains(run)).collect();
+        assert!(ours.is_empty(), "images left behind: {ours:?}");
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().expect("the docker CLI runs");
+    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Every file's bytes, for before/after comparisons.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// ex1: the starter, the solution, and variants that each break one lesson.
+
+#[test]
+fn ex1_starter_fails_the_lessons_but_still_runs() {
+    let g = Workspace::starter("ex1").check();
+    g.expect(1, &["size", "stages", "user", "cache", "absent"]);
+    assert!(g.verdict("size")["message"].as_str().unwrap().contains("over the 20.0 MB budget"));
+    let absent = g.verdict("absent");
+    assert!(absent["details"].to_string().contains("from the base image golang:1.27-trixie"), "{absent}");
+    assert!(absent["details"].to_string().contains("added by `COPY . .`"), "{absent}");
+    g.left_nothing();
+}
+
+#[test]
+fn ex1_solution_passes_every_check_and_leaves_the_folder_untouched() {
+    let w = Workspace::solution("ex1");
+    let before = snapshot(w.path());
+    let g = w.check();
+    g.expect(0, &[]);
+    assert_eq!(g.report["score"], g.report["max_score"]);
+    assert!(g.report["image_size"].as_u64().unwrap() < 20_000_000);
+    assert_eq!(snapshot(w.path()), before, "grading changed the exercise folder");
+    g.left_nothing();
+}
+
+#[test]
+fn ex1_copying_everything_before_the_dependency_step_fails_cache_only() {
+    let g = Workspace::solution("ex1")
+        .edit("Dockerfile", "COPY go.mod ./\nRUN go mod download\n\n# Then the source, and a static binary (no libc needed at run time).\nCOPY . .\n", "COPY . .\nRUN go mod download\n")
+        .check();
+    g.expect(1, &["cache"]);
+    let cache = g.verdict("cache");
+    assert!(cache["message"].as_str().unwrap().contains("the cache broke earlier, at `COPY . .`"), "{cache}");
+    assert_eq!(cache["line"], 6);
+}
+
+#[test]
+fn ex1_user_only_in_the_builder_stage_fails_user_only() {
+    // USER at the end of the builder stage, and a runtime base that runs as root.
+    let g = Workspace::solution("ex1")
+        .edit("Dockerfile", "-o /out/greeter .\n", "-o /out/greeter .\nUSER 65532\n")
+        .edit("Dockerfile", "FROM gcr.io/distroless/static-debian13:nonroot", "FROM gcr.io/distroless/static-debian13:latest")
+        .check();
+    g.expect(1, &["user"]);
+    assert!(g.verdict("user")["message"].as_str().unwrap().contains("runs as root"));
+}
+
+#[test]
+fn ex1_a_binary_that_needs_libc_on_a_static_base_fails_smoke_only() {
+    // Forgetting CGO_ENABLED=0: the net package links against glibc, which distroless static lacks.
+    let g = Workspace::solution("ex1").edit("Dockerfile", "RUN CGO_ENABLED=0 go build", "RUN go build").check();
+    g.expect(1, &["smoke"]);
+    let smoke = g.verdict("smoke")["message"].as_str().unwrap();
+    assert!(smoke.contains("exited with code") || smoke.contains("could not start"), "{smoke}");
+    g.left_nothing();
+}
+
+#[test]
+fn ex1_a_failing_build_names_the_step_the_line_and_its_output() {
+    let g = Workspace::solution("ex1").with("handlers.go", "package main\n\nfunc broken( {\n").check();
+    assert_eq!(g.code, 1, "{}", g.stderr);
+    let failure = &g.report["build"]["failure"];
+    assert_eq!(failure["line"], 11, "{failure}");
+    assert!(failure["step"].as_str().unwrap().contains("RUN CGO_ENABLED=0 go build"), "{failure}");
+    assert!(failure["output"].to_string().contains("handlers.go:3"), "{failure}");
+    assert!(g.failed().contains(&"size".to_string()));
+    assert_eq!(g.verdict("stages")["passed"], true, "the stage structure is judged from the Dockerfile alone");
+    g.left_nothing();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tool errors: exit 2 with advice.
+
+#[test]
+fn an_unreachable_engine_exits_2_and_says_how_to_start_docker() {
+    let w = Workspace::solution("ex1");
+    let out = grader().arg("check").arg(w.path()).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    let g = Graded::from(out);
+    assert_eq!(g.code, 2);
+    assert!(g.stderr.contains("Docker is not running"), "{}", g.stderr);
+    assert!(g.stderr.contains("systemctl start docker"), "{}", g.stderr);
+}
+
+#[test]
+fn a_missing_base_image_exits_2_and_points_at_the_kit() {
+    let g = Workspace::solution("ex1").edit("Dockerfile", "FROM golang:1.27-trixie AS build", "FROM golang:0.0-nonexistent AS build").check();
+    assert_eq!(g.code, 2, "{}", g.stderr);
+    assert!(g.stderr.contains("golang:0.0-nonexistent is not available"), "{}", g.stderr);
+    assert!(g.stderr.contains("kit/build.sh"), "{}", g.stderr);
+}
+
+#[test]
+fn a_spec_with_an_unknown_key_exits_2_naming_file_and_key() {
+    let w = Workspace::starter("ex1");
+    let spec = std::fs::read_to_string(w.path().join("exercise.toml")).unwrap();
+    let w = w.with("exercise.toml", &spec.replace("max_mb = 20", "max_mb = 20\nmax_megabytes = 3"));
+    let g = w.check();
+    assert_eq!(g.code, 2);
+    assert!(g.stderr.contains("exercise.toml") && g.stderr.contains("max_megabytes"), "{}", g.stderr);
+}
+
+#[test]
+fn an_unknown_exercise_lists_the_known_ones() {
+    let out = grader().args(["check", "ex99"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert_eq!(g.code, 2);
+    assert!(g.stderr.contains("no exercise `ex99`") && g.stderr.contains("ex1"), "{}", g.stderr);
+}
+
+#[test]
+fn ctrl_c_during_a_build_removes_what_the_run_created() {
+    let w = Workspace::solution("ex1").edit("Dockerfile", "RUN go mod download\n", "RUN go mod download\nRUN sleep 61\n");
+    let sleeping = || Command::new("pgrep").args(["-f", "sleep 61"]).output().unwrap().status.success();
+    let child = grader().arg("check").arg(w.path()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // Wait until the build is running (its `sleep` step started), then interrupt.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline && !sleeping() {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let g = Graded::from(out);
+    assert_eq!(g.code, 2, "{}", g.stderr);
+    assert!(g.stderr.contains("interrupted"), "{}", g.stderr);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let images = docker(&["images", "--format", "{{.Repository}}"]);
+    assert!(!images.lines().any(|l| l.starts_with(&format!("grader/{}", w.path().file_name().unwrap().to_string_lossy().to_lowercase()))), "{images}");
+    assert!(!sleeping(), "the build kept running after Ctrl-C");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The maintainer's gate.
+
+#[test]
+fn verify_ex1_starter_fails_as_specified_and_solution_passes_without_touching_either() {
+    let folders = || (snapshot(&repo().join("exercises/ex1")), snapshot(&repo().join("solutions/ex1")));
+    let before = folders();
+    let out = grader().args(["verify", "ex1"]).current_dir(repo()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("100/100"), "{stdout}");
+    assert_eq!(folders(), before, "verify wrote into the repository's folders");
+}
