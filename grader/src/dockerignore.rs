@@ -58,8 +58,8 @@ impl Dockerignore {
             if cleaned.len() > 1 && cleaned.starts_with('/') {
                 cleaned.remove(0);
             }
-            let regex = compile(&cleaned)
-                .with_context(|| format!("line {}: `{line}` is not a valid pattern", n + 1))?;
+            let regex =
+                compile(&cleaned).with_context(|| format!("line {}: `{line}` is not a valid pattern", n + 1))?;
             patterns.push(Pattern { text: cleaned, exclusion, regex });
         }
         Ok(Dockerignore { patterns })

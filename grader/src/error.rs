@@ -34,8 +34,7 @@ pub struct Advice {
     pub message: String,
 }
 
-impl Advice {
-    pub fn new(message: impl Into<String>) -> anyhow::Error {
-        anyhow::Error::new(Advice { message: message.into() })
-    }
+/// An error carrying advice for the user.
+pub fn advice(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Advice { message: message.into() })
 }

@@ -47,10 +47,8 @@ pub struct PathGlobs {
 
 impl PathGlobs {
     pub fn new(patterns: &[String]) -> Result<PathGlobs> {
-        let patterns = patterns
-            .iter()
-            .map(|p| Ok((p.clone(), compile(p.trim_start_matches('/'))?)))
-            .collect::<Result<_>>()?;
+        let patterns =
+            patterns.iter().map(|p| Ok((p.clone(), compile(p.trim_start_matches('/'))?))).collect::<Result<_>>()?;
         Ok(PathGlobs { patterns })
     }
 

@@ -9,13 +9,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::checks;
 use crate::engine::Engine;
-use crate::error::Advice;
+use crate::error::advice;
 use crate::facts::{self, GatherOptions};
 use crate::report::Report;
 use crate::spec::Exercise;
 
 /// Grades the exercise whose files are in `dir` (its own folder, or a temporary overlay).
-pub async fn grade(engine: &Engine, exercise: &Exercise, dir: &Path, opts: GatherOptions, progress: &ProgressBar) -> Result<Report> {
+pub async fn grade(
+    engine: &Engine,
+    exercise: &Exercise,
+    dir: &Path,
+    opts: GatherOptions,
+    progress: &ProgressBar,
+) -> Result<Report> {
     let facts = facts::gather(engine, exercise, dir, opts, progress).await?;
     let verdicts = checks::evaluate(&exercise.spec, &facts);
     Ok(Report::new(exercise, &facts, verdicts))
@@ -31,7 +37,7 @@ where
     let engine = Engine::connect().await?;
     let result = tokio::select! {
         r = work(engine.clone()) => r,
-        _ = tokio::signal::ctrl_c() => Err(Advice::new("interrupted; the grader removed what it had created")),
+        _ = tokio::signal::ctrl_c() => Err(advice("interrupted; the grader removed what it had created")),
     };
     engine.cleanup().await;
     result

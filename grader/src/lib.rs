@@ -57,4 +57,3 @@ fn report_error(e: &anyhow::Error) {
         eprintln!("  caused by: {cause}");
     }
 }
-

@@ -29,16 +29,12 @@ pub fn stage_of<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Stage
 pub fn instruction_of_step<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Instruction> {
     let stage = stage_of(df, step)?;
     let wanted = squash(step.instruction);
-    stage
-        .instructions
-        .iter()
-        .find(|i| squash(&i.text()) == wanted)
-        .or_else(|| {
-            // Names may carry substituted variables; fall back to keyword + first word.
-            let mut w = wanted.split(' ');
-            let (kw, first) = (w.next()?, w.next().unwrap_or(""));
-            stage.instructions.iter().find(|i| i.keyword == kw && squash(&i.args.as_text()).starts_with(first))
-        })
+    stage.instructions.iter().find(|i| squash(&i.text()) == wanted).or_else(|| {
+        // Names may carry substituted variables; fall back to keyword + first word.
+        let mut w = wanted.split(' ');
+        let (kw, first) = (w.next()?, w.next().unwrap_or(""));
+        stage.instructions.iter().find(|i| i.keyword == kw && squash(&i.args.as_text()).starts_with(first))
+    })
 }
 
 /// Where a layer of the final image came from.
@@ -62,8 +58,11 @@ pub fn layer_origins<'a>(df: &'a Dockerfile, image: &ImageFacts, target: Option<
         return image.layers.iter().map(|_| Origin::Base("unknown".into())).collect();
     };
     let base = base_image_of(df, stage);
-    let candidates: Vec<&Instruction> =
-        stage.instructions.iter().filter(|i| matches!(i.keyword.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR")).collect();
+    let candidates: Vec<&Instruction> = stage
+        .instructions
+        .iter()
+        .filter(|i| matches!(i.keyword.as_str(), "RUN" | "COPY" | "ADD" | "WORKDIR"))
+        .collect();
     let mut origins = vec![Origin::Base(base.clone()); image.layers.len()];
     let mut next = candidates.len();
     for (li, layer) in image.layers.iter().enumerate().rev() {
@@ -143,10 +142,14 @@ mod tests {
     #[test]
     fn steps_map_to_lines() {
         let df = dockerfile::parse(DF).unwrap();
-        let step = crate::engine::build::Step { name: "[builder 4/6] RUN go mod download".into(), ..Default::default() };
+        let step =
+            crate::engine::build::Step { name: "[builder 4/6] RUN go mod download".into(), ..Default::default() };
         let i = instruction_of_step(&df, &step.parsed().unwrap()).unwrap();
         assert_eq!(i.lines.start, 4);
-        let step = crate::engine::build::Step { name: "[stage-1 2/2] COPY --from=builder /out/app /app".into(), ..Default::default() };
+        let step = crate::engine::build::Step {
+            name: "[stage-1 2/2] COPY --from=builder /out/app /app".into(),
+            ..Default::default()
+        };
         assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 9);
     }
 
@@ -164,11 +167,17 @@ mod tests {
 
     #[test]
     fn run_history_matches_its_instruction() {
-        let df = dockerfile::parse("FROM debian:trixie-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n").unwrap();
+        let df = dockerfile::parse("FROM debian:trixie-slim\nRUN apt-get update && \\\n    apt-get install -y gcc\n")
+            .unwrap();
         let image = ImageFacts {
-            layers: vec![layer("base"), layer("RUN /bin/sh -c apt-get update &&     apt-get install -y gcc # buildkit")],
+            layers: vec![
+                layer("base"),
+                layer("RUN /bin/sh -c apt-get update &&     apt-get install -y gcc # buildkit"),
+            ],
             ..Default::default()
         };
-        assert!(matches!(layer_origins(&df, &image, None)[1], Origin::Instruction(i) if i.lines == dockerfile::LineSpan { start: 2, end: 3 }));
+        assert!(
+            matches!(layer_origins(&df, &image, None)[1], Origin::Instruction(i) if i.lines == dockerfile::LineSpan { start: 2, end: 3 })
+        );
     }
 }

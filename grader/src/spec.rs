@@ -307,7 +307,9 @@ impl Spec {
                 bail!("two checks have the id `{}`: give one of them a distinct `id`", c.id);
             }
             match &c.kind {
-                CheckKind::Size(s) if !(s.max_mb > 0.0) => bail!("check `{}`: max_mb must be positive", c.id),
+                CheckKind::Size(s) if s.max_mb.is_nan() || s.max_mb <= 0.0 => {
+                    bail!("check `{}`: max_mb must be positive", c.id)
+                }
                 CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
                 CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
                     bail!("check `{}`: paths is empty", c.id)

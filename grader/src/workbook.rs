@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::error::Advice;
+use crate::error::advice;
 use crate::spec::{Exercise, SPEC_FILE};
 
 #[derive(Debug, Clone)]
@@ -17,22 +17,26 @@ impl Workbook {
     /// Finds the workbook root: `explicit`, else `GRADER_ROOT`, else the nearest ancestor of the
     /// current directory that has an `exercises/` folder.
     pub fn find(explicit: Option<&Path>) -> Result<Workbook> {
-        if let Some(root) = explicit.map(Path::to_path_buf).or_else(|| std::env::var_os("GRADER_ROOT").map(PathBuf::from)) {
+        if let Some(root) =
+            explicit.map(Path::to_path_buf).or_else(|| std::env::var_os("GRADER_ROOT").map(PathBuf::from))
+        {
             if !root.join("exercises").is_dir() {
-                return Err(Advice::new(format!("{} has no exercises/ folder: point --root at the workbook", root.display())));
+                return Err(advice(format!(
+                    "{} has no exercises/ folder: point --root at the workbook",
+                    root.display()
+                )));
             }
             return Ok(Workbook { root });
         }
         let cwd = std::env::current_dir().context("reading the current directory")?;
-        cwd.ancestors()
-            .find(|d| d.join("exercises").is_dir())
-            .map(|d| Workbook { root: d.to_path_buf() })
-            .ok_or_else(|| {
-                Advice::new(format!(
+        cwd.ancestors().find(|d| d.join("exercises").is_dir()).map(|d| Workbook { root: d.to_path_buf() }).ok_or_else(
+            || {
+                advice(format!(
                     "no exercises/ folder in {} or above: run the grader inside the workbook, or pass --root",
                     cwd.display()
                 ))
-            })
+            },
+        )
     }
 
     pub fn exercises_dir(&self) -> PathBuf {
@@ -64,12 +68,12 @@ impl Workbook {
             None => {
                 let cwd = std::env::current_dir()?;
                 let inside = cwd.ancestors().find(|d| d.join(SPEC_FILE).is_file()).map(Path::to_path_buf);
-                inside.ok_or_else(|| Advice::new("which exercise? Name one (`grader check ex1`) or run inside its folder; `grader list` shows them all"))?
+                inside.ok_or_else(|| advice("which exercise? Name one (`grader check ex1`) or run inside its folder; `grader list` shows them all"))?
             }
         };
         if !dir.join(SPEC_FILE).is_file() {
             let known: Vec<String> = self.exercises().unwrap_or_default().into_iter().map(|e| e.id).collect();
-            return Err(Advice::new(format!(
+            return Err(advice(format!(
                 "there is no exercise `{}` (known: {})",
                 id_or_path.unwrap_or(""),
                 if known.is_empty() { "none".into() } else { known.join(", ") }

@@ -196,7 +196,11 @@ fn ex1_user_only_in_the_builder_stage_fails_user_only() {
     // USER at the end of the builder stage, and a runtime base that runs as root.
     let g = Workspace::solution("ex1")
         .edit("Dockerfile", "-o /out/greeter .\n", "-o /out/greeter .\nUSER 65532\n")
-        .edit("Dockerfile", "FROM gcr.io/distroless/static-debian13:nonroot", "FROM gcr.io/distroless/static-debian13:latest")
+        .edit(
+            "Dockerfile",
+            "FROM gcr.io/distroless/static-debian13:nonroot",
+            "FROM gcr.io/distroless/static-debian13:latest",
+        )
         .check();
     g.expect(1, &["user"]);
     assert!(g.verdict("user")["message"].as_str().unwrap().contains("runs as root"));
@@ -231,7 +235,8 @@ fn ex1_a_failing_build_names_the_step_the_line_and_its_output() {
 #[test]
 fn an_unreachable_engine_exits_2_and_says_how_to_start_docker() {
     let w = Workspace::solution("ex1");
-    let out = grader().arg("check").arg(w.path()).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
+    let out =
+        grader().arg("check").arg(w.path()).env("DOCKER_HOST", "unix:///nonexistent/docker.sock").output().unwrap();
     let g = Graded::from(out);
     assert_eq!(g.code, 2);
     assert!(g.stderr.contains("Docker is not running"), "{}", g.stderr);
@@ -240,7 +245,9 @@ fn an_unreachable_engine_exits_2_and_says_how_to_start_docker() {
 
 #[test]
 fn a_missing_base_image_exits_2_and_points_at_the_kit() {
-    let g = Workspace::solution("ex1").edit("Dockerfile", "FROM golang:1.27-trixie AS build", "FROM golang:0.0-nonexistent AS build").check();
+    let g = Workspace::solution("ex1")
+        .edit("Dockerfile", "FROM golang:1.27-trixie AS build", "FROM golang:0.0-nonexistent AS build")
+        .check();
     assert_eq!(g.code, 2, "{}", g.stderr);
     assert!(g.stderr.contains("golang:0.0-nonexistent is not available"), "{}", g.stderr);
     assert!(g.stderr.contains("kit/build.sh"), "{}", g.stderr);
@@ -266,9 +273,16 @@ fn an_unknown_exercise_lists_the_known_ones() {
 
 #[test]
 fn ctrl_c_during_a_build_removes_what_the_run_created() {
-    let w = Workspace::solution("ex1").edit("Dockerfile", "RUN go mod download\n", "RUN go mod download\nRUN sleep 61\n");
+    let w =
+        Workspace::solution("ex1").edit("Dockerfile", "RUN go mod download\n", "RUN go mod download\nRUN sleep 61\n");
     let sleeping = || Command::new("pgrep").args(["-f", "sleep 61"]).output().unwrap().status.success();
-    let child = grader().arg("check").arg(w.path()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let child = grader()
+        .arg("check")
+        .arg(w.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     // Wait until the build is running (its `sleep` step started), then interrupt.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while std::time::Instant::now() < deadline && !sleeping() {
@@ -282,7 +296,13 @@ fn ctrl_c_during_a_build_removes_what_the_run_created() {
     assert!(g.stderr.contains("interrupted"), "{}", g.stderr);
     std::thread::sleep(std::time::Duration::from_secs(3));
     let images = docker(&["images", "--format", "{{.Repository}}"]);
-    assert!(!images.lines().any(|l| l.starts_with(&format!("grader/{}", w.path().file_name().unwrap().to_string_lossy().to_lowercase()))), "{images}");
+    assert!(
+        !images
+            .lines()
+            .any(|l| l
+                .starts_with(&format!("grader/{}", w.path().file_name().unwrap().to_string_lossy().to_lowercase()))),
+        "{images}"
+    );
     assert!(!sleeping(), "the build kept running after Ctrl-C");
 }
 

@@ -92,7 +92,13 @@ mod tests {
     use crate::engine::build::Builder;
 
     fn outcome(steps: Vec<Step>) -> BuildOutcome {
-        BuildOutcome { builder: Builder::BuildKit, steps, failure: None, stopped_early: true, duration: Default::default() }
+        BuildOutcome {
+            builder: Builder::BuildKit,
+            steps,
+            failure: None,
+            stopped_early: true,
+            duration: Default::default(),
+        }
     }
 
     fn spec() -> CacheCheck {
@@ -145,7 +151,11 @@ mod tests {
     fn a_step_that_ignores_the_manifest_is_caught() {
         let mut f = facts(SOLUTION);
         f.build = good_build([false; 4]);
-        let r = check(&spec(), Some(&probe(good_build([true, true, true, false]), good_build([true, true, true, false]))), &f);
+        let r = check(
+            &spec(),
+            Some(&probe(good_build([true, true, true, false]), good_build([true, true, true, false]))),
+            &f,
+        );
         assert!(!r.passed && r.message.contains("still came from the cache"), "{}", r.message);
         assert_eq!(r.line, Some(4));
     }

@@ -127,7 +127,13 @@ pub(crate) mod fixtures {
             dockerfile: dockerfile::parse(dockerfile).map_err(|e| e.to_string()),
             context_files: 3,
             context_bytes: 100,
-            build: BuildOutcome { builder: Builder::BuildKit, steps: vec![], failure: None, stopped_early: false, duration: Default::default() },
+            build: BuildOutcome {
+                builder: Builder::BuildKit,
+                steps: vec![],
+                failure: None,
+                stopped_early: false,
+                duration: Default::default(),
+            },
             image: Some(ImageFacts::default()),
             cache: BTreeMap::new(),
             smoke: BTreeMap::new(),
@@ -142,7 +148,8 @@ pub(crate) mod fixtures {
 
     pub fn with_files(mut f: Facts, layers: &[(&str, u64)], files: &[(&str, usize)]) -> Facts {
         let image = f.image.as_mut().unwrap();
-        image.layers = layers.iter().map(|(c, b)| Layer { content_bytes: *b, entries: 1, created_by: c.to_string() }).collect();
+        image.layers =
+            layers.iter().map(|(c, b)| Layer { content_bytes: *b, entries: 1, created_by: c.to_string() }).collect();
         image.content_size = layers.iter().map(|(_, b)| b).sum();
         image.files = files
             .iter()

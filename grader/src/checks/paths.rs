@@ -44,7 +44,12 @@ pub fn absent(spec: &PathsCheck, facts: &Facts) -> Finding {
                 Some(Origin::Base(b)) => format!("from the base image {b}"),
                 None => format!("added by layer {} (`{}`)", layer + 1, image.layers[*layer].created_by),
             };
-            format!("{} path{} ({}{more}) {source}", paths.len(), if paths.len() == 1 { "" } else { "s" }, examples.join(", "))
+            format!(
+                "{} path{} ({}{more}) {source}",
+                paths.len(),
+                if paths.len() == 1 { "" } else { "s" },
+                examples.join(", ")
+            )
         })
         .collect();
     let first: Vec<&str> = hits.iter().take(EXAMPLES).map(|(p, _)| p.as_str()).collect();
@@ -83,12 +88,19 @@ mod tests {
     use crate::checks::fixtures::*;
 
     fn go_check() -> PathsCheck {
-        PathsCheck { paths: vec!["/usr/local/go/**".into(), "**/*.go".into()], what: "the Go toolchain or Go sources".into() }
+        PathsCheck {
+            paths: vec!["/usr/local/go/**".into(), "**/*.go".into()],
+            what: "the Go toolchain or Go sources".into(),
+        }
     }
 
     #[test]
     fn clean_image_passes() {
-        let f = with_files(facts(SOLUTION), &[("base", 1), ("COPY /out/app /app # buildkit", 1)], &[("/app", 1), ("/etc/passwd", 0)]);
+        let f = with_files(
+            facts(SOLUTION),
+            &[("base", 1), ("COPY /out/app /app # buildkit", 1)],
+            &[("/app", 1), ("/etc/passwd", 0)],
+        );
         assert!(absent(&go_check(), &f).passed);
     }
 
@@ -104,14 +116,20 @@ mod tests {
         assert!(!r.passed);
         assert_eq!(r.line, Some(3));
         assert_eq!(r.message, "3 paths of the Go toolchain or Go sources in the final image, e.g. /src/main.go, /usr/local/go/bin/go, /usr/local/go/bin/gofmt");
-        assert_eq!(r.details[0], "2 paths (/usr/local/go/bin/go, /usr/local/go/bin/gofmt) from the base image golang:1.27-trixie");
+        assert_eq!(
+            r.details[0],
+            "2 paths (/usr/local/go/bin/go, /usr/local/go/bin/gofmt) from the base image golang:1.27-trixie"
+        );
         assert_eq!(r.details[1], "1 path (/src/main.go) added by `COPY . .` (exercises/ex1/Dockerfile:3)");
     }
 
     #[test]
     fn present_names_what_is_missing() {
         let f = with_files(facts(SOLUTION), &[("base", 1)], &[("/app", 0)]);
-        let spec = PathsCheck { paths: vec!["/app".into(), "/etc/ssl/certs/*.crt".into()], what: "the app and CA certificates".into() };
+        let spec = PathsCheck {
+            paths: vec!["/app".into(), "/etc/ssl/certs/*.crt".into()],
+            what: "the app and CA certificates".into(),
+        };
         let r = present(&spec, &f);
         assert!(!r.passed && r.message.ends_with("nothing matches /etc/ssl/certs/*.crt"), "{}", r.message);
     }

@@ -46,7 +46,9 @@ pub fn biggest_layers(facts: &Facts, n: usize) -> Vec<String> {
                 facts.dockerfile_path,
                 instr.lines.start
             )),
-            None if lines.len() < n && !small => lines.push(format!("{} added by `{}`", mb(image.layers[i].content_bytes), image.layers[i].created_by)),
+            None if lines.len() < n && !small => {
+                lines.push(format!("{} added by `{}`", mb(image.layers[i].content_bytes), image.layers[i].created_by))
+            }
             _ => {}
         }
     }
@@ -72,11 +74,24 @@ mod tests {
     #[test]
     fn over_budget_names_the_biggest_layers() {
         let df = "FROM golang:1.27-trixie\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n";
-        let mut f = with_files(facts(df), &[("debian", 600_000_000), ("go", 200_000_000), ("COPY . . # buildkit", 1_000), ("RUN /bin/sh -c go build -o /app . # buildkit", 90_000_000)], &[]);
+        let mut f = with_files(
+            facts(df),
+            &[
+                ("debian", 600_000_000),
+                ("go", 200_000_000),
+                ("COPY . . # buildkit", 1_000),
+                ("RUN /bin/sh -c go build -o /app . # buildkit", 90_000_000),
+            ],
+            &[],
+        );
         f.image.as_mut().unwrap().engine_size = 900_000_000;
         let r = check(&SizeCheck { max_mb: 20.0 }, &f);
         assert!(!r.passed);
-        assert!(r.message.starts_with("890 MB of layer content (the engine reports 900 MB), over the 20.0 MB budget"), "{}", r.message);
+        assert!(
+            r.message.starts_with("890 MB of layer content (the engine reports 900 MB), over the 20.0 MB budget"),
+            "{}",
+            r.message
+        );
         assert_eq!(r.details[0], "800 MB comes from the base image golang:1.27-trixie");
         assert_eq!(r.details[1], "90.0 MB added by `RUN go build -o /app .` (exercises/ex1/Dockerfile:4)");
     }

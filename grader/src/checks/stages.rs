@@ -17,7 +17,8 @@ pub fn check(spec: &StagesCheck, facts: &Facts) -> Finding {
     };
     let from_line = Some(last.from().lines.start);
     if n < spec.min {
-        return Finding::fail(format!("{n} stage{}, at least {} wanted", if n == 1 { "" } else { "s" }, spec.min)).at(from_line);
+        return Finding::fail(format!("{n} stage{}, at least {} wanted", if n == 1 { "" } else { "s" }, spec.min))
+            .at(from_line);
     }
     let base = base_image_of(df, last);
     if !spec.final_base.is_empty() && !spec.final_base.iter().any(|p| image_matches(p, &base)) {
@@ -32,7 +33,9 @@ pub fn check(spec: &StagesCheck, facts: &Facts) -> Finding {
 
 /// `pattern` with `*` wildcards against an image reference; `docker.io/library/` is implied.
 pub fn image_matches(pattern: &str, image: &str) -> bool {
-    let norm = |s: &str| s.strip_prefix("docker.io/library/").or_else(|| s.strip_prefix("docker.io/")).unwrap_or(s).to_string();
+    let norm = |s: &str| {
+        s.strip_prefix("docker.io/library/").or_else(|| s.strip_prefix("docker.io/")).unwrap_or(s).to_string()
+    };
     let (pattern, image) = (norm(pattern), norm(image));
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
@@ -95,7 +98,8 @@ mod tests {
 
     #[test]
     fn final_stage_built_on_an_earlier_stage_uses_that_base() {
-        let df = "FROM debian:trixie-slim AS base\nFROM golang:1.27-trixie AS build\nRUN true\nFROM base\nCMD [\"x\"]\n";
+        let df =
+            "FROM debian:trixie-slim AS base\nFROM golang:1.27-trixie AS build\nRUN true\nFROM base\nCMD [\"x\"]\n";
         let r = check(&spec(2, &["debian:*"]), &facts(df));
         assert!(r.passed, "{}", r.message);
     }

@@ -11,7 +11,10 @@ use crate::facts::Facts;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunsAs {
     Root(String),
-    User { name: String, uid: u64 },
+    User {
+        name: String,
+        uid: u64,
+    },
     /// A name that the image's /etc/passwd does not define: the container cannot start.
     Unknown(String),
 }

@@ -12,7 +12,13 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
     table.set_header(vec!["id", "language", "title", "checks", "points"]);
     for e in workbook.exercises()? {
         let checks: Vec<&str> = e.spec.checks.iter().map(|c| c.id.as_str()).collect();
-        table.add_row(vec![e.id.clone(), e.spec.language.clone(), e.spec.title.clone(), checks.join(" "), e.spec.total_points().to_string()]);
+        table.add_row(vec![
+            e.id.clone(),
+            e.spec.language.clone(),
+            e.spec.title.clone(),
+            checks.join(" "),
+            e.spec.total_points().to_string(),
+        ]);
     }
     super::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
     Ok(Outcome::Pass)

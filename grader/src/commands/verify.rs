@@ -47,22 +47,28 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
         async move {
             let mut results = Vec::new();
             for e in exercises {
-                let starter = grade(&engine, e, &e.dir, opts, progress).await.with_context(|| format!("grading the {} starter", e.id))?;
+                let starter = grade(&engine, e, &e.dir, opts, progress)
+                    .await
+                    .with_context(|| format!("grading the {} starter", e.id))?;
                 let solution_dir = workbook.solution_dir(&e.id);
                 if !solution_dir.is_dir() {
                     anyhow::bail!("{} has no reference solution at {}", e.id, solution_dir.display());
                 }
                 let overlay = temp_copy(&e.dir)?;
                 copy_tree(&solution_dir, overlay.path())?;
-                let solution =
-                    grade(&engine, e, overlay.path(), opts, progress).await.with_context(|| format!("grading the {} solution", e.id))?;
+                let solution = grade(&engine, e, overlay.path(), opts, progress)
+                    .await
+                    .with_context(|| format!("grading the {} solution", e.id))?;
                 let v = Verified { id: e.id.clone(), expected: e.spec.starter.fails.clone(), starter, solution };
-                crate::grade::say(progress, format!(
-                    "{}: starter {}, solution {}",
-                    v.id,
-                    if v.starter_ok() { "fails as intended" } else { "does NOT fail as its spec says" },
-                    if v.solution_ok() { "passes" } else { "FAILS" }
-                ));
+                crate::grade::say(
+                    progress,
+                    format!(
+                        "{}: starter {}, solution {}",
+                        v.id,
+                        if v.starter_ok() { "fails as intended" } else { "does NOT fail as its spec says" },
+                        if v.solution_ok() { "passes" } else { "FAILS" }
+                    ),
+                );
                 results.push(v);
             }
             Ok(results)
@@ -74,7 +80,15 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
 
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["exercise", "starter should fail", "starter failed", "starter size", "solution", "solution size", "ok"]);
+    t.set_header(vec![
+        "exercise",
+        "starter should fail",
+        "starter failed",
+        "starter size",
+        "solution",
+        "solution size",
+        "ok",
+    ]);
     let mut all_ok = true;
     for v in &results {
         let ok = v.starter_ok() && v.solution_ok();
@@ -91,7 +105,12 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     }
     let mut out = String::new();
     for v in results.iter().filter(|v| !v.starter_ok()) {
-        out.push_str(&format!("\nstarter of {} (expected to fail exactly: {}):\n{}", v.id, v.expected.join(", "), table::render(&v.starter, false)));
+        out.push_str(&format!(
+            "\nstarter of {} (expected to fail exactly: {}):\n{}",
+            v.id,
+            v.expected.join(", "),
+            table::render(&v.starter, false)
+        ));
     }
     for v in results.iter().filter(|v| !v.solution_ok()) {
         out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false)));

@@ -118,7 +118,8 @@ impl BuildOutcome {
 
     /// The first RUN step whose command contains `needle` (e.g. the dependency-install step).
     pub fn run_step(&self, needle: &str) -> Option<&Step> {
-        self.instruction_steps().find(|s| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle)))
+        self.instruction_steps()
+            .find(|s| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle)))
     }
 
     /// Steps that ran an instruction of the Dockerfile (internal and export steps left out).
@@ -150,7 +151,12 @@ impl Engine {
         Ok(outcome)
     }
 
-    async fn build_with(&self, req: &BuildRequest<'_>, builder: Builder, progress: &ProgressBar) -> Result<BuildOutcome> {
+    async fn build_with(
+        &self,
+        req: &BuildRequest<'_>,
+        builder: Builder,
+        progress: &ProgressBar,
+    ) -> Result<BuildOutcome> {
         let started = Instant::now();
         let labels: HashMap<&str, &str> = [(RUN_LABEL, self.run_id.as_str())].into();
         let mut opts = BuildImageOptionsBuilder::default()
@@ -285,7 +291,8 @@ impl Recorder {
 
     /// Whether the RUN step containing `needle` is known to be cached or to be running.
     fn decided(&self, needle: &str) -> bool {
-        let is_it = |s: &Step| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle));
+        let is_it =
+            |s: &Step| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle));
         let decided = |s: &Step| s.cached || s.started || s.completed;
         match self.classic.last() {
             Some(_) => self.classic.iter().any(|s| is_it(s) && decided(s)),
@@ -362,10 +369,8 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
         return None;
     }
     // BuildKit: "[internal] load metadata for docker.io/library/golang:1.27-trixie".
-    if let Some(image) = steps
-        .iter()
-        .filter(|s| s.error.is_some())
-        .find_map(|s| s.name.strip_prefix("[internal] load metadata for "))
+    if let Some(image) =
+        steps.iter().filter(|s| s.error.is_some()).find_map(|s| s.name.strip_prefix("[internal] load metadata for "))
     {
         return Some(short_image_name(image));
     }
@@ -378,7 +383,10 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
         }
     }
     // The message itself often names the image: "... for golang:1.27-trixie ...".
-    message.split_whitespace().find(|w| w.contains(':') && !w.contains("//")).map(|w| w.trim_matches(['"', ',', ':']).to_string())
+    message
+        .split_whitespace()
+        .find(|w| w.contains(':') && !w.contains("//"))
+        .map(|w| w.trim_matches(['"', ',', ':']).to_string())
 }
 
 /// `docker.io/library/golang:1.27` -> `golang:1.27`, as people write it.
@@ -419,11 +427,22 @@ mod tests {
     #[test]
     fn classic_stream_is_recorded_as_steps() {
         let mut r = Recorder::default();
-        for text in ["Step 1/3 : FROM golang:1.27\n", " ---> 1234\n", "Step 2/3 : COPY go.mod .\n", " ---> Using cache\n",
-            "Step 3/3 : RUN go build\n", " ---> Running in ab\n", "main.go:3: syntax error\n"] {
+        for text in [
+            "Step 1/3 : FROM golang:1.27\n",
+            " ---> 1234\n",
+            "Step 2/3 : COPY go.mod .\n",
+            " ---> Using cache\n",
+            "Step 3/3 : RUN go build\n",
+            " ---> Running in ab\n",
+            "main.go:3: syntax error\n",
+        ] {
             r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
         }
-        let out = r.finish(Builder::Classic, Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()), Duration::ZERO);
+        let out = r.finish(
+            Builder::Classic,
+            Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()),
+            Duration::ZERO,
+        );
         assert_eq!(out.steps.len(), 3);
         assert!(out.steps[1].cached && !out.steps[2].cached);
         let f = out.failure.unwrap();

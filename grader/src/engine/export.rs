@@ -170,10 +170,12 @@ fn scan_export<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<ExportScan> 
         let mut head = Vec::with_capacity(512);
         (&mut entry).take(512).read_to_end(&mut head)?;
         let is_gzip = head.starts_with(&[0x1f, 0x8b]);
-        let is_tar = head.len() >= 262 && &head[257..262] == b"ustar" || (head.len() == 512 && head.iter().all(|b| *b == 0));
+        let is_tar =
+            head.len() >= 262 && &head[257..262] == b"ustar" || (head.len() == 512 && head.iter().all(|b| *b == 0));
         let rest = io::Cursor::new(head.clone()).chain(&mut entry);
         if is_gzip {
-            let layer = scan_layer(flate2::read::GzDecoder::new(rest), canary).with_context(|| format!("reading layer {path}"))?;
+            let layer = scan_layer(flate2::read::GzDecoder::new(rest), canary)
+                .with_context(|| format!("reading layer {path}"))?;
             out.layers.insert(path, layer);
         } else if is_tar {
             let layer = scan_layer(rest, canary).with_context(|| format!("reading layer {path}"))?;
@@ -304,10 +306,8 @@ impl ExportScan {
     /// Orders the layers by the manifest and composes the final filesystem.
     fn compose(mut self) -> Result<ImageFacts> {
         let (config_path, layer_paths) = self.manifest()?;
-        let config = self
-            .small
-            .get(&config_path)
-            .ok_or_else(|| anyhow!("the export has no image config {config_path}"))?;
+        let config =
+            self.small.get(&config_path).ok_or_else(|| anyhow!("the export has no image config {config_path}"))?;
         let config: serde_json::Value = serde_json::from_slice(config).context("parsing the image config")?;
         let mut facts = ImageFacts { config: image_config(&config), ..ImageFacts::default() };
         facts.history = config
@@ -369,7 +369,8 @@ impl ExportScan {
         if let Some(bytes) = self.small.get("manifest.json") {
             let m: serde_json::Value = serde_json::from_slice(bytes).context("parsing manifest.json")?;
             let first = m.get(0).ok_or_else(|| anyhow!("manifest.json lists no image"))?;
-            let config = first.get("Config").and_then(|c| c.as_str()).ok_or_else(|| anyhow!("manifest.json has no Config"))?;
+            let config =
+                first.get("Config").and_then(|c| c.as_str()).ok_or_else(|| anyhow!("manifest.json has no Config"))?;
             let layers = first
                 .get("Layers")
                 .and_then(|l| l.as_array())
@@ -377,7 +378,10 @@ impl ExportScan {
                 .unwrap_or_default();
             return Ok((config.to_string(), layers));
         }
-        let index = self.small.get("index.json").ok_or_else(|| anyhow!("the export has neither manifest.json nor index.json"))?;
+        let index = self
+            .small
+            .get("index.json")
+            .ok_or_else(|| anyhow!("the export has neither manifest.json nor index.json"))?;
         let mut doc: serde_json::Value = serde_json::from_slice(index).context("parsing index.json")?;
         // Follow nested indexes down to an image manifest.
         for _ in 0..4 {
@@ -405,7 +409,8 @@ fn blob_path(digest: &str) -> String {
 
 fn remove_children(files: &mut BTreeMap<String, FileEntry>, dir: &str) {
     let prefix = if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") };
-    let doomed: Vec<String> = files.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
+    let doomed: Vec<String> =
+        files.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
     for k in doomed {
         files.remove(&k);
     }
@@ -414,9 +419,12 @@ fn remove_children(files: &mut BTreeMap<String, FileEntry>, dir: &str) {
 fn image_config(config: &serde_json::Value) -> ImageConfig {
     let c = config.get("config").cloned().unwrap_or_default();
     let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
-        v.and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        v.and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
     };
-    let mut ports: Vec<String> = c.get("ExposedPorts").and_then(|p| p.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let mut ports: Vec<String> =
+        c.get("ExposedPorts").and_then(|p| p.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
     ports.sort();
     ImageConfig {
         user: c.get("User").and_then(|u| u.as_str()).unwrap_or("").to_string(),
@@ -486,8 +494,16 @@ mod tests {
                 ("opt/", None),
                 ("opt/a", Some(b"aaaa")),
             ]),
-            tar_of(&[("src/.wh.main.go", Some(b"")), ("opt/", None), ("opt/.wh..wh..opq", Some(b"")), ("opt/b", Some(b"b"))]),
-            tar_of(&[("app", Some(b"binary")), ("etc/passwd", Some(b"root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/x\n"))]),
+            tar_of(&[
+                ("src/.wh.main.go", Some(b"")),
+                ("opt/", None),
+                ("opt/.wh..wh..opq", Some(b"")),
+                ("opt/b", Some(b"b")),
+            ]),
+            tar_of(&[
+                ("app", Some(b"binary")),
+                ("etc/passwd", Some(b"root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/x\n")),
+            ]),
         ]
     }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use bollard::Docker;
 
-use crate::error::Advice;
+use crate::error::advice;
 
 /// The label on everything the grader creates; its value is the run id.
 pub const RUN_LABEL: &str = "dev.grader.run";
@@ -46,7 +46,7 @@ impl Engine {
     pub async fn connect() -> Result<Engine> {
         let address = engine_address()?;
         let unreachable = |e: &dyn std::fmt::Display| {
-            Advice::new(format!(
+            advice(format!(
                 "Docker is not running or cannot be reached at {address} ({e}).\n\
                  Start Docker: open Docker Desktop, or on Linux run `sudo systemctl start docker` \
                  (or `sudo dockerd &`). If Docker runs elsewhere, set DOCKER_HOST (e.g. \
@@ -121,7 +121,8 @@ impl Engine {
         // so also sweep anything labelled with this run.
         let mut filters = std::collections::HashMap::new();
         filters.insert("label".to_string(), vec![format!("{RUN_LABEL}={}", self.run_id)]);
-        let opts = bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
+        let opts =
+            bollard::query_parameters::ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
         if let Ok(list) = self.docker.list_containers(Some(opts)).await {
             for c in list.into_iter().filter_map(|c| c.id) {
                 self.remove_container(&c).await;

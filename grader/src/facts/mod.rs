@@ -79,7 +79,7 @@ pub async fn gather(
     let spec = &exercise.spec;
     let df_rel = spec.build.dockerfile.as_str();
     let df_text = std::fs::read_to_string(dir.join(df_rel))
-        .map_err(|e| crate::error::Advice::new(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
+        .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let dockerfile = dockerfile::parse(&df_text).map_err(|e| e.to_string());
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
@@ -109,7 +109,7 @@ pub async fn gather(
     };
     if let Some(f) = &facts.build.failure {
         if let Some(image) = &f.missing_base {
-            return Err(crate::error::Advice::new(format!(
+            return Err(crate::error::advice(format!(
                 "the base image {image} is not available: it is not in the local image store and could not be pulled \
                  ({}).\nPull it with `docker pull {image}` when a registry is reachable, or build the offline \
                  stand-ins with `kit/build.sh`.",

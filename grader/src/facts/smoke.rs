@@ -61,7 +61,13 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16
         match engine.state(id).await {
             Ok(s) if !s.running => {
                 let why = if s.oom_killed { " (killed: out of memory)".to_string() } else { String::new() };
-                return (false, format!("the container exited with code {}{why} before answering on port {port}", s.exit_code.unwrap_or(-1)));
+                return (
+                    false,
+                    format!(
+                        "the container exited with code {}{why} before answering on port {port}",
+                        s.exit_code.unwrap_or(-1)
+                    ),
+                );
             }
             Err(e) => return (false, format!("the container vanished: {e:#}")),
             _ => {}
@@ -80,7 +86,10 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16
             Err(e) => last = e,
         }
         if Instant::now() >= deadline {
-            return (false, format!("GET {} on port {port}: no good answer within {} s ({last})", spec.path, spec.timeout_s));
+            return (
+                false,
+                format!("GET {} on port {port}: no good answer within {} s ({last})", spec.path, spec.timeout_s),
+            );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -111,14 +120,19 @@ async fn http_get(port: u16, path: &str) -> Result<(u16, String), String> {
         s.take(1 << 20).read_to_end(&mut buf).await.map_err(|e| format!("receive: {e}"))?;
         Ok::<_, String>(buf)
     };
-    let buf = tokio::time::timeout(Duration::from_secs(3), io).await.map_err(|_| "no answer within 3 s".to_string())??;
+    let buf =
+        tokio::time::timeout(Duration::from_secs(3), io).await.map_err(|_| "no answer within 3 s".to_string())??;
     let text = String::from_utf8_lossy(&buf);
-    let status = text
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| if text.is_empty() { "connection closed without an answer".to_string() } else { "not an HTTP answer".to_string() })?;
+    let status =
+        text.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|c| c.parse().ok()).ok_or_else(
+            || {
+                if text.is_empty() {
+                    "connection closed without an answer".to_string()
+                } else {
+                    "not an HTTP answer".to_string()
+                }
+            },
+        )?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Ok((status, body))
 }

@@ -39,7 +39,9 @@ pub fn append_harmless_edit(path: &Path) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let line = match ext {
-        "go" | "mod" | "rs" | "ts" | "js" | "mjs" | "cjs" | "java" | "c" | "h" | "cc" | "cpp" | "kt" => "\n// grader cache probe\n",
+        "go" | "mod" | "rs" | "ts" | "js" | "mjs" | "cjs" | "java" | "c" | "h" | "cc" | "cpp" | "kt" => {
+            "\n// grader cache probe\n"
+        }
         "json" | "lock" if name != "Cargo.lock" => "\n",
         "sum" => "\n",
         "html" | "htm" | "xml" => "\n<!-- grader cache probe -->\n",
@@ -47,7 +49,8 @@ pub fn append_harmless_edit(path: &Path) -> Result<()> {
         _ => "\n# grader cache probe\n",
     };
     use std::io::Write;
-    let mut f = std::fs::OpenOptions::new().append(true).open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut f =
+        std::fs::OpenOptions::new().append(true).open(path).with_context(|| format!("opening {}", path.display()))?;
     f.write_all(line.as_bytes()).with_context(|| format!("editing {}", path.display()))
 }
 

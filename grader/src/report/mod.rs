@@ -65,7 +65,12 @@ impl Report {
                 .map(|s| s.log_tail.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect::<Vec<_>>())
                 .unwrap_or_default();
             let skip = output.len().saturating_sub(OUTPUT_LINES);
-            FailedStep { step: step.map(|s| s.name.clone()), line, message: f.message.clone(), output: output[skip..].to_vec() }
+            FailedStep {
+                step: step.map(|s| s.name.clone()),
+                line,
+                message: f.message.clone(),
+                output: output[skip..].to_vec(),
+            }
         });
         Report {
             exercise: exercise.id.clone(),

@@ -23,7 +23,10 @@ pub fn render(report: &Report, color: bool) -> String {
         )),
         Some(f) => {
             let at = f.line.map(|l| format!(" ({}:{l})", report.dockerfile)).unwrap_or_default();
-            out.push_str(&format!("the build failed{}{at}\n", f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default()));
+            out.push_str(&format!(
+                "the build failed{}{at}\n",
+                f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default()
+            ));
             for line in &f.output {
                 out.push_str(&format!("  | {line}\n"));
             }
@@ -72,7 +75,10 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("hint ({}): {h}\n", v.id));
         }
     }
-    out.push_str(&format!("more hints: grader hint {} · read: book/src/{}\n", report.exercise, report.verdicts[0].book));
+    out.push_str(&format!(
+        "more hints: grader hint {} · read: book/src/{}\n",
+        report.exercise, report.verdicts[0].book
+    ));
     out
 }
 
