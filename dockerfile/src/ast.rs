@@ -166,11 +166,7 @@ impl Instruction {
     /// The value of the last flag named `name` (`--from=builder` gives `Some("builder")`; a flag
     /// without a value gives `Some("")`).
     pub fn flag(&self, name: &str) -> Option<&str> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|f| f.name == name)
-            .map(|f| f.value.as_deref().unwrap_or(""))
+        self.flags.iter().rev().find(|f| f.name == name).map(|f| f.value.as_deref().unwrap_or(""))
     }
 
     /// Every flag named `name`, in order (`--mount` may repeat).
@@ -188,11 +184,9 @@ impl Instruction {
     pub fn arg_list(&self) -> Vec<String> {
         match &self.args {
             Arguments::Exec(v) => v.clone(),
-            Arguments::Shell(s) => s
-                .split([' ', '\t', '\u{b}', '\u{c}', '\r'])
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect(),
+            Arguments::Shell(s) => {
+                s.split([' ', '\t', '\u{b}', '\u{c}', '\r']).filter(|w| !w.is_empty()).map(str::to_string).collect()
+            }
         }
     }
 
@@ -266,27 +260,18 @@ impl Dockerfile {
     /// A stage by name (case-insensitive) or by decimal index.
     pub fn stage(&self, name_or_index: &str) -> Option<&Stage> {
         let lower = name_or_index.to_ascii_lowercase();
-        if let Some(s) = self
-            .stages
-            .iter()
-            .find(|s| s.name.as_deref() == Some(lower.as_str()))
-        {
+        if let Some(s) = self.stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())) {
             return Some(s);
         }
         if !name_or_index.is_empty() && name_or_index.bytes().all(|b| b.is_ascii_digit()) {
-            return name_or_index
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| self.stages.get(i));
+            return name_or_index.parse::<usize>().ok().and_then(|i| self.stages.get(i));
         }
         None
     }
 
     /// Every instruction in file order: global ARGs, then each stage's.
     pub fn instructions(&self) -> impl Iterator<Item = &Instruction> {
-        self.global_args
-            .iter()
-            .chain(self.stages.iter().flat_map(|s| s.instructions.iter()))
+        self.global_args.iter().chain(self.stages.iter().flat_map(|s| s.instructions.iter()))
     }
 
     /// The stage and instruction covering `line`, if any.
@@ -294,19 +279,11 @@ impl Dockerfile {
         if let Some(i) = self.global_args.iter().find(|i| i.lines.contains(line)) {
             return Some((None, i));
         }
-        self.stages.iter().find_map(|s| {
-            s.instructions
-                .iter()
-                .find(|i| i.lines.contains(line))
-                .map(|i| (Some(s), i))
-        })
+        self.stages.iter().find_map(|s| s.instructions.iter().find(|i| i.lines.contains(line)).map(|i| (Some(s), i)))
     }
 
     /// The value of the `# syntax=` directive, if any.
     pub fn directive(&self, name: &str) -> Option<&str> {
-        self.directives
-            .iter()
-            .find(|d| d.name.eq_ignore_ascii_case(name))
-            .map(|d| d.value.as_str())
+        self.directives.iter().find(|d| d.name.eq_ignore_ascii_case(name)).map(|d| d.value.as_str())
     }
 }

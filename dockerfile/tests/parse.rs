@@ -14,9 +14,7 @@ use dockerfile::lint::{lint, render, LintOptions};
 use dockerfile::{parse, Dockerfile, Instruction};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
     let mut files: Vec<PathBuf> = fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
         .map(|e| e.expect("directory entry").path())
@@ -43,10 +41,7 @@ fn check_expected(expected_path: &Path, actual: &str, failures: &mut Vec<String>
             "{}: output differs\n--- expected\n{expected}\n--- actual\n{actual}",
             expected_path.display()
         )),
-        Err(_) => failures.push(format!(
-            "{}: missing (run with BLESS=1 to create it)",
-            expected_path.display()
-        )),
+        Err(_) => failures.push(format!("{}: missing (run with BLESS=1 to create it)", expected_path.display())),
     }
 }
 
@@ -76,11 +71,7 @@ fn error_fixtures_fail_with_expected_message() {
         let src = fs::read_to_string(&path).expect("reading fixture");
         match parse(&src) {
             Ok(_) => failures.push(format!("{}: parsed, but should fail", path.display())),
-            Err(e) => check_expected(
-                &path.with_extension("err"),
-                &format!("{e}\n"),
-                &mut failures,
-            ),
+            Err(e) => check_expected(&path.with_extension("err"), &format!("{e}\n"), &mut failures),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -103,16 +94,10 @@ fn check_invariants(src: &str, df: &Dockerfile) -> Result<(), String> {
     let check = |i: &Instruction, previous_end: usize| -> Result<(), String> {
         let s = i.lines;
         if s.start == 0 || s.start > s.end || s.end > lines {
-            return Err(format!(
-                "{} has lines {s:?} in a {lines}-line file",
-                i.keyword
-            ));
+            return Err(format!("{} has lines {s:?} in a {lines}-line file", i.keyword));
         }
         if s.start <= previous_end {
-            return Err(format!(
-                "{} at {s:?} overlaps the previous instruction",
-                i.keyword
-            ));
+            return Err(format!("{} at {s:?} overlaps the previous instruction", i.keyword));
         }
         if let Some(inner) = &i.onbuild {
             if inner.lines != s {
@@ -127,10 +112,7 @@ fn check_invariants(src: &str, df: &Dockerfile) -> Result<(), String> {
     }
     for d in &df.directives {
         if d.line == 0 || d.line > lines {
-            return Err(format!(
-                "directive {} on line {} of {lines}",
-                d.name, d.line
-            ));
+            return Err(format!("directive {} on line {} of {lines}", d.name, d.line));
         }
     }
     if df.stages.is_empty() {
@@ -167,16 +149,12 @@ fn instruction_text_is_buildkit_progress_name() {
 
 #[test]
 fn api_accessors() {
-    let src = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parse/stage_names.Dockerfile"),
-    )
-    .unwrap();
+    let src =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/parse/stage_names.Dockerfile"))
+            .unwrap();
     let df = parse(&src).unwrap();
     assert_eq!(df.stage("DEPS").unwrap().index, 0);
-    assert_eq!(
-        df.stage("2").unwrap().name.as_deref(),
-        Some("test.unit_1-x")
-    );
+    assert_eq!(df.stage("2").unwrap().name.as_deref(), Some("test.unit_1-x"));
     assert!(df.stage("9").is_none());
     assert_eq!(df.final_stage().unwrap().base_stage, Some(1));
     let copy = &df.final_stage().unwrap().instructions[1];
@@ -187,10 +165,7 @@ fn api_accessors() {
     assert_eq!(stage.unwrap().index, 4);
     assert_eq!(ins.keyword, "COPY");
     let err = parse("FROM\n").unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        format!("line {}: {}", err.line, err.message)
-    );
+    assert_eq!(err.to_string(), format!("line {}: {}", err.line, err.message));
     let _: &dyn std::error::Error = &err;
 }
 
@@ -305,10 +280,7 @@ fn mutate(rng: &mut Rng, corpus: &[String]) -> String {
 
 #[test]
 fn random_mutations_never_panic_and_keep_spans_in_the_file() {
-    let iterations: usize = std::env::var("DOCKERFILE_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3000);
+    let iterations: usize = std::env::var("DOCKERFILE_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
     let mut corpus: Vec<String> = fixtures("parse")
         .iter()
         .chain(fixtures("errors").iter())

@@ -49,10 +49,7 @@ impl LintConfig {
         for key in &config.ignore {
             if super::rule(key).is_none() {
                 let known: Vec<&str> = super::rules().iter().map(|r| r.id).collect();
-                return Err(format!(
-                    "unknown rule {key:?} in `ignore` (known rules: {})",
-                    known.join(", ")
-                ));
+                return Err(format!("unknown rule {key:?} in `ignore` (known rules: {})", known.join(", ")));
             }
         }
         Ok(config)
@@ -60,10 +57,7 @@ impl LintConfig {
 
     /// Reads and parses one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let err = |message: String| ConfigError {
-            path: path.to_path_buf(),
-            message,
-        };
+        let err = |message: String| ConfigError { path: path.to_path_buf(), message };
         let text = std::fs::read_to_string(path).map_err(|e| err(format!("reading: {e}")))?;
         Self::parse(&text).map_err(err)
     }
@@ -73,11 +67,7 @@ impl LintConfig {
 /// parent. Returns the file's path and contents, or `None` when there is none.
 pub fn find(dockerfile: &Path) -> Result<Option<(PathBuf, LintConfig)>, ConfigError> {
     let start = dockerfile.parent().unwrap_or(Path::new("."));
-    let start = if start.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        start
-    };
+    let start = if start.as_os_str().is_empty() { Path::new(".") } else { start };
     let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     for dir in absolute.ancestors() {
         let candidate = dir.join(FILE_NAME);

@@ -141,43 +141,19 @@ impl<'a> Context<'a> {
             .stages
             .iter()
             .map(|s| {
-                s.instructions
-                    .iter()
-                    .map(|i| {
-                        if i.is("RUN") {
-                            shell::commands_of(i)
-                        } else {
-                            Vec::new()
-                        }
-                    })
-                    .collect()
+                s.instructions.iter().map(|i| if i.is("RUN") { shell::commands_of(i) } else { Vec::new() }).collect()
             })
             .collect();
-        Context {
-            df,
-            target,
-            commands,
-        }
+        Context { df, target, commands }
     }
 
     /// The stage's RUN instructions with their simple commands.
-    pub fn runs(
-        &self,
-        stage: &'a Stage,
-    ) -> impl Iterator<Item = (&'a Instruction, &[shell::Command])> + '_ {
+    pub fn runs(&self, stage: &'a Stage) -> impl Iterator<Item = (&'a Instruction, &[shell::Command])> + '_ {
         let cmds = self.commands.get(stage.index);
-        stage
-            .instructions
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(_, i)| i.is("RUN"))
-            .map(move |(n, i)| {
-                let c = cmds
-                    .and_then(|c| c.get(n))
-                    .map_or(&[][..], |c| c.as_slice());
-                (i, c)
-            })
+        stage.instructions.iter().enumerate().skip(1).filter(|(_, i)| i.is("RUN")).map(move |(n, i)| {
+            let c = cmds.and_then(|c| c.get(n)).map_or(&[][..], |c| c.as_slice());
+            (i, c)
+        })
     }
 
     /// The stage treated as final.
@@ -186,13 +162,7 @@ impl<'a> Context<'a> {
     }
 
     /// A finding for `rule` on `ins` in `stage`.
-    pub fn finding(
-        &self,
-        rule: &str,
-        stage: &Stage,
-        ins: &Instruction,
-        message: String,
-    ) -> Finding {
+    pub fn finding(&self, rule: &str, stage: &Stage, ins: &Instruction, message: String) -> Finding {
         let rule = registry::rules().iter().find(|r| r.id == rule);
         Finding {
             rule: rule.map_or("GR000", |r| r.id),
@@ -211,11 +181,7 @@ pub fn lint(df: &Dockerfile, opts: &LintOptions) -> Vec<Finding> {
     if df.stages.is_empty() {
         return Vec::new();
     }
-    let target = opts
-        .target
-        .as_deref()
-        .and_then(|t| df.stage(t))
-        .map_or(df.stages.len() - 1, |s| s.index);
+    let target = opts.target.as_deref().and_then(|t| df.stage(t)).map_or(df.stages.len() - 1, |s| s.index);
     let ctx = Context::new(df, target);
     let mut findings = Vec::new();
     for rule in rules() {
@@ -238,8 +204,7 @@ fn ignored_by_pragma(df: &Dockerfile, f: &Finding) -> bool {
     };
     ins.comments.iter().any(|c| {
         pragma_rules(c).is_some_and(|keys| {
-            keys.iter()
-                .any(|k| k.eq_ignore_ascii_case("all") || rule(k).is_some_and(|r| r.id == f.rule))
+            keys.iter().any(|k| k.eq_ignore_ascii_case("all") || rule(k).is_some_and(|r| r.id == f.rule))
         })
     })
 }
@@ -249,13 +214,7 @@ pub fn pragma_rules(comment: &str) -> Option<Vec<String>> {
     let rest = comment.trim().strip_prefix("grader")?;
     let rest = rest.trim_start().strip_prefix("ignore")?;
     let rest = rest.trim_start().strip_prefix('=')?;
-    Some(
-        rest.split([',', ' '])
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
+    Some(rest.split([',', ' ']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect())
 }
 
 #[cfg(test)]

@@ -14,13 +14,7 @@ pub(crate) fn script_of(ins: &Instruction) -> String {
         Arguments::Shell(s) => s.clone(),
         Arguments::Exec(v) => v
             .iter()
-            .map(|w| {
-                if w.contains(char::is_whitespace) {
-                    format!("'{}'", w.replace('\'', ""))
-                } else {
-                    w.clone()
-                }
-            })
+            .map(|w| if w.contains(char::is_whitespace) { format!("'{}'", w.replace('\'', "")) } else { w.clone() })
             .collect::<Vec<_>>()
             .join(" "),
     };
@@ -46,10 +40,7 @@ fn collect(script: &str, out: &mut Vec<Command>, depth: usize) {
         }
         let prog = program(&cmd);
         if depth < 3 && matches!(prog, "sh" | "bash" | "dash" | "ash" | "zsh") {
-            if let Some(pos) = cmd
-                .iter()
-                .position(|w| w == "-c" || w == "-ec" || w == "-ex")
-            {
+            if let Some(pos) = cmd.iter().position(|w| w == "-c" || w == "-ec" || w == "-ex") {
                 if let Some(body) = cmd.get(pos + 1) {
                     collect(body, out, depth + 1);
                     continue;
@@ -169,17 +160,7 @@ fn strip_wrappers(mut cmd: Command) -> Command {
         let strip = is_assignment(first)
             || matches!(
                 first.as_str(),
-                "sudo"
-                    | "env"
-                    | "exec"
-                    | "time"
-                    | "nohup"
-                    | "command"
-                    | "then"
-                    | "do"
-                    | "else"
-                    | "{"
-                    | "!"
+                "sudo" | "env" | "exec" | "time" | "nohup" | "command" | "then" | "do" | "else" | "{" | "!"
             );
         if !strip {
             return cmd;
@@ -190,9 +171,7 @@ fn strip_wrappers(mut cmd: Command) -> Command {
 
 /// The command's program, without its directory (`/usr/bin/pip3` gives `pip3`).
 pub(crate) fn program(cmd: &Command) -> &str {
-    cmd.first()
-        .map(|w| w.rsplit('/').next().unwrap_or(w))
-        .unwrap_or("")
+    cmd.first().map(|w| w.rsplit('/').next().unwrap_or(w)).unwrap_or("")
 }
 
 /// The first word after `skip` words that is not an option.
@@ -212,9 +191,7 @@ fn subcommand(cmd: &Command, skip: usize) -> Option<&str> {
 
 /// `apt-get`/`apt` and its subcommand.
 pub(crate) fn apt(cmd: &Command) -> Option<&str> {
-    matches!(program(cmd), "apt-get" | "apt")
-        .then(|| subcommand(cmd, 1))
-        .flatten()
+    matches!(program(cmd), "apt-get" | "apt").then(|| subcommand(cmd, 1)).flatten()
 }
 
 /// For `pip install ...` (also `pip3`, `python -m pip`, `uv pip`): the index of the word after
@@ -239,8 +216,7 @@ pub(crate) fn pip_install(cmd: &Command) -> Option<usize> {
 }
 
 fn is_pip(w: &str) -> bool {
-    w.strip_prefix("pip")
-        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    w.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// A dependency ecosystem whose install step the cache rules care about.
@@ -317,9 +293,7 @@ pub(crate) fn dependency_install(cmd: &Command) -> Option<(Ecosystem, String)> {
         "bundle" if sub(1) == "install" => Ecosystem::Ruby,
         "composer" if sub(1) == "install" => Ecosystem::Php,
         "dotnet" if sub(1) == "restore" => Ecosystem::Dotnet,
-        "mvn" | "./mvnw" | "mvnw" if cmd.iter().any(|w| w.starts_with("dependency:")) => {
-            Ecosystem::Java
-        }
+        "mvn" | "./mvnw" | "mvnw" if cmd.iter().any(|w| w.starts_with("dependency:")) => Ecosystem::Java,
         _ => {
             let at = pip_install(cmd)?;
             let args = &cmd[at..];
@@ -348,8 +322,7 @@ pub(crate) fn dependency_use(cmd: &Command) -> Option<(Ecosystem, String)> {
         return Some(found);
     }
     let sub = subcommand(cmd, 1).unwrap_or("");
-    (program(cmd) == "go" && matches!(sub, "build" | "test" | "install"))
-        .then(|| (Ecosystem::Go, format!("go {sub}")))
+    (program(cmd) == "go" && matches!(sub, "build" | "test" | "install")).then(|| (Ecosystem::Go, format!("go {sub}")))
 }
 
 #[cfg(test)]
@@ -375,10 +348,7 @@ mod tests {
     #[test]
     fn reads_sh_c_and_quotes() {
         let c = cmds("sh -c 'pip install --no-cache-dir -r \"requirements.txt\"'");
-        assert_eq!(
-            c,
-            [["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]]
-        );
+        assert_eq!(c, [["pip", "install", "--no-cache-dir", "-r", "requirements.txt"]]);
         assert_eq!(pip_install(&c[0]), Some(2));
         let c = cmds("python3 -m pip install -r req.txt");
         assert_eq!(pip_install(&c[0]), Some(4));
@@ -394,10 +364,7 @@ mod tests {
         assert_eq!(eco("cargo build --release"), Some(Ecosystem::Rust));
         assert_eq!(eco("go build ./..."), None);
         let used = |s: &str| dependency_use(&cmds(s)[0]).map(|(e, _)| e);
-        assert_eq!(
-            used("CGO_ENABLED=0 go build -o /app ."),
-            Some(Ecosystem::Go)
-        );
+        assert_eq!(used("CGO_ENABLED=0 go build -o /app ."), Some(Ecosystem::Go));
         assert_eq!(eco("npm run build"), None);
     }
 }

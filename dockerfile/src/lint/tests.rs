@@ -15,11 +15,7 @@ fn run_with(src: &str, opts: &LintOptions) -> Vec<Finding> {
 
 /// The findings of one rule as (line, message).
 fn of(rule: &str, src: &str) -> Vec<(usize, String)> {
-    run(src)
-        .into_iter()
-        .filter(|f| f.rule == rule)
-        .map(|f| (f.line, f.message))
-        .collect()
+    run(src).into_iter().filter(|f| f.rule == rule).map(|f| (f.line, f.message)).collect()
 }
 
 fn fires(rule: &str, src: &str) -> Vec<usize> {
@@ -40,11 +36,7 @@ fn registry_is_complete_and_ordered() {
     for r in rules() {
         assert!(r.id.starts_with("GR") && r.id.len() == 5, "{}", r.id);
         assert!(!r.summary.contains('\n'), "{}: summary is one line", r.id);
-        assert!(
-            r.explanation.contains("Bad:") && r.explanation.contains("Good:"),
-            "{}",
-            r.id
-        );
+        assert!(r.explanation.contains("Bad:") && r.explanation.contains("Good:"), "{}", r.id);
         assert!(r.book.contains(".md#"), "{}", r.id);
         assert!(rule(r.name).is_some_and(|x| x.id == r.id));
     }
@@ -53,24 +45,14 @@ fn registry_is_complete_and_ordered() {
 #[test]
 fn gr001_pin_base_tag() {
     assert_eq!(fires("GR001", "FROM python\n"), [1]);
-    assert_eq!(
-        fires("GR001", "FROM node:latest AS build\nFROM build\n"),
-        [1]
-    );
-    assert_eq!(
-        fires("GR001", "ARG BASE=alpine\nFROM ${BASE}\n"),
-        [2],
-        "resolved through ARG"
-    );
+    assert_eq!(fires("GR001", "FROM node:latest AS build\nFROM build\n"), [1]);
+    assert_eq!(fires("GR001", "ARG BASE=alpine\nFROM ${BASE}\n"), [2], "resolved through ARG");
     let msg = &of("GR001", "ARG BASE=alpine\nFROM ${BASE}\n")[0].1;
     assert!(msg.contains("`alpine` (from `${BASE}`)"), "{msg}");
     assert!(fires("GR001", "FROM python:3.13-slim\n").is_empty());
     assert!(fires("GR001", "FROM scratch\n").is_empty());
     assert!(fires("GR001", "FROM alpine@sha256:0123\n").is_empty());
-    assert!(
-        fires("GR001", "FROM golang:1.24 AS b\nFROM b\n").is_empty(),
-        "stage ref"
-    );
+    assert!(fires("GR001", "FROM golang:1.24 AS b\nFROM b\n").is_empty(), "stage ref");
     assert!(fires("GR001", "ARG V=3.20\nFROM alpine:${V}\n").is_empty());
     assert!(fires("GR001", "FROM localhost:5000/app:1.0\n").is_empty());
     assert_eq!(fires("GR001", "FROM localhost:5000/app\n"), [1]);
@@ -92,11 +74,9 @@ fn gr003_apt_lists_only_in_final_stage() {
     assert!(fires("GR003", good).is_empty());
     let cached = "FROM debian:trixie-slim\nRUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y --no-install-recommends curl\n";
     assert!(fires("GR003", cached).is_empty());
-    let builder = format!("FROM debian:trixie-slim AS build\nRUN apt-get update && apt-get install -y gcc\n{CLEAN_RUNTIME}");
-    assert!(
-        fires("GR003", &builder).is_empty(),
-        "builder stages are exempt"
-    );
+    let builder =
+        format!("FROM debian:trixie-slim AS build\nRUN apt-get update && apt-get install -y gcc\n{CLEAN_RUNTIME}");
+    assert!(fires("GR003", &builder).is_empty(), "builder stages are exempt");
 }
 
 #[test]
@@ -105,35 +85,26 @@ fn gr004_no_install_recommends() {
     assert_eq!(fires("GR004", bad), [2]);
     let good = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n";
     assert!(fires("GR004", good).is_empty());
-    let builder = format!("FROM debian:trixie-slim AS build\nRUN apt-get update && apt-get install -y gcc\n{CLEAN_RUNTIME}");
+    let builder =
+        format!("FROM debian:trixie-slim AS build\nRUN apt-get update && apt-get install -y gcc\n{CLEAN_RUNTIME}");
     assert!(fires("GR004", &builder).is_empty());
 }
 
 #[test]
 fn gr005_pip_no_cache_dir() {
-    let bad =
-        "FROM python:3.13-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
+    let bad = "FROM python:3.13-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n";
     assert_eq!(fires("GR005", bad), [3]);
-    assert!(fires(
-        "GR005",
-        "FROM python:3.13-slim\nRUN pip install --no-cache-dir -r requirements.txt\n"
-    )
-    .is_empty());
+    assert!(fires("GR005", "FROM python:3.13-slim\nRUN pip install --no-cache-dir -r requirements.txt\n").is_empty());
     assert!(fires(
         "GR005",
         "FROM python:3.13-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
     )
     .is_empty());
-    assert!(fires(
-        "GR005",
-        "FROM python:3.13-slim\nENV PIP_NO_CACHE_DIR=1\nRUN python -m pip install flask\n"
-    )
-    .is_empty());
-    let builder = "FROM python:3.13-slim AS build\nRUN pip install -r requirements.txt\nFROM python:3.13-slim\nCOPY --from=build /venv /venv\n";
     assert!(
-        fires("GR005", builder).is_empty(),
-        "builder stages are exempt"
+        fires("GR005", "FROM python:3.13-slim\nENV PIP_NO_CACHE_DIR=1\nRUN python -m pip install flask\n").is_empty()
     );
+    let builder = "FROM python:3.13-slim AS build\nRUN pip install -r requirements.txt\nFROM python:3.13-slim\nCOPY --from=build /venv /venv\n";
+    assert!(fires("GR005", builder).is_empty(), "builder stages are exempt");
 }
 
 #[test]
@@ -141,29 +112,21 @@ fn gr006_copy_context_before_deps() {
     let bad = "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\n";
     assert_eq!(fires("GR006", bad), [4]);
     let msg = &of("GR006", bad)[0].1;
-    assert!(
-        msg.contains("`COPY . .` (line 3)") && msg.contains("package.json"),
-        "{msg}"
-    );
+    assert!(msg.contains("`COPY . .` (line 3)") && msg.contains("package.json"), "{msg}");
     let good = "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n";
     assert!(fires("GR006", good).is_empty());
     let rust_good = "FROM rust:1.85 AS build\nCOPY Cargo.toml Cargo.lock ./\nRUN mkdir src && echo 'fn main(){}' > src/main.rs && cargo build --release\nCOPY . .\nRUN cargo build --release\n";
     assert!(fires("GR006", rust_good).is_empty());
-    let py_bad = "FROM python:3.13-slim AS build\nCOPY . /app\nRUN pip install --no-cache-dir -r /app/requirements.txt\n";
+    let py_bad =
+        "FROM python:3.13-slim AS build\nCOPY . /app\nRUN pip install --no-cache-dir -r /app/requirements.txt\n";
     assert_eq!(fires("GR006", py_bad), [3]);
-    let go_bad =
-        "FROM golang:1.24 AS build\nCOPY ./ ./\nRUN go mod download && go build -o /app .\n";
+    let go_bad = "FROM golang:1.24 AS build\nCOPY ./ ./\nRUN go mod download && go build -o /app .\n";
     assert_eq!(fires("GR006", go_bad), [3]);
     let go_build_only = "FROM golang:1.24 AS build\nCOPY . .\nRUN go build -o /app .\n";
-    assert_eq!(
-        fires("GR006", go_build_only),
-        [3],
-        "go build fetches modules too"
-    );
-    assert!(of("GR006", go_build_only)[0]
-        .1
-        .contains("`go mod download`"));
-    let go_good = "FROM golang:1.24 AS build\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n";
+    assert_eq!(fires("GR006", go_build_only), [3], "go build fetches modules too");
+    assert!(of("GR006", go_build_only)[0].1.contains("`go mod download`"));
+    let go_good =
+        "FROM golang:1.24 AS build\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go build -o /app .\n";
     assert!(fires("GR006", go_good).is_empty());
 }
 
@@ -200,19 +163,12 @@ fn gr009_final_stage_root() {
     let explicit = "FROM debian:trixie-slim\nUSER app\nUSER 0:0\n";
     assert_eq!(fires("GR009", explicit), [3]);
     let builder_user = "FROM debian:trixie-slim AS build\nUSER app\nFROM debian:trixie-slim\nCOPY --from=build /a /a\n";
-    assert_eq!(
-        fires("GR009", builder_user),
-        [3],
-        "a USER in a builder stage proves nothing"
-    );
+    assert_eq!(fires("GR009", builder_user), [3], "a USER in a builder stage proves nothing");
     assert!(fires("GR009", "FROM debian:trixie-slim\nUSER app\n").is_empty());
     assert!(fires("GR009", "FROM gcr.io/distroless/static-debian12:nonroot\n").is_empty());
     assert!(fires("GR009", "FROM cgr.dev/chainguard/static:latest\n").is_empty());
     let inherited = "FROM debian:trixie-slim AS base\nUSER 10001\nFROM base\n";
-    assert!(
-        fires("GR009", inherited).is_empty(),
-        "inherits the base stage's USER"
-    );
+    assert!(fires("GR009", inherited).is_empty(), "inherits the base stage's USER");
     assert!(fires("GR009", "FROM debian:trixie-slim\nUSER ${UID}\n").is_empty());
 }
 
@@ -220,44 +176,21 @@ fn gr009_final_stage_root() {
 fn gr010_shell_form_cmd() {
     let bad = "FROM python:3.13-slim\nUSER 1000\nCMD python -m app\n";
     assert_eq!(fires("GR010", bad), [3]);
-    assert!(of("GR010", bad)[0]
-        .1
-        .contains(r#"`CMD ["python", "-m", "app"]`"#));
-    assert_eq!(
-        fires("GR010", "FROM alpine:3.20\nENTRYPOINT /app --serve\n"),
-        [2]
-    );
-    assert!(fires(
-        "GR010",
-        "FROM alpine:3.20\nCMD [\"python\", \"-m\", \"app\"]\n"
-    )
-    .is_empty());
+    assert!(of("GR010", bad)[0].1.contains(r#"`CMD ["python", "-m", "app"]`"#));
+    assert_eq!(fires("GR010", "FROM alpine:3.20\nENTRYPOINT /app --serve\n"), [2]);
+    assert!(fires("GR010", "FROM alpine:3.20\nCMD [\"python\", \"-m\", \"app\"]\n").is_empty());
     assert!(fires("GR010", "FROM alpine:3.20\nCMD exec /app\n").is_empty());
     let builder = "FROM alpine:3.20 AS build\nCMD make\nFROM alpine:3.20\nCMD [\"/app\"]\n";
-    assert!(
-        fires("GR010", builder).is_empty(),
-        "builder stages are exempt"
-    );
+    assert!(fires("GR010", builder).is_empty(), "builder stages are exempt");
 }
 
 #[test]
 fn gr011_add_instead_of_copy() {
     assert_eq!(fires("GR011", "FROM alpine:3.20\nADD app.py /app/\n"), [2]);
-    assert_eq!(
-        fires("GR011", "FROM alpine:3.20\nADD <<EOF /x\nhi\nEOF\n"),
-        [2]
-    );
-    assert!(fires(
-        "GR011",
-        "FROM alpine:3.20\nADD https://example.com/a.bin /a\n"
-    )
-    .is_empty());
+    assert_eq!(fires("GR011", "FROM alpine:3.20\nADD <<EOF /x\nhi\nEOF\n"), [2]);
+    assert!(fires("GR011", "FROM alpine:3.20\nADD https://example.com/a.bin /a\n").is_empty());
     assert!(fires("GR011", "FROM alpine:3.20\nADD rootfs.tar.gz /\n").is_empty());
-    assert!(fires(
-        "GR011",
-        "FROM alpine:3.20\nADD git@github.com:moby/buildkit.git#v0.14.0 /src\n"
-    )
-    .is_empty());
+    assert!(fires("GR011", "FROM alpine:3.20\nADD git@github.com:moby/buildkit.git#v0.14.0 /src\n").is_empty());
     assert!(fires("GR011", "FROM alpine:3.20\nCOPY app.py /app/\n").is_empty());
 }
 
@@ -272,17 +205,9 @@ fn gr012_toolchain_in_runtime() {
     assert_eq!(fires("GR012", apk), [2]);
     let multi = format!("FROM golang:1.24 AS build\nRUN go build -o /out/app .\n{CLEAN_RUNTIME}");
     assert!(fires("GR012", &multi).is_empty());
-    assert!(fires(
-        "GR012",
-        "FROM python:3.13-slim\nRUN pip install --no-cache-dir flask\n"
-    )
-    .is_empty());
+    assert!(fires("GR012", "FROM python:3.13-slim\nRUN pip install --no-cache-dir flask\n").is_empty());
     let from_builder = "FROM golang:1.24 AS build\nFROM build AS final\n";
-    assert_eq!(
-        fires("GR012", from_builder),
-        [2],
-        "follows FROM <stage> to the image"
-    );
+    assert_eq!(fires("GR012", from_builder), [2], "follows FROM <stage> to the image");
 }
 
 #[test]
@@ -300,8 +225,7 @@ fn gr014_dependency_cache_mount() {
     assert_eq!(f.len(), 1);
     assert_eq!((f[0].line, f[0].severity), (3, Severity::Info));
     assert!(f[0].message.contains("target=/go/pkg/mod"));
-    let good =
-        "FROM golang:1.24 AS build\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\n";
+    let good = "FROM golang:1.24 AS build\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\n";
     assert!(fires("GR014", good).is_empty());
     let no_cache = "FROM python:3.13-slim\nRUN pip install --no-cache-dir -r requirements.txt\n";
     assert!(fires("GR014", no_cache).is_empty());
@@ -312,45 +236,23 @@ fn gr015_secret_in_arg_or_env() {
     assert_eq!(fires("GR015", "ARG NPM_TOKEN\nFROM node:22-slim\n"), [1]);
     let f = run("ARG NPM_TOKEN\nFROM node:22-slim\n");
     assert_eq!(f.iter().find(|f| f.rule == "GR015").unwrap().stage, None);
-    assert_eq!(
-        fires(
-            "GR015",
-            "FROM alpine:3.20\nENV DB_PASSWORD=hunter2 MODE=prod\n"
-        ),
-        [2]
-    );
+    assert_eq!(fires("GR015", "FROM alpine:3.20\nENV DB_PASSWORD=hunter2 MODE=prod\n"), [2]);
     assert_eq!(fires("GR015", "FROM alpine:3.20\nENV API_KEY abc\n"), [2]);
-    assert!(fires(
-        "GR015",
-        "FROM alpine:3.20\nENV TOKENIZER=fast MODE=prod\nARG VERSION\n"
-    )
-    .is_empty());
+    assert!(fires("GR015", "FROM alpine:3.20\nENV TOKENIZER=fast MODE=prod\nARG VERSION\n").is_empty());
 }
 
 #[test]
 fn runtime_rules_follow_the_target() {
     let src = "FROM debian:trixie-slim AS test\nCMD make test\nFROM gcr.io/distroless/static-debian12:nonroot\nCMD [\"/app\"]\n";
     assert!(fires("GR010", src).is_empty());
-    let opts = LintOptions {
-        target: Some("test".into()),
-        ..Default::default()
-    };
+    let opts = LintOptions { target: Some("test".into()), ..Default::default() };
     let f: Vec<_> = run_with(src, &opts)
         .into_iter()
         .filter(|f| f.rule == "GR010" || f.rule == "GR009")
         .map(|f| (f.rule, f.line, f.stage))
         .collect();
-    assert_eq!(
-        f,
-        [
-            ("GR009", 1, Some("test".to_string())),
-            ("GR010", 2, Some("test".to_string()))
-        ]
-    );
-    let by_index = LintOptions {
-        target: Some("0".into()),
-        ..Default::default()
-    };
+    assert_eq!(f, [("GR009", 1, Some("test".to_string())), ("GR010", 2, Some("test".to_string()))]);
+    let by_index = LintOptions { target: Some("0".into()), ..Default::default() };
     assert!(run_with(src, &by_index).iter().any(|f| f.rule == "GR010"));
 }
 
@@ -359,15 +261,9 @@ fn ignore_option_takes_ids_and_names() {
     let src = "FROM python\nRUN apt-get update\n";
     let all: Vec<_> = run(src).into_iter().map(|f| f.rule).collect();
     assert!(all.contains(&"GR001") && all.contains(&"GR002"));
-    let opts = LintOptions {
-        ignore: vec!["gr001".into(), "apt-update-alone".into()],
-        ..Default::default()
-    };
+    let opts = LintOptions { ignore: vec!["gr001".into(), "apt-update-alone".into()], ..Default::default() };
     let left: Vec<_> = run_with(src, &opts).into_iter().map(|f| f.rule).collect();
-    assert!(
-        !left.contains(&"GR001") && !left.contains(&"GR002"),
-        "{left:?}"
-    );
+    assert!(!left.contains(&"GR001") && !left.contains(&"GR002"), "{left:?}");
 }
 
 #[test]
@@ -378,27 +274,17 @@ fn pragma_ignores_the_next_instruction_only() {
     assert_eq!(fires("GR002", src), [6]);
     let all = "FROM debian:trixie-slim\n# grader ignore=all\nRUN apt-get update\n";
     assert!(fires("GR002", all).is_empty());
-    assert_eq!(
-        pragma_rules("grader ignore=GR001,GR002").unwrap(),
-        ["GR001", "GR002"]
-    );
+    assert_eq!(pragma_rules("grader ignore=GR001,GR002").unwrap(), ["GR001", "GR002"]);
     assert_eq!(pragma_rules("not a pragma"), None);
 }
 
 #[test]
 fn config_file_format_and_discovery() {
-    let c = LintConfig::parse(
-        "ignore = [\"GR004\", \"dependency-cache-mount\"]\ntarget = \"runtime\"\n",
-    )
-    .unwrap();
+    let c = LintConfig::parse("ignore = [\"GR004\", \"dependency-cache-mount\"]\ntarget = \"runtime\"\n").unwrap();
     assert_eq!(c.ignore, ["GR004", "dependency-cache-mount"]);
     assert_eq!(c.target.as_deref(), Some("runtime"));
-    assert!(LintConfig::parse("ignore = [\"GR999\"]")
-        .unwrap_err()
-        .contains("GR999"));
-    assert!(LintConfig::parse("ignroe = []")
-        .unwrap_err()
-        .contains("ignroe"));
+    assert!(LintConfig::parse("ignore = [\"GR999\"]").unwrap_err().contains("GR999"));
+    assert!(LintConfig::parse("ignroe = []").unwrap_err().contains("ignroe"));
 
     let dir = std::env::temp_dir().join(format!("grader-lint-{}", std::process::id()));
     let sub = dir.join("exercises/ex1");
@@ -423,8 +309,7 @@ fn config_file_format_and_discovery() {
 
 #[test]
 fn findings_are_sorted_and_carry_spans() {
-    let src =
-        "FROM python\nRUN apt-get update \\\n  && apt-get install -y gcc\nCMD python app.py\n";
+    let src = "FROM python\nRUN apt-get update \\\n  && apt-get install -y gcc\nCMD python app.py\n";
     let f = run(src);
     let lines: Vec<usize> = f.iter().map(|f| f.line).collect();
     let mut sorted = lines.clone();
@@ -438,10 +323,7 @@ const RENDER_SRC: &str = "FROM python AS app\nRUN apt-get update\nCMD python, ap
 
 fn render_findings() -> (crate::Dockerfile, Vec<Finding>) {
     let df = parse(RENDER_SRC).unwrap();
-    let opts = LintOptions {
-        ignore: vec!["GR009".into()],
-        ..Default::default()
-    };
+    let opts = LintOptions { ignore: vec!["GR009".into()], ..Default::default() };
     let f = lint(&df, &opts);
     (df, f)
 }
@@ -451,14 +333,8 @@ fn render_text() {
     let (_, f) = render_findings();
     let out = render::text(&f, "Dockerfile", false);
     assert_eq!(
-        out.lines()
-            .map(|l| l.split(':').take(2).collect::<Vec<_>>().join(":"))
-            .collect::<Vec<_>>(),
-        [
-            "Dockerfile:1 GR001 warning",
-            "Dockerfile:2 GR002 warning",
-            "Dockerfile:3 GR010 warning"
-        ]
+        out.lines().map(|l| l.split(':').take(2).collect::<Vec<_>>().join(":")).collect::<Vec<_>>(),
+        ["Dockerfile:1 GR001 warning", "Dockerfile:2 GR002 warning", "Dockerfile:3 GR010 warning"]
     );
     assert!(!out.contains('\x1b'));
     assert!(render::text(&f, "Dockerfile", true).contains("\x1b[1;33mwarning\x1b[0m"));
@@ -487,22 +363,11 @@ fn render_github() {
     let out = render::github(&f, "ex1/Dockerfile");
     let first = out.lines().next().unwrap();
     assert!(
-        first.starts_with(
-            "::warning file=ex1/Dockerfile,line=1,endLine=1,title=GR001 pin-base-tag::base image"
-        ),
+        first.starts_with("::warning file=ex1/Dockerfile,line=1,endLine=1,title=GR001 pin-base-tag::base image"),
         "{first}"
     );
-    let escaped = render::github(
-        &[Finding {
-            message: "a%b\nc".into(),
-            ..f[0].clone()
-        }],
-        "a,b:c",
-    );
-    assert!(
-        escaped.contains("file=a%2Cb%3Ac,") && escaped.ends_with("::a%25b%0Ac\n"),
-        "{escaped}"
-    );
+    let escaped = render::github(&[Finding { message: "a%b\nc".into(), ..f[0].clone() }], "a,b:c");
+    assert!(escaped.contains("file=a%2Cb%3Ac,") && escaped.ends_with("::a%25b%0Ac\n"), "{escaped}");
 }
 
 #[test]
@@ -511,10 +376,7 @@ fn render_sarif() {
     let v: serde_json::Value = serde_json::from_str(&render::sarif(&f, "Dockerfile")).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let run = &v["runs"][0];
-    assert_eq!(
-        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
-        rules().len()
-    );
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), rules().len());
     assert_eq!(run["results"][0]["ruleId"], "GR001");
     assert_eq!(run["results"][0]["ruleIndex"], 0);
     assert_eq!(run["results"][0]["level"], "warning");
@@ -538,15 +400,9 @@ fn lint_of_a_200_line_dockerfile_is_well_under_a_millisecond() {
         std::hint::black_box(lint(&df, &opts));
     }
     let per_run = start.elapsed() / runs;
-    eprintln!(
-        "lint of a {}-line Dockerfile: {per_run:?}",
-        src.lines().count()
-    );
+    eprintln!("lint of a {}-line Dockerfile: {per_run:?}", src.lines().count());
     // Debug builds are ~10x slower than release; the budget holds for both.
-    assert!(
-        per_run < std::time::Duration::from_millis(5),
-        "lint took {per_run:?}"
-    );
+    assert!(per_run < std::time::Duration::from_millis(5), "lint took {per_run:?}");
 }
 
 #[test]

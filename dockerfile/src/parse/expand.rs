@@ -18,10 +18,7 @@ impl Env {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
+        self.vars.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_deref())
     }
 }
 
@@ -171,10 +168,7 @@ mod tests {
     #[test]
     fn forms() {
         let e = env();
-        assert_eq!(
-            expand("golang:${GO}-trixie", &e, '\\'),
-            "golang:1.24-trixie"
-        );
+        assert_eq!(expand("golang:${GO}-trixie", &e, '\\'), "golang:1.24-trixie");
         assert_eq!(expand("golang:$GO", &e, '\\'), "golang:1.24");
         assert_eq!(expand("${NOPE:-alpine:3.20}", &e, '\\'), "alpine:3.20");
         assert_eq!(expand("${EMPTY:-x}", &e, '\\'), "x");

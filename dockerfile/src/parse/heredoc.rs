@@ -30,11 +30,7 @@ pub(crate) fn parse_opener(word: &str) -> Option<Opener> {
     let raw = shell_words(rest, true)?;
     let quotes = |s: &str| s.chars().filter(|&c| c == '\'' || c == '"').count();
     let quoted = raw.len() != 1 || quotes(&cooked[0]) != quotes(&raw[0]);
-    Some(Opener {
-        name: cooked[0].clone(),
-        strip_tabs,
-        quoted,
-    })
+    Some(Opener { name: cooked[0].clone(), strip_tabs, quoted })
 }
 
 /// Every heredoc opener on a logical instruction line, in order.
@@ -42,11 +38,7 @@ pub(crate) fn openers_in_line(line: &str) -> Vec<Opener> {
     if !line.contains("<<") {
         return Vec::new();
     }
-    shell_words(line, true)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|w| parse_opener(w))
-        .collect()
+    shell_words(line, true).unwrap_or_default().iter().filter_map(|w| parse_opener(w)).collect()
 }
 
 /// Whether a RUN command is a heredoc word and nothing else (`RUN <<EOF`), the case BuildKit
@@ -57,9 +49,7 @@ pub(crate) fn is_single_heredoc_word(cmd: &str) -> bool {
 
 /// Removes leading tabs from every line (`<<-`).
 pub(crate) fn strip_leading_tabs(body: &str) -> String {
-    body.split_inclusive('\n')
-        .map(|l| l.trim_start_matches('\t'))
-        .collect()
+    body.split_inclusive('\n').map(|l| l.trim_start_matches('\t')).collect()
 }
 
 #[cfg(test)]
@@ -69,15 +59,9 @@ mod tests {
     #[test]
     fn openers() {
         let o = parse_opener("<<EOF").unwrap();
-        assert_eq!(
-            (o.name.as_str(), o.strip_tabs, o.quoted),
-            ("EOF", false, false)
-        );
+        assert_eq!((o.name.as_str(), o.strip_tabs, o.quoted), ("EOF", false, false));
         let o = parse_opener("<<-'END'").unwrap();
-        assert_eq!(
-            (o.name.as_str(), o.strip_tabs, o.quoted),
-            ("END", true, true)
-        );
+        assert_eq!((o.name.as_str(), o.strip_tabs, o.quoted), ("END", true, true));
         let o = parse_opener("2<<\"X\"").unwrap();
         assert_eq!((o.name.as_str(), o.quoted), ("X", true));
         assert!(parse_opener("<<").is_none());
@@ -88,10 +72,7 @@ mod tests {
 
     #[test]
     fn several_on_one_line() {
-        let names: Vec<_> = openers_in_line("RUN <<A cat && <<-B sh")
-            .into_iter()
-            .map(|o| o.name)
-            .collect();
+        let names: Vec<_> = openers_in_line("RUN <<A cat && <<-B sh").into_iter().map(|o| o.name).collect();
         assert_eq!(names, ["A", "B"]);
         assert!(openers_in_line("RUN echo '<<A'").is_empty());
     }

@@ -43,12 +43,7 @@ fn accepted_flags(keyword: &str) -> Option<&'static [(&'static str, Kind)]> {
     use Kind::*;
     Some(match keyword {
         "FROM" => &[("platform", Value)],
-        "RUN" => &[
-            ("mount", Repeat),
-            ("network", Value),
-            ("security", Value),
-            ("device", Repeat),
-        ],
+        "RUN" => &[("mount", Repeat), ("network", Value), ("security", Value), ("device", Repeat)],
         "COPY" => &[
             ("from", Value),
             ("chown", Value),
@@ -84,14 +79,8 @@ fn accepted_flags(keyword: &str) -> Option<&'static [(&'static str, Kind)]> {
 fn to_flag(word: &str) -> Flag {
     let body = word.strip_prefix("--").unwrap_or(word);
     match body.split_once('=') {
-        Some((n, v)) => Flag {
-            name: n.to_string(),
-            value: Some(v.to_string()),
-        },
-        None => Flag {
-            name: body.to_string(),
-            value: None,
-        },
+        Some((n, v)) => Flag { name: n.to_string(), value: Some(v.to_string()) },
+        None => Flag { name: body.to_string(), value: None },
     }
 }
 
@@ -121,18 +110,10 @@ fn check_flags(keyword: &str, flags: &[Flag]) -> Result<(), String> {
         };
         match (kind, &f.value) {
             (Kind::Value | Kind::Repeat, None) => {
-                return Err(format!(
-                    "missing a value on flag --{0}: expected --{0}=<value>",
-                    f.name
-                ))
+                return Err(format!("missing a value on flag --{0}: expected --{0}=<value>", f.name))
             }
-            (Kind::Bool, Some(v))
-                if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") =>
-            {
-                return Err(format!(
-                    "expecting boolean value for flag --{}, not: {v}",
-                    f.name
-                ))
+            (Kind::Bool, Some(v)) if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") => {
+                return Err(format!("expecting boolean value for flag --{}, not: {v}", f.name))
             }
             _ => {}
         }
@@ -393,8 +374,7 @@ fn check_arguments(ins: &mut Instruction, node: &Node, escape: char) -> Result<(
 pub(crate) fn valid_stage_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]

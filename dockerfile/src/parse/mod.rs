@@ -79,10 +79,7 @@ impl Directives {
             return Ok(false);
         }
         if self.found.iter().any(|d| d.name == name) {
-            return Err(ParseError::new(
-                number,
-                format!("only one {name} parser directive can be used"),
-            ));
+            return Err(ParseError::new(number, format!("only one {name} parser directive can be used")));
         }
         if name == "escape" {
             self.escape = match value.as_str() {
@@ -96,11 +93,7 @@ impl Directives {
                 }
             };
         }
-        self.found.push(Directive {
-            name,
-            value,
-            line: number,
-        });
+        self.found.push(Directive { name, value, line: number });
         Ok(true)
     }
 }
@@ -108,9 +101,7 @@ impl Directives {
 /// `# name = value` (BuildKit's `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`).
 fn directive_of(line: &str) -> Option<(String, String)> {
     let is_s = |c: char| matches!(c, ' ' | '\t' | '\n' | '\u{c}' | '\r');
-    let rest = line
-        .strip_prefix('#')?
-        .trim_start_matches(char::is_whitespace);
+    let rest = line.strip_prefix('#')?.trim_start_matches(char::is_whitespace);
     let name_len = rest
         .char_indices()
         .find(|&(i, c)| !(c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())))
@@ -124,10 +115,7 @@ fn directive_of(line: &str) -> Option<(String, String)> {
     let value = value.trim_end_matches(is_s);
     if value.is_empty() {
         // `.+?` needs one character: with only whitespace after `=`, it takes the last one.
-        return after
-            .chars()
-            .last()
-            .map(|c| (name.to_string(), c.to_string()));
+        return after.chars().last().map(|c| (name.to_string(), c.to_string()));
     }
     Some((name.to_string(), value.to_string()))
 }
@@ -150,11 +138,7 @@ fn trim_continuation(line: &str, escape: char) -> (&str, bool) {
 
 fn lex(src: &str) -> Result<Lexed, ParseError> {
     let lines = physical_lines(src);
-    let mut directives = Directives {
-        done: false,
-        found: Vec::new(),
-        escape: '\\',
-    };
+    let mut directives = Directives { done: false, found: Vec::new(), escape: '\\' };
     let mut out = Vec::new();
     let mut comments = Vec::new();
     let mut i = 0;
@@ -196,11 +180,7 @@ fn lex(src: &str) -> Result<Lexed, ParseError> {
                 while i < lines.len() {
                     let line = lines[i];
                     i += 1;
-                    let candidate = if opener.strip_tabs {
-                        line.trim_start_matches('\t')
-                    } else {
-                        line
-                    };
+                    let candidate = if opener.strip_tabs { line.trim_start_matches('\t') } else { line };
                     if candidate == opener.name {
                         terminated = true;
                         break;
@@ -236,12 +216,7 @@ fn lex(src: &str) -> Result<Lexed, ParseError> {
             comments: std::mem::take(&mut comments),
         });
     }
-    Ok(Lexed {
-        directives: directives.found,
-        escape: directives.escape,
-        instructions: out,
-        line_count: lines.len(),
-    })
+    Ok(Lexed { directives: directives.found, escape: directives.escape, instructions: out, line_count: lines.len() })
 }
 
 fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
@@ -252,10 +227,7 @@ fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
     let mut env = Env::default();
     let last_line = lexed.line_count.max(1);
     if lexed.instructions.is_empty() {
-        return Err(ParseError::new(
-            last_line,
-            "file with no instructions (expected at least one FROM)",
-        ));
+        return Err(ParseError::new(last_line, "file with no instructions (expected at least one FROM)"));
     }
     for logical in lexed.instructions {
         let span = logical.lines;
@@ -263,15 +235,8 @@ fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
             .get(span.start.saturating_sub(1)..span.end.min(lines.len()))
             .map(|ls| ls.join("\n"))
             .unwrap_or_default();
-        let mut ins = instruction::build(
-            &logical.node,
-            span,
-            &raw,
-            &logical.joined,
-            logical.heredocs,
-            escape,
-        )
-        .map_err(|m| ParseError::new(span.start, m))?;
+        let mut ins = instruction::build(&logical.node, span, &raw, &logical.joined, logical.heredocs, escape)
+            .map_err(|m| ParseError::new(span.start, m))?;
         ins.comments = logical.comments;
         match ins.keyword.as_str() {
             "FROM" => {
@@ -310,12 +275,7 @@ fn assemble(lexed: Lexed, src: &str) -> Result<Dockerfile, ParseError> {
             "no FROM instruction: a Dockerfile needs at least one build stage (expected FROM <image>)",
         ));
     }
-    Ok(Dockerfile {
-        directives: lexed.directives,
-        escape,
-        global_args,
-        stages,
-    })
+    Ok(Dockerfile { directives: lexed.directives, escape, global_args, stages })
 }
 
 fn new_stage(from: Instruction, earlier: &[Stage], env: &Env, escape: char) -> Stage {
@@ -324,11 +284,7 @@ fn new_stage(from: Instruction, earlier: &[Stage], env: &Env, escape: char) -> S
     let name = words.get(2).map(|n| n.to_lowercase());
     let base_resolved = expand(&base, env, escape);
     let lower = base_resolved.to_lowercase();
-    let base_stage = earlier
-        .iter()
-        .rev()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-        .map(|s| s.index);
+    let base_stage = earlier.iter().rev().find(|s| s.name.as_deref() == Some(lower.as_str())).map(|s| s.index);
     Stage {
         index: earlier.len(),
         name,
@@ -360,10 +316,7 @@ mod tests {
             directive_of("# syntax = docker/dockerfile:1 "),
             Some(("syntax".into(), "docker/dockerfile:1".into()))
         );
-        assert_eq!(
-            directive_of("#escape=`"),
-            Some(("escape".into(), "`".into()))
-        );
+        assert_eq!(directive_of("#escape=`"), Some(("escape".into(), "`".into())));
         assert_eq!(directive_of("# not a directive"), None);
         assert_eq!(directive_of("# syntax="), None);
         assert_eq!(directive_of("# 1x=y"), None);

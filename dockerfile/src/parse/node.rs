@@ -36,10 +36,7 @@ impl Node {
 pub(crate) fn split_line(line: &str) -> Result<Node, String> {
     let trimmed = line.trim();
     let (keyword, after) = match trimmed.find(is_ascii_space) {
-        Some(i) => (
-            &trimmed[..i],
-            Some(trimmed[i..].trim_start_matches(is_ascii_space)),
-        ),
+        Some(i) => (&trimmed[..i], Some(trimmed[i..].trim_start_matches(is_ascii_space))),
         None => (trimmed, None),
     };
     let (rest, flag_words) = match after {
@@ -49,13 +46,7 @@ pub(crate) fn split_line(line: &str) -> Result<Node, String> {
         }
         None => (String::new(), Vec::new()),
     };
-    let mut node = Node {
-        keyword: keyword.to_string(),
-        flag_words,
-        rest,
-        json: None,
-        sub: None,
-    };
+    let mut node = Node { keyword: keyword.to_string(), flag_words, rest, json: None, sub: None };
     match keyword.to_ascii_uppercase().as_str() {
         "RUN" | "CMD" | "ENTRYPOINT" | "SHELL" | "COPY" | "ADD" | "VOLUME" => {
             node.json = parse_json(&node.rest)?;
@@ -89,10 +80,7 @@ fn parse_json(rest: &str) -> Result<Option<Vec<String>>, String> {
         .into_iter()
         .map(|v| match v {
             serde_json::Value::String(s) => Ok(s),
-            _ => Err(
-                "when using JSON array syntax, arrays must be comprised of strings only"
-                    .to_string(),
-            ),
+            _ => Err("when using JSON array syntax, arrays must be comprised of strings only".to_string()),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)

@@ -292,10 +292,7 @@ pub(crate) fn shell_words(line: &str, raw: bool) -> Option<Vec<String>> {
 /// modifier, or no closing brace.
 fn braced_end(chars: &[char], start: usize) -> Option<usize> {
     let mut i = start;
-    while chars
-        .get(i)
-        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-    {
+    while chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
         i += 1;
     }
     if i == start {
@@ -342,18 +339,12 @@ mod tests {
 
     #[test]
     fn quoted_words_keep_quotes() {
-        assert_eq!(
-            quoted_words(r#"A=1 B="2 3" C=a\ b"#, '\\'),
-            ["A=1", r#"B="2 3""#, r"C=a\ b"]
-        );
+        assert_eq!(quoted_words(r#"A=1 B="2 3" C=a\ b"#, '\\'), ["A=1", r#"B="2 3""#, r"C=a\ b"]);
     }
 
     #[test]
     fn shell_words_raw_and_cooked() {
-        assert_eq!(
-            shell_words(r#"RUN <<"EOF" cat"#, true).unwrap(),
-            ["RUN", "<<\"EOF\"", "cat"]
-        );
+        assert_eq!(shell_words(r#"RUN <<"EOF" cat"#, true).unwrap(), ["RUN", "<<\"EOF\"", "cat"]);
         assert_eq!(shell_words(r#""EOF""#, false).unwrap(), ["EOF"]);
         assert_eq!(shell_words("echo \"open", true), None);
         assert_eq!(shell_words(r#""""#, false).unwrap(), Vec::<String>::new());

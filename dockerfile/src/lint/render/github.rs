@@ -4,9 +4,7 @@ use crate::lint::{rule, Finding, Severity};
 
 /// Escapes a workflow-command message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.

@@ -16,10 +16,7 @@ pub fn text(findings: &[Finding], path: &str, color: bool) -> String {
         } else {
             f.severity.to_string()
         };
-        out.push_str(&format!(
-            "{path}:{} {} {severity}: {}\n",
-            f.line, f.rule, f.message
-        ));
+        out.push_str(&format!("{path}:{} {} {severity}: {}\n", f.line, f.rule, f.message));
     }
     out
 }

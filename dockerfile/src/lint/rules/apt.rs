@@ -10,9 +10,8 @@ pub(crate) fn update_alone(ctx: &Context, out: &mut Vec<Finding>) {
     for stage in &ctx.df.stages {
         for (ins, commands) in ctx.runs(stage) {
             let update = commands.iter().any(|c| shell::apt(c) == Some("update"));
-            let install = commands
-                .iter()
-                .any(|c| matches!(shell::apt(c), Some("install" | "upgrade" | "dist-upgrade")));
+            let install =
+                commands.iter().any(|c| matches!(shell::apt(c), Some("install" | "upgrade" | "dist-upgrade")));
             if update && !install {
                 out.push(ctx.finding(
                     "GR002",
@@ -33,12 +32,9 @@ pub(crate) fn lists_not_removed(ctx: &Context, out: &mut Vec<Finding>) {
         if !commands.iter().any(|c| shell::apt(c) == Some("install")) {
             continue;
         }
-        let removed = commands
-            .iter()
-            .any(|c| program(c) == "rm" && c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
-        let cached = cache_mount_targets(ins)
-            .iter()
-            .any(|t| t.trim_end_matches('/').starts_with("/var/lib/apt"));
+        let removed =
+            commands.iter().any(|c| program(c) == "rm" && c.iter().any(|w| w.starts_with("/var/lib/apt/lists")));
+        let cached = cache_mount_targets(ins).iter().any(|t| t.trim_end_matches('/').starts_with("/var/lib/apt"));
         if !removed && !cached {
             out.push(ctx.finding(
                 "GR003",
@@ -60,8 +56,7 @@ pub(crate) fn no_install_recommends(ctx: &Context, out: &mut Vec<Finding>) {
             }
             let off = c.iter().any(|w| {
                 w == "--no-install-recommends"
-                    || w.to_ascii_lowercase()
-                        .starts_with("apt::install-recommends=")
+                    || w.to_ascii_lowercase().starts_with("apt::install-recommends=")
                         && (w.ends_with("false") || w.ends_with('0'))
             });
             if !off {

@@ -8,12 +8,10 @@ use crate::lint::{Context, Finding};
 
 /// Whether the stage sets PIP_NO_CACHE_DIR before `upto` (an ENV that disables pip's cache).
 fn pip_cache_disabled_by_env(instructions: &[Instruction], upto: usize) -> bool {
-    instructions.iter().take(upto).any(|i| {
-        i.is("ENV")
-            && i.args
-                .shell()
-                .is_some_and(|s| s.contains("PIP_NO_CACHE_DIR"))
-    })
+    instructions
+        .iter()
+        .take(upto)
+        .any(|i| i.is("ENV") && i.args.shell().is_some_and(|s| s.contains("PIP_NO_CACHE_DIR")))
 }
 
 /// GR005: in the final stage, `pip install` that keeps pip's download cache in the image.
@@ -24,12 +22,10 @@ pub(crate) fn pip_no_cache_dir(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let commands = &ctx.commands[stage.index][n];
-        let offending = commands
-            .iter()
-            .find(|c| shell::pip_install(c).is_some() && !c.iter().any(|w| w == "--no-cache-dir"));
+        let offending =
+            commands.iter().find(|c| shell::pip_install(c).is_some() && !c.iter().any(|w| w == "--no-cache-dir"));
         let Some(cmd) = offending else { continue };
-        if !cache_mount_targets(ins).is_empty() || pip_cache_disabled_by_env(&stage.instructions, n)
-        {
+        if !cache_mount_targets(ins).is_empty() || pip_cache_disabled_by_env(&stage.instructions, n) {
             continue;
         }
         let shown: Vec<&str> = cmd.iter().take(2).map(String::as_str).collect();
@@ -49,9 +45,7 @@ pub(crate) fn pip_no_cache_dir(ctx: &Context, out: &mut Vec<Finding>) {
 pub(crate) fn copies_whole_context(ins: &Instruction) -> bool {
     (ins.is("COPY") || ins.is("ADD"))
         && ins.flag("from").is_none()
-        && sources(ins)
-            .iter()
-            .any(|s| matches!(s.as_str(), "." | "./" | "./." | "*" | "./*"))
+        && sources(ins).iter().any(|s| matches!(s.as_str(), "." | "./" | "./." | "*" | "./*"))
 }
 
 /// GR006: a dependency install that runs after the whole context was copied in, in any stage.
@@ -103,8 +97,7 @@ pub(crate) fn dependency_cache_mount(ctx: &Context, out: &mut Vec<Finding>) {
             let found = commands.iter().find_map(|c| {
                 let (eco, shown) = shell::dependency_install(c)?;
                 // pip with --no-cache-dir deliberately keeps no cache; a mount would not help.
-                (!(eco == Ecosystem::Python && c.iter().any(|w| w == "--no-cache-dir")))
-                    .then_some((eco, shown))
+                (!(eco == Ecosystem::Python && c.iter().any(|w| w == "--no-cache-dir"))).then_some((eco, shown))
             });
             if let Some((eco, shown)) = found {
                 out.push(ctx.finding(

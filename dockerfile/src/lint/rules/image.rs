@@ -58,16 +58,10 @@ pub(crate) fn is_root_user(user: &str) -> bool {
 /// The user the stage ends with: its last USER, or what it inherits from an earlier stage.
 /// `None` when nothing in the Dockerfile sets one.
 fn effective_user<'a>(stages: &'a [Stage], stage: &'a Stage, depth: usize) -> Option<&'a str> {
-    let own = body(stage)
-        .iter()
-        .rev()
-        .find(|i| i.is("USER"))
-        .and_then(|i| i.args.shell());
+    let own = body(stage).iter().rev().find(|i| i.is("USER")).and_then(|i| i.args.shell());
     match (own, stage.base_stage) {
         (Some(u), _) => Some(u),
-        (None, Some(b)) if depth < stages.len() => stages
-            .get(b)
-            .and_then(|s| effective_user(stages, s, depth + 1)),
+        (None, Some(b)) if depth < stages.len() => stages.get(b).and_then(|s| effective_user(stages, s, depth + 1)),
         _ => None,
     }
 }
@@ -92,11 +86,7 @@ pub(crate) fn final_stage_root(ctx: &Context, out: &mut Vec<Finding>) {
     match effective_user(stages, stage, 0) {
         Some(u) if u.contains('$') => {}
         Some(u) if is_root_user(u) => {
-            let ins = body(stage)
-                .iter()
-                .rev()
-                .find(|i| i.is("USER"))
-                .unwrap_or(stage.from());
+            let ins = body(stage).iter().rev().find(|i| i.is("USER")).unwrap_or(stage.from());
             out.push(ctx.finding(
                 "GR009",
                 stage,
@@ -210,12 +200,7 @@ pub(crate) fn toolchain_in_runtime(ctx: &Context, out: &mut Vec<Finding>) {
                 Vec::new()
             };
             if !found.is_empty() {
-                out.push(ctx.finding(
-                    "GR012",
-                    stage,
-                    ins,
-                    format!("installs {}; {advice}", code(&found.join(" "))),
-                ));
+                out.push(ctx.finding("GR012", stage, ins, format!("installs {}; {advice}", code(&found.join(" ")))));
                 return;
             }
         }

@@ -18,10 +18,7 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
         if text.is_empty() || text.starts_with("exec ") {
             continue;
         }
-        let words: Vec<String> = text
-            .split_whitespace()
-            .map(|w| format!("\"{}\"", w.replace('"', "\\\"")))
-            .collect();
+        let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\\\""))).collect();
         out.push(ctx.finding(
             "GR010",
             stage,
@@ -74,10 +71,7 @@ pub(crate) fn add_instead_of_copy(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             let srcs = sources(ins);
-            if srcs
-                .iter()
-                .any(|s| is_remote(s) || is_archive(s) || s.contains('$'))
-            {
+            if srcs.iter().any(|s| is_remote(s) || is_archive(s) || s.contains('$')) {
                 continue;
             }
             let what = if srcs.is_empty() {
@@ -99,17 +93,8 @@ pub(crate) fn add_instead_of_copy(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// Words in ARG/ENV names that suggest a secret.
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "API_KEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIALS",
-];
+const SECRET_WORDS: &[&str] =
+    &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIALS"];
 
 fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
@@ -124,18 +109,12 @@ fn looks_secret(name: &str) -> bool {
 /// The names an ARG or ENV instruction declares.
 fn declared_names(text: &str, legacy_env: bool) -> Vec<String> {
     if legacy_env {
-        return text
-            .split_whitespace()
-            .next()
-            .map(str::to_string)
-            .into_iter()
-            .collect();
+        return text.split_whitespace().next().map(str::to_string).into_iter().collect();
     }
     text.split_whitespace()
         .filter_map(|w| {
             let name = w.split('=').next().unwrap_or(w);
-            let ok =
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             ok.then(|| name.to_string())
         })
         .collect()
@@ -145,11 +124,7 @@ fn declared_names(text: &str, legacy_env: bool) -> Vec<String> {
 /// image's history and config).
 pub(crate) fn secret_in_arg_or_env(ctx: &Context, out: &mut Vec<Finding>) {
     let global = ctx.df.global_args.iter().map(|i| (None, i));
-    let staged = ctx
-        .df
-        .stages
-        .iter()
-        .flat_map(|s| body(s).iter().map(move |i| (Some(s), i)));
+    let staged = ctx.df.stages.iter().flat_map(|s| body(s).iter().map(move |i| (Some(s), i)));
     for (stage, ins) in global.chain(staged) {
         if !(ins.is("ARG") || ins.is("ENV")) {
             continue;

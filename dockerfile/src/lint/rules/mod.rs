@@ -29,19 +29,12 @@ impl<'a> ImageRef<'a> {
             Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
             None => (rest, None),
         };
-        ImageRef {
-            repository,
-            tag,
-            digest,
-        }
+        ImageRef { repository, tag, digest }
     }
 
     /// The last path component: `golang` for `docker.io/library/golang`.
     pub fn name(&self) -> &'a str {
-        self.repository
-            .rsplit('/')
-            .next()
-            .unwrap_or(self.repository)
+        self.repository.rsplit('/').next().unwrap_or(self.repository)
     }
 }
 
@@ -69,10 +62,7 @@ pub(crate) fn mounts(ins: &Instruction) -> Vec<Vec<(String, String)>> {
 
 /// The value of `key` in one mount's fields.
 pub(crate) fn field<'a>(mount: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    mount
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    mount.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
 /// The targets of the RUN's cache mounts.
@@ -81,11 +71,7 @@ pub(crate) fn cache_mount_targets(ins: &Instruction) -> Vec<String> {
         .iter()
         .filter(|m| field(m, "type") == Some("cache"))
         .map(|m| {
-            field(m, "target")
-                .or_else(|| field(m, "dst"))
-                .or_else(|| field(m, "destination"))
-                .unwrap_or("")
-                .to_string()
+            field(m, "target").or_else(|| field(m, "dst")).or_else(|| field(m, "destination")).unwrap_or("").to_string()
         })
         .collect()
 }
@@ -110,18 +96,12 @@ mod tests {
     #[test]
     fn image_refs() {
         let r = ImageRef::parse("golang:1.24-trixie");
-        assert_eq!(
-            (r.repository, r.tag, r.digest),
-            ("golang", Some("1.24-trixie"), None)
-        );
+        assert_eq!((r.repository, r.tag, r.digest), ("golang", Some("1.24-trixie"), None));
         let r = ImageRef::parse("localhost:5000/team/app");
         assert_eq!((r.repository, r.tag), ("localhost:5000/team/app", None));
         assert_eq!(r.name(), "app");
         let r = ImageRef::parse("alpine@sha256:abc");
-        assert_eq!(
-            (r.repository, r.tag, r.digest),
-            ("alpine", None, Some("sha256:abc"))
-        );
+        assert_eq!((r.repository, r.tag, r.digest), ("alpine", None, Some("sha256:abc")));
         let r = ImageRef::parse("gcr.io/distroless/static-debian12:nonroot@sha256:abc");
         assert_eq!(r.tag, Some("nonroot"));
     }

@@ -34,10 +34,7 @@ fn resolve(stages: &[Stage], current: usize, value: &str) -> FromRef {
         };
     }
     let lower = value.to_lowercase();
-    if let Some(s) = stages
-        .iter()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-    {
+    if let Some(s) = stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())) {
         return match s.index.cmp(&current) {
             std::cmp::Ordering::Less => FromRef::Earlier,
             std::cmp::Ordering::Equal => FromRef::Problem(format!(
@@ -53,10 +50,7 @@ fn resolve(stages: &[Stage], current: usize, value: &str) -> FromRef {
     if value.contains([':', '/', '@']) {
         return FromRef::External;
     }
-    let known: Vec<String> = stages[..current.min(stages.len())]
-        .iter()
-        .filter_map(|s| s.name.clone())
-        .collect();
+    let known: Vec<String> = stages[..current.min(stages.len())].iter().filter_map(|s| s.name.clone()).collect();
     let known = if known.is_empty() {
         "there are no named stages before it".to_string()
     } else {
@@ -116,10 +110,7 @@ pub(crate) fn stage_name_conflict(ctx: &Context, out: &mut Vec<Finding>) {
                 ),
             ));
         }
-        if let Some(first) = stages[..stage.index]
-            .iter()
-            .find(|s| s.name.as_deref() == Some(name.as_str()))
-        {
+        if let Some(first) = stages[..stage.index].iter().find(|s| s.name.as_deref() == Some(name.as_str())) {
             out.push(ctx.finding(
                 "GR008",
                 stage,
@@ -144,10 +135,7 @@ pub(crate) fn copy_whole_filesystem(ctx: &Context, out: &mut Vec<Finding>) {
             if !ins.is("COPY") {
                 continue;
             }
-            if sources(ins)
-                .iter()
-                .any(|s| matches!(s.as_str(), "/" | "/." | "/*" | "/**"))
-            {
+            if sources(ins).iter().any(|s| matches!(s.as_str(), "/" | "/." | "/*" | "/**")) {
                 out.push(ctx.finding(
                     "GR013",
                     stage,
