@@ -1,0 +1,1 @@
+//! mdBook preprocessor rendering exercise rubrics from exercise.toml (work in progress).
