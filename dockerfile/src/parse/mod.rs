@@ -78,8 +78,11 @@ impl Directives {
             self.done = true;
             return Ok(false);
         }
-        if self.found.iter().any(|d| d.name == name) {
-            return Err(ParseError::new(number, format!("only one {name} parser directive can be used")));
+        if let Some(first) = self.found.iter().find(|d| d.name == name) {
+            return Err(ParseError::new(
+                number,
+                format!("only one {name} parser directive can be used (line {} already sets it)", first.line),
+            ));
         }
         if name == "escape" {
             self.escape = match value.as_str() {

@@ -80,7 +80,7 @@ fn parse_json(rest: &str) -> Result<Option<Vec<String>>, String> {
         .into_iter()
         .map(|v| match v {
             serde_json::Value::String(s) => Ok(s),
-            _ => Err("when using JSON array syntax, arrays must be comprised of strings only".to_string()),
+            _ => Err("when using JSON array syntax, arrays must be comprised of strings only (expected [\"executable\", \"param\"], every element in double quotes)".to_string()),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
