@@ -81,10 +81,14 @@ declare -A PKG=(
   [golang]=golang-${GO_SERIES}-go [rust]=rustc
   [python-slim]=python${PY_SERIES} [python]=python${PY_SERIES}
   [node-slim]=nodejs [node]=nodejs
+  [distroless-static]=libc6 [distroless-static-nonroot]=libc6
+  [distroless-cc]=libc6 [distroless-cc-nonroot]=libc6
 )
 declare -A PKG_SUITES=(
   [golang]=backports [rust]=backports
   [python-slim]=main [python]=main [node-slim]=main [node]=main
+  [distroless-static]=main [distroless-static-nonroot]=main
+  [distroless-cc]=main [distroless-cc-nonroot]=main
 )
 declare -A SERIES=(
   [golang]=$GO_SERIES [rust]=$RUST_SERIES [python-slim]=$PY_SERIES [python]=$PY_SERIES
@@ -114,11 +118,42 @@ usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' 
 
 # --- docker helpers --------------------------------------------------------
 
-img_id()    { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; }
-img_label() { docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null || true; }
+# One `docker image inspect` for all the kit's tags per refresh (a CLI call
+# costs ~50 ms): CACHE[tag]="id|size|kit|kit.version|recipe|package|toolchain",
+# or "" when the tag is absent. Refresh after anything retags.
+CACHED_LABELS=(dev.grader.kit dev.grader.kit.version dev.grader.kit.recipe dev.grader.kit.package dev.grader.kit.toolchain)
+declare -A CACHE=()
+refresh_cache() {
+  local fmt='{{range .RepoTags}}{{.}} {{end}}|{{.Id}}|{{.Size}}' l tags rest t name
+  for l in "${CACHED_LABELS[@]}"; do fmt+="|{{index .Config.Labels \"$l\"}}"; done
+  CACHE=()
+  for name in "${NAMES[@]}"; do CACHE[${TAG[$name]}]=""; done
+  while IFS= read -r l; do
+    tags=${l%%|*}; rest=${l#*|}
+    rest=${rest//<no value>/}
+    for t in $tags; do [[ -n ${CACHE[$t]+x} ]] && CACHE[$t]=$rest; done
+  done < <(docker image inspect -f "$fmt" "${!CACHE[@]}" 2>/dev/null || true)
+}
+# cached <tag> <field#>: 1 id, 2 size, 3.. the CACHED_LABELS
+cached() { local IFS='|' f; read -r -a f <<< "${CACHE[$1]:-}"; printf '%s' "${f[$(( $2 - 1 ))]:-}"; }
+
+img_id() {
+  if [[ -n ${CACHE[$1]+x} ]]; then cached "$1" 1
+  else docker image inspect -f '{{.Id}}' "$1" 2>/dev/null || true; fi
+}
+img_label() {
+  local i
+  if [[ -n ${CACHE[$1]+x} ]]; then
+    for i in "${!CACHED_LABELS[@]}"; do
+      if [[ ${CACHED_LABELS[$i]} == "$2" ]]; then cached "$1" $(( i + 3 )); return 0; fi
+    done
+  fi
+  docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1" 2>/dev/null | sed 's/<no value>//' || true
+}
 img_size_mb() {
-  local b; b=$(docker image inspect -f '{{.Size}}' "$1" 2>/dev/null) || { echo "-"; return; }
-  awk -v b="$b" 'BEGIN { printf "%.1f", b / 1000000 }'
+  local b
+  if [[ -n ${CACHE[$1]+x} ]]; then b=$(cached "$1" 2); else b=$(docker image inspect -f '{{.Size}}' "$1" 2>/dev/null || true); fi
+  if [[ -z $b ]]; then echo "-"; else awk -v b="$b" 'BEGIN { printf "%.1f", b / 1000000 }'; fi
 }
 is_standin() { [[ $(img_label "$1" dev.grader.kit) == stand-in ]]; }
 
@@ -138,7 +173,8 @@ drop_if_unused() {
 # ones a TLS-intercepting proxy (or a company CA) added: copy them, one file
 # each, to $STATE/ca for the toolchain images.
 collect_extra_cas() {
-  local out=$STATE/ca bundle=/etc/ssl/certs/ca-certificates.crt moz=/usr/share/ca-certificates/mozilla
+  local out=$STATE/ca bundle=${KIT_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+  local moz=${KIT_MOZILLA_CERTS:-/usr/share/ca-certificates/mozilla}
   rm -rf "$out"; mkdir -p "$out"
   case $EXTRA_CA in
     none) return 0 ;;
@@ -189,7 +225,7 @@ fetch_index() {
     xz -dc "$tmp" > "$tmp.txt"
   elif curl -fsSL --max-time 300 "$base/Packages" -o "$tmp.txt"; then :
   else rm -f "$tmp" "$tmp.txt"; return 1; fi
-  awk -v want=" golang-${GO_SERIES}-go rustc cargo python${PY_SERIES} nodejs npm " '
+  awk -v want=" golang-${GO_SERIES}-go rustc cargo python${PY_SERIES} nodejs npm libc6 " '
     /^Package: / { p = $2 }
     /^Version: / { if (index(want, " " p " ")) print p, $2 }
   ' "$tmp.txt" > "$out"
@@ -242,7 +278,7 @@ inside_version() {
   case $name in
     base|buildpack) out=$(docker run --rm --network none "$img" cat /etc/debian_version) ;;
     golang)        out=$(docker run --rm --network none "$img" go env GOVERSION) ;;
-    rust)          out=$(docker run --rm --network none "$img" rustc --version) ;;
+    rust)          out=$(docker run --rm --network none "$img" rustc --version | cut -d' ' -f1,2) ;;
     python|python-slim) out=$(docker run --rm --network none "$img" python --version) ;;
     node|node-slim) out=$(docker run --rm --network none "$img" node -p process.versions.node) ;;
     distroless-cc|distroless-cc-nonroot)
@@ -261,18 +297,19 @@ inside_version() {
   printf '%s' "$(printf '%s' "$out" | head -n1 | tr -d '\r')"
 }
 
-# expected_inside <name> <upstream-version>: what inside_version must print
-check_inside() {
-  local name=$1 want=$2 got=$3
+# expected_inside <name> <package-version>: what inside_version must print
+# for the tag to be truthful (a glob pattern for the Debian base images)
+expected_inside() {
+  local name=$1 pkgver=$2 up
+  up=$(upstream_version "$pkgver")
   case $name in
-    base|buildpack) [[ $got == 13.* ]] ;;
-    golang)  [[ $got == "go$want" && $want == "$GO_SERIES".* ]] ;;
-    rust)    [[ $got == "rustc $want "* && $want == "$RUST_SERIES".* ]] ;;
-    python|python-slim) [[ $got == "Python $want" && $want == "$PY_SERIES".* ]] ;;
-    node|node-slim) [[ $got == "$want" && $want == "$NODE_MAJOR".* ]] ;;
-    distroless-cc*) [[ $got == "Debian GLIBC "* ]] ;;
-    distroless-static*) [[ $got == "Distroless debian13" ]] ;;
-    *) return 1 ;;
+    base|buildpack) printf '13.*' ;;
+    golang)  printf 'go%s' "$up" ;;
+    rust)    printf 'rustc %s' "$up" ;;
+    python|python-slim) printf 'Python %s' "$up" ;;
+    node|node-slim) printf '%s' "$up" ;;
+    distroless-cc*) printf 'Debian GLIBC %s' "$pkgver" ;;
+    distroless-static*) printf 'Distroless debian13' ;;
   esac
 }
 
@@ -284,6 +321,7 @@ labels_for() { # name recipe toolchain package
   printf '%s\n' \
     "dev.grader.kit=stand-in" \
     "dev.grader.kit.version=$KIT_VERSION" \
+    "dev.grader.kit.stage=final" \
     "dev.grader.kit.image=${TAG[$1]}" \
     "dev.grader.kit.recipe=$2" \
     "dev.grader.kit.toolchain=$3" \
@@ -315,6 +353,7 @@ recipe() {
   [[ -n ${PARENT[$name]:-} ]] && parent_id=$(img_id "${TAG[${PARENT[$name]}]}")
   if [[ $name == base ]]; then
     { printf 'kit %s mirror %s %s\n' "$KIT_VERSION" "$MIRROR" "$SECURITY_MIRROR"
+      printf '%s\n' "${BASE_IMPORT_CHANGES[@]}"
       tree_hash "$IMAGES_DIR/base"; sha256sum < "$KIT_DIR/lib/mkrootfs.sh"; } | sha256sum | cut -c1-16
   else
     ctx=$(prepare_context "$name") || return 1
@@ -326,16 +365,16 @@ recipe() {
 
 # state_of <name>: absent | foreign (not a stand-in) | current | stale
 state_of() {
-  local name=$1 tag=${TAG[$1]} info kit ver rec pkg want
-  info=$(docker image inspect -f '{{index .Config.Labels "dev.grader.kit"}}|{{index .Config.Labels "dev.grader.kit.version"}}|{{index .Config.Labels "dev.grader.kit.recipe"}}|{{index .Config.Labels "dev.grader.kit.package"}}' "$tag" 2>/dev/null) \
-    || { echo absent; return 0; }
-  IFS='|' read -r kit ver rec pkg <<< "$info"
-  [[ $kit == stand-in ]] || { echo foreign; return 0; }
-  if [[ $ver != "$KIT_VERSION" || $rec != "$(recipe "$name")" ]]; then echo stale; return 0; fi
+  local name=$1 tag=${TAG[$1]} want
+  [[ -n $(img_id "$tag") ]] || { echo absent; return 0; }
+  [[ $(img_label "$tag" dev.grader.kit) == stand-in ]] || { echo foreign; return 0; }
+  if [[ $(img_label "$tag" dev.grader.kit.version) != "$KIT_VERSION" \
+        || $(img_label "$tag" dev.grader.kit.recipe) != "$(recipe "$name")" ]]; then
+    echo stale; return 0
+  fi
   if (( REFRESH )) && [[ -n ${PKG[$name]:-} ]]; then
-    read_mirror_index
     want=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
-    if [[ $pkg != "${PKG[$name]} $want" ]]; then echo stale; return 0; fi
+    if [[ $(img_label "$tag" dev.grader.kit.package) != "${PKG[$name]} $want" ]]; then echo stale; return 0; fi
   fi
   echo current
 }
@@ -346,9 +385,11 @@ retag() {
   old=$(img_id "${TAG[$name]}")
   docker tag "$id" "${TAG[$name]}" || return 1
   if [[ -n $old && $old != "$id" ]]; then drop_if_unused "$old"; fi
-  return 0
+  refresh_cache
 }
 
+# the image config of the official debian image, given to `docker import`
+BASE_IMPORT_CHANGES=(--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' --change 'CMD ["bash"]')
 ROOTFS_TMP=""
 cleanup_rootfs() { if [[ -n $ROOTFS_TMP && -d $ROOTFS_TMP ]]; then rm -rf --one-file-system "$ROOTFS_TMP"; fi; ROOTFS_TMP=""; }
 
@@ -366,13 +407,14 @@ build_base() {
   while IFS= read -r l; do changes+=(--change "LABEL ${l%%=*}=\"${l#*=}\""); done \
     < <(labels_for base "$rec" "debian $(cat "$ROOTFS_TMP/fs/etc/debian_version")" "")
   id=$(tar --numeric-owner --xattrs -C "$ROOTFS_TMP/fs" -cf - . \
-       | docker import "${changes[@]}" --change 'CMD ["bash"]' \
+       | docker import "${changes[@]}" "${BASE_IMPORT_CHANGES[@]}" \
            --message "grader kit: debootstrap --variant=minbase $SUITE" - 2>>"$log")
   local rc=$?
   cleanup_rootfs
   (( rc == 0 )) && [[ -n $id ]] || return 1
   inside=$(inside_version base "$id")
-  if ! check_inside base "" "$inside"; then
+  # shellcheck disable=SC2053
+  if [[ $inside != $(expected_inside base "") ]]; then
     drop_if_unused "$id"
     die "debian:trixie-slim stand-in reports /etc/debian_version '$inside', not 13.x: not tagging it"
   fi
@@ -390,21 +432,22 @@ build_from_dockerfile() {
     pkgver=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
     [[ -n $pkgver ]] || die "${TAG[$name]}: the mirror has no ${PKG[$name]} (${PKG_SUITES[$name]})"
     up=$(upstream_version "$pkgver")
-    if [[ $up != "${SERIES[$name]}".* ]]; then
+    if [[ -n ${SERIES[$name]:-} && $up != "${SERIES[$name]}".* ]]; then
       die "${TAG[$name]}: the mirror offers ${PKG[$name]} $pkgver ($up), not ${SERIES[$name]}.x: refusing to build a stand-in under that name"
     fi
     say "kit: [$name] mirror offers ${PKG[$name]} $pkgver"
   fi
+  toolchain=$(expected_inside "$name" "$pkgver")
+  [[ $name == buildpack ]] && toolchain="buildpack-deps subset"
   case $name in
-    golang) args+=(--build-arg "GO_SERIES=$GO_SERIES" --build-arg "GO_DEB_VERSION=$pkgver" --build-arg "GOLANG_VERSION=$up")
-            toolchain="go $up" ;;
-    rust)   args+=(--build-arg "RUST_DEB_VERSION=$pkgver" --build-arg "RUST_VERSION=$up"); toolchain="rust $up" ;;
+    golang) args+=(--build-arg "GO_SERIES=$GO_SERIES" --build-arg "GO_DEB_VERSION=$pkgver" --build-arg "GOLANG_VERSION=$up") ;;
+    rust)   args+=(--build-arg "RUST_DEB_VERSION=$pkgver" --build-arg "RUST_VERSION=$up") ;;
     python|python-slim)
             args+=(--build-arg "PY_SERIES=$PY_SERIES" --build-arg "PY_DEB_VERSION=$pkgver" --build-arg "PYTHON_VERSION=$up")
-            if [[ $name == python ]]; then args+=(--build-arg "EXTRA_PKGS=python3-dev"); fi
-            toolchain="python $up" ;;
+            if [[ $name == python ]]; then args+=(--build-arg "EXTRA_PKGS=python3-dev"); fi ;;
     node|node-slim)
-            args+=(--build-arg "NODE_DEB_VERSION=$pkgver" --build-arg "NODE_VERSION=$up"); toolchain="node $up" ;;
+            args+=(--build-arg "NODE_DEB_VERSION=$pkgver" --build-arg "NODE_VERSION=$up") ;;
+    distroless-*) args+=(--build-arg "LIBC6_VERSION=$pkgver") ;;
   esac
   if [[ -n ${TARGET[$name]:-} ]]; then args+=(--target "${TARGET[$name]}"); fi
   while IFS= read -r l; do args+=(--label "$l"); done \
@@ -414,7 +457,8 @@ build_from_dockerfile() {
   docker build --force-rm --iidfile "$STATE/iid.$name" "${args[@]}" "$ctx" >>"$log" 2>&1 || return 1
   iid=$(cat "$STATE/iid.$name") && [[ -n $iid ]] || return 1
   inside=$(inside_version "$name" "$iid" 2>>"$log")
-  if ! check_inside "$name" "$up" "$inside"; then
+  # shellcheck disable=SC2053
+  if [[ $inside != $(expected_inside "$name" "$pkgver") ]]; then
     drop_if_unused "$iid"
     die "${TAG[$name]}: the built image reports '$inside' but the mirror's ${PKG[$name]:-package} is ${pkgver:-?} ($up): not tagging it"
   fi
@@ -491,6 +535,18 @@ summary() {
   done
 }
 
+# Untagged leftovers of the kit's own builds: the intermediate stage of the
+# distroless Dockerfile, and the steps of a failed build. Each kit Dockerfile
+# labels its steps dev.grader.kit.stage=building and the finished image says
+# "final", so images that others build FROM a stand-in (which inherit the
+# stand-in's labels) never match.
+drop_kit_stages() {
+  local id
+  for id in $(docker images -q --no-trunc --filter dangling=true --filter label=dev.grader.kit.stage=building); do
+    docker rmi "$id" >/dev/null 2>&1 || true
+  done
+}
+
 cmd_list() {
   local name
   for name in "${NAMES[@]}"; do
@@ -500,9 +556,9 @@ cmd_list() {
 }
 
 # Remove the stand-ins: the kit's tags whose image carries the label
-# dev.grader.kit=stand-in, then untagged (dangling) images with that label,
-# i.e. leftovers of failed kit builds. Other tagged images are never touched,
-# even when they were built FROM a stand-in and so inherited its labels.
+# dev.grader.kit=stand-in, then the untagged leftovers of kit builds. Other
+# images are never touched, even when they were built FROM a stand-in and so
+# inherited its labels.
 cmd_remove() {
   local name tag id removed=0 i
   for (( i=${#NAMES[@]}-1; i>=0; i-- )); do
@@ -515,9 +571,7 @@ cmd_remove() {
       say "kept $tag (not a stand-in)"
     fi
   done
-  for id in $(docker images -q --no-trunc --filter dangling=true --filter label=dev.grader.kit=stand-in); do
-    if docker rmi "$id" >/dev/null 2>&1; then say "removed untagged stand-in image ${id#sha256:}"; fi
-  done
+  drop_kit_stages
   say "kit: $removed stand-in tag(s) removed"
 }
 
@@ -539,6 +593,8 @@ main() {
   trap cleanup_rootfs EXIT
   rm -rf "$STATE/run"; mkdir -p "$STATE/run"
   ARCH=$(debian_arch)
+  refresh_cache
+  (( REFRESH )) && read_mirror_index
   collect_extra_cas
   local cas=("$STATE"/ca/*.crt)
   say "kit: ${#cas[@]} extra CA certificate(s) from the host for the toolchain images"
@@ -550,6 +606,7 @@ main() {
       PULLED[$name]=1; echo pulled > "$STATE/run/$name.src"
     fi
   done
+  refresh_cache
 
   # What needs a stand-in (absent, or a kit image to keep up to date)?
   local todo=() st need_index=0
@@ -584,6 +641,8 @@ main() {
     [[ " ${todo[*]} " == *" $name "* ]] && units+=("$name")
   done
   if (( ${#units[@]} )); then run_units "${units[@]}" || rc=1; fi
+  drop_kit_stages
+  refresh_cache
 
   summary
   for name in "${NAMES[@]}"; do
@@ -596,4 +655,5 @@ main() {
   say "kit: all tags available (${total} s)"
 }
 
-main "$@"
+# run unless sourced (kit/test.sh sources this file to test its functions)
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
