@@ -16,6 +16,10 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The spec file's name inside an exercise folder.
 pub const SPEC_FILE: &str = "exercise.toml";
 
+/// Where an exercise keeps pristine copies of the files the learner edits (the starter
+/// Dockerfile, its .dockerignore): `grader reset` restores them, `max_ratio` builds them.
+pub const PRISTINE_DIR: &str = ".grader/starter";
+
 /// A whole exercise spec.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +108,11 @@ pub enum CheckKind {
     Absent(PathsCheck),
     Present(PathsCheck),
     Smoke(SmokeCheck),
+    Context(ContextCheck),
+    Target(TargetCheck),
+    Stop(StopCheck),
+    Lint(LintCheck),
+    Targets(TargetsCheck),
 }
 
 impl CheckKind {
@@ -117,17 +126,27 @@ impl CheckKind {
             CheckKind::Absent(_) => "absent",
             CheckKind::Present(_) => "present",
             CheckKind::Smoke(_) => "smoke",
+            CheckKind::Context(_) => "context",
+            CheckKind::Target(_) => "target",
+            CheckKind::Stop(_) => "stop",
+            CheckKind::Lint(_) => "lint",
+            CheckKind::Targets(_) => "targets",
         }
     }
 }
 
-/// `kind = "size"`: the final image's size against a budget.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `kind = "size"`: the final image's size against a budget (at least one of the two).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SizeCheck {
     /// The budget in decimal megabytes (1 MB = 1,000,000 bytes, as `docker images` prints),
     /// measured as the uncompressed content of the image's layers.
-    pub max_mb: f64,
+    #[serde(default)]
+    pub max_mb: Option<f64>,
+    /// The budget as a fraction of the pristine starter's image (e.g. 0.5: at least 50%
+    /// smaller), which the grader builds from `.grader/starter/` overlaid on a copy of the folder.
+    #[serde(default)]
+    pub max_ratio: Option<f64>,
 }
 
 /// `kind = "stages"`: the Dockerfile's stage structure.
@@ -143,10 +162,15 @@ pub struct StagesCheck {
     pub final_base: Vec<String>,
 }
 
-/// `kind = "user"`: the final image does not run as root. No settings.
+/// `kind = "user"`: the final image does not run as root.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UserCheck {}
+pub struct UserCheck {
+    /// Also require a numeric UID (`USER 10001:10001`), which needs no /etc/passwd lookup and
+    /// satisfies Kubernetes' `runAsNonRoot`.
+    #[serde(default)]
+    pub numeric: bool,
+}
 
 /// `kind = "cache"`: the dependency step is cached on a source edit and rebuilt on a manifest edit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -207,6 +231,77 @@ pub struct SmokeCheck {
     pub pids: i64,
 }
 
+/// `kind = "context"`: what the build context holds after `.dockerignore`, and whether a secret
+/// reached the image.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextCheck {
+    /// The context's content size limit, decimal MB.
+    #[serde(default)]
+    pub max_mb: Option<f64>,
+    /// Patterns (`.dockerignore` syntax, relative to the exercise folder) that must not be sent.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// A string that must appear in no file of any layer of the final image (a layer whose file a
+    /// later step deleted counts: it still ships).
+    #[serde(default)]
+    pub canary: Option<String>,
+}
+
+/// `kind = "target"`: a named stage that runs the tests really does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetCheck {
+    /// The stage to build with `--target`.
+    pub target: String,
+    /// A file (relative to the exercise folder) the grader adds or replaces in a copy of the
+    /// context; with it, the target's build must fail.
+    pub plant_path: String,
+    /// The planted file's content (typically a failing test).
+    pub plant_content: String,
+}
+
+/// `kind = "stop"`: the container stops promptly on SIGTERM (PID 1 handles signals).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopCheck {
+    /// Seconds the container may take to exit after SIGTERM.
+    pub within_s: u64,
+    /// A port to wait on before signalling (the app is up when it answers); without it the
+    /// grader waits 2 s.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The path of that readiness request. Default `/`.
+    #[serde(default = "default_path")]
+    pub path: String,
+}
+
+/// `kind = "lint"`: lint rules that must report nothing on the Dockerfile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintCheck {
+    /// Rule ids (`GR001`, ...); `grader explain <id>` describes each.
+    pub rules: Vec<String>,
+}
+
+/// `kind = "targets"`: several runtime stages of one Dockerfile, compared.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsCheck {
+    /// The stages to build with `--target`; each must start and answer.
+    pub targets: Vec<String>,
+    /// The budget for the smallest of them, decimal MB.
+    pub max_mb: f64,
+    /// The HTTP port each image is probed on.
+    pub port: u16,
+    /// The HTTP path to request. Default `/`.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// The expected HTTP status. Default 200.
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
 fn default_path() -> String {
     "/".to_string()
 }
@@ -229,6 +324,10 @@ fn deserialize_checks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Chec
         .map(|(n, t)| check_from_table(t).map_err(|e| D::Error::custom(format!("[[check]] #{}: {e}", n + 1))))
         .collect()
 }
+
+/// Every check kind, as written in `kind = "..."`.
+pub const KINDS: [&str; 12] =
+    ["size", "stages", "user", "cache", "absent", "present", "smoke", "context", "target", "stop", "lint", "targets"];
 
 /// Splits a `[[check]]` table into the common keys and the kind's own settings, so unknown keys
 /// are rejected with their name whatever the kind.
@@ -266,11 +365,12 @@ fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
         "absent" => CheckKind::Absent(PathsCheck::deserialize(rest).map_err(ctx)?),
         "present" => CheckKind::Present(PathsCheck::deserialize(rest).map_err(ctx)?),
         "smoke" => CheckKind::Smoke(SmokeCheck::deserialize(rest).map_err(ctx)?),
-        other => {
-            return Err(format!(
-                "check `{id}`: unknown kind `{other}` (known: size, stages, user, cache, absent, present, smoke)"
-            ))
-        }
+        "context" => CheckKind::Context(ContextCheck::deserialize(rest).map_err(ctx)?),
+        "target" => CheckKind::Target(TargetCheck::deserialize(rest).map_err(ctx)?),
+        "stop" => CheckKind::Stop(StopCheck::deserialize(rest).map_err(ctx)?),
+        "lint" => CheckKind::Lint(LintCheck::deserialize(rest).map_err(ctx)?),
+        "targets" => CheckKind::Targets(TargetsCheck::deserialize(rest).map_err(ctx)?),
+        other => return Err(format!("check `{id}`: unknown kind `{other}` (known: {})", KINDS.join(", "))),
     };
     Ok(CheckSpec { id, points, hints, book, kind })
 }
@@ -307,8 +407,24 @@ impl Spec {
                 bail!("two checks have the id `{}`: give one of them a distinct `id`", c.id);
             }
             match &c.kind {
-                CheckKind::Size(s) if s.max_mb.is_nan() || s.max_mb <= 0.0 => {
+                CheckKind::Size(s) if s.max_mb.is_none() && s.max_ratio.is_none() => {
+                    bail!("check `{}`: set max_mb, max_ratio or both", c.id)
+                }
+                CheckKind::Size(s) if s.max_mb.is_some_and(|m| m.is_nan() || m <= 0.0) => {
                     bail!("check `{}`: max_mb must be positive", c.id)
+                }
+                CheckKind::Size(s) if s.max_ratio.is_some_and(|r| r.is_nan() || r <= 0.0 || r > 1.0) => {
+                    bail!("check `{}`: max_ratio must be in (0, 1]", c.id)
+                }
+                CheckKind::Lint(l) if l.rules.is_empty() => bail!("check `{}`: rules is empty", c.id),
+                CheckKind::Lint(l) => {
+                    if let Some(bad) = l.rules.iter().find(|r| dockerfile::lint::rule(r).is_none()) {
+                        bail!("check `{}`: there is no lint rule `{bad}` (`grader explain` lists them)", c.id);
+                    }
+                }
+                CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
+                CheckKind::Context(x) if x.max_mb.is_none() && x.forbid.is_empty() && x.canary.is_none() => {
+                    bail!("check `{}`: set max_mb, forbid or canary", c.id)
                 }
                 CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
                 CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
@@ -387,7 +503,9 @@ max_mb = 20
         let s = Spec::parse(MINIMAL).unwrap();
         assert_eq!(s.build.dockerfile, "Dockerfile");
         assert_eq!(s.checks[0].id, "size");
-        assert!(matches!(s.checks[0].kind, CheckKind::Size(SizeCheck { max_mb }) if max_mb == 20.0));
+        assert!(
+            matches!(s.checks[0].kind, CheckKind::Size(SizeCheck { max_mb: Some(m), max_ratio: None }) if m == 20.0)
+        );
     }
 
     #[test]

@@ -2,10 +2,15 @@
 //! unit-tested with facts built by hand; the integration tests prove them on a real engine.
 
 mod cache;
+mod context;
+mod lint;
 mod paths;
 mod size;
 mod smoke;
 mod stages;
+mod stop;
+mod target;
+mod targets;
 mod user;
 
 use serde::Serialize;
@@ -66,7 +71,7 @@ pub fn evaluate(spec: &Spec, facts: &Facts) -> Vec<Verdict> {
 }
 
 fn verdict(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Verdict {
-    let finding = judge(check, facts);
+    let finding = judge(spec, check, facts);
     Verdict {
         id: check.id.clone(),
         kind: check.kind.name().to_string(),
@@ -81,23 +86,36 @@ fn verdict(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Verdict {
     }
 }
 
-fn judge(check: &CheckSpec, facts: &Facts) -> Finding {
-    // The Dockerfile alone decides the stage structure; everything else needs the image.
-    if let CheckKind::Stages(s) = &check.kind {
-        return stages::check(s, facts);
+fn judge(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Finding {
+    // The Dockerfile alone decides the stage structure and the lint rules; the rest needs the image.
+    match &check.kind {
+        CheckKind::Stages(s) => return stages::check(s, facts),
+        CheckKind::Lint(l) => return lint::check(l, spec.build.target.as_deref(), facts),
+        _ => {}
     }
     if facts.image.is_none() {
         return Finding::fail("not measured: the build failed (see above)");
     }
     match &check.kind {
-        CheckKind::Stages(_) => unreachable!("handled above"),
+        CheckKind::Stages(_) | CheckKind::Lint(_) => unreachable!("handled above"),
         CheckKind::Size(s) => size::check(s, facts),
-        CheckKind::User(_) => user::check(facts),
+        CheckKind::User(u) => user::check(u, facts),
         CheckKind::Cache(c) => cache::check(c, facts.cache.get(&check.id), facts),
         CheckKind::Absent(p) => paths::absent(p, facts),
         CheckKind::Present(p) => paths::present(p, facts),
         CheckKind::Smoke(_) => smoke::check(facts.smoke.get(&check.id)),
+        CheckKind::Context(c) => context::check(c, facts),
+        CheckKind::Target(t) => target::check(t, facts.target.get(&check.id)),
+        CheckKind::Stop(s) => stop::check(s, facts.stop.get(&check.id), runtime_command_line(facts)),
+        CheckKind::Targets(t) => targets::check(t, facts.targets.get(&check.id)),
     }
+}
+
+/// The final stage's last CMD or ENTRYPOINT: what starts PID 1.
+fn runtime_command_line(facts: &Facts) -> Option<usize> {
+    let df = facts.dockerfile.as_ref().ok()?;
+    let last = df.final_stage()?;
+    last.instructions.iter().rev().find(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT").map(|i| i.lines.start)
 }
 
 /// Decimal megabytes with one decimal, as `docker images` prints sizes.
@@ -139,6 +157,11 @@ pub(crate) mod fixtures {
             smoke: BTreeMap::new(),
             engine_version: "test".into(),
             run_id: "test".into(),
+            starter_size: None,
+            context_paths: vec![],
+            target: BTreeMap::new(),
+            stop: BTreeMap::new(),
+            targets: BTreeMap::new(),
         }
     }
 

@@ -7,17 +7,32 @@ use crate::spec::SizeCheck;
 
 pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {
     let image = facts.image.as_ref().expect("judged only with an image");
-    let budget = (spec.max_mb * 1e6) as u64;
     let size = image.content_size;
+    // The tighter of the absolute and the relative budget applies.
+    let mut budgets: Vec<(u64, String)> = Vec::new();
+    if let Some(max) = spec.max_mb {
+        budgets.push(((max * 1e6) as u64, format!("the {} budget", mb((max * 1e6) as u64))));
+    }
+    if let Some(ratio) = spec.max_ratio {
+        match &facts.starter_size {
+            Some(Ok(starter)) => {
+                let b = (*starter as f64 * ratio) as u64;
+                budgets.push((b, format!("{} ({:.0}% of the starter's {})", mb(b), ratio * 100.0, mb(*starter))));
+            }
+            Some(Err(e)) => return Finding::fail(format!("not measured: the starter image could not be built: {e}")),
+            None => return Finding::fail("not measured: the starter image was not built"),
+        }
+    }
+    let (budget, budget_text) = budgets.into_iter().min_by_key(|(b, _)| *b).expect("validated: one budget at least");
     let engine_note = if image.engine_size > 0 && image.engine_size.abs_diff(size) * 100 > size.max(1) {
         format!(" (the engine reports {})", mb(image.engine_size))
     } else {
         String::new()
     };
     if size <= budget {
-        return Finding::pass(format!("{} of layer content{engine_note}, within the {} budget", mb(size), mb(budget)));
+        return Finding::pass(format!("{} of layer content{engine_note}, within {budget_text}", mb(size)));
     }
-    Finding::fail(format!("{} of layer content{engine_note}, over the {} budget", mb(size), mb(budget)))
+    Finding::fail(format!("{} of layer content{engine_note}, over {budget_text}", mb(size)))
         .with_details(biggest_layers(facts, 3))
 }
 
@@ -66,7 +81,7 @@ mod tests {
     #[test]
     fn within_budget_passes_and_names_both_figures() {
         let f = with_files(facts(SOLUTION), &[("base", 2_000_000), ("COPY /out/app /app # buildkit", 5_000_000)], &[]);
-        let r = check(&SizeCheck { max_mb: 20.0 }, &f);
+        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, &f);
         assert!(r.passed);
         assert_eq!(r.message, "7.0 MB of layer content, within the 20.0 MB budget");
     }
@@ -85,7 +100,7 @@ mod tests {
             &[],
         );
         f.image.as_mut().unwrap().engine_size = 900_000_000;
-        let r = check(&SizeCheck { max_mb: 20.0 }, &f);
+        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, &f);
         assert!(!r.passed);
         assert!(
             r.message.starts_with("890 MB of layer content (the engine reports 900 MB), over the 20.0 MB budget"),
@@ -94,5 +109,20 @@ mod tests {
         );
         assert_eq!(r.details[0], "800 MB comes from the base image golang:1.27-trixie");
         assert_eq!(r.details[1], "90.0 MB added by `RUN go build -o /app .` (exercises/ex1/Dockerfile:4)");
+    }
+
+    #[test]
+    fn ratio_budget_is_measured_against_the_starter() {
+        let mut f = with_files(facts(SOLUTION), &[("base", 60_000_000)], &[]);
+        f.starter_size = Some(Ok(100_000_000));
+        let half = SizeCheck { max_mb: None, max_ratio: Some(0.5) };
+        let r = check(&half, &f);
+        assert!(!r.passed);
+        assert_eq!(r.message, "60.0 MB of layer content, over 50.0 MB (50% of the starter's 100 MB)");
+        f.starter_size = Some(Ok(200_000_000));
+        assert!(check(&half, &f).passed);
+        // With both budgets, the tighter one applies.
+        let both = SizeCheck { max_mb: Some(40.0), max_ratio: Some(0.5) };
+        assert!(check(&both, &f).message.ends_with("over the 40.0 MB budget"));
     }
 }

@@ -6,6 +6,7 @@
 
 use super::Finding;
 use crate::facts::Facts;
+use crate::spec::UserCheck;
 
 /// Who the image runs as, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +42,7 @@ pub fn resolve(user: &str, passwd: Option<&str>) -> RunsAs {
     }
 }
 
-pub fn check(facts: &Facts) -> Finding {
+pub fn check(spec: &UserCheck, facts: &Facts) -> Finding {
     let image = facts.image.as_ref().expect("judged only with an image");
     let line = facts.dockerfile.as_ref().ok().and_then(|df| {
         let last = df.final_stage()?;
@@ -55,7 +56,15 @@ pub fn check(facts: &Facts) -> Finding {
              create the user in the final stage or use a numeric UID"
         ))
         .at(line),
-        RunsAs::User { name, uid } if name == uid.to_string() => Finding::pass(format!("the image runs as UID {uid}")),
+        RunsAs::User { name, .. } if spec.numeric && !name.split(':').next().unwrap_or("").chars().all(|c| c.is_ascii_digit()) => {
+            Finding::fail(format!(
+                "the image runs as `{name}`, a name; a numeric UID is wanted (e.g. `USER 10001:10001`), which needs no /etc/passwd lookup and satisfies runAsNonRoot"
+            ))
+            .at(line)
+        }
+        RunsAs::User { name, uid } if name.split(':').next() == Some(uid.to_string().as_str()) => {
+            Finding::pass(format!("the image runs as UID {uid}"))
+        }
         RunsAs::User { name, uid } => Finding::pass(format!("the image runs as `{name}` (UID {uid})")),
     }
 }
@@ -87,7 +96,7 @@ mod tests {
         let df = "FROM golang:1.27-trixie AS build\nUSER nobody\nRUN true\nFROM debian:trixie-slim\nCOPY --from=build /x /x\n";
         let mut f = facts(df);
         f.image.as_mut().unwrap().config.user = String::new();
-        let r = check(&f);
+        let r = check(&UserCheck::default(), &f);
         assert!(!r.passed);
         assert_eq!(r.line, Some(4), "blames the final FROM, not the builder's USER");
     }
@@ -97,7 +106,20 @@ mod tests {
         let mut f = facts(super::super::fixtures::SOLUTION);
         let image = f.image.as_mut().unwrap();
         image.config.user = "65532".into();
-        let r = check(&f);
+        let r = check(&UserCheck::default(), &f);
         assert!(r.passed && r.message == "the image runs as UID 65532", "{}", r.message);
+    }
+
+    #[test]
+    fn numeric_uid_when_asked() {
+        let mut f = facts(super::super::fixtures::SOLUTION);
+        let image = f.image.as_mut().unwrap();
+        image.config.user = "node".into();
+        image.captured.insert("/etc/passwd".into(), "node:x:1000:1000::/home/node:/bin/sh\n".into());
+        assert!(check(&UserCheck::default(), &f).passed);
+        let r = check(&UserCheck { numeric: true }, &f);
+        assert!(!r.passed && r.message.contains("a numeric UID is wanted"), "{}", r.message);
+        f.image.as_mut().unwrap().config.user = "10001:10001".into();
+        assert!(check(&UserCheck { numeric: true }, &f).passed);
     }
 }

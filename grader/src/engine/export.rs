@@ -15,8 +15,11 @@ use serde::Serialize;
 
 use super::Engine;
 
-/// Files whose content the scan keeps (the final copy wins).
-const CAPTURED: [&str; 2] = ["etc/passwd", "etc/group"];
+/// Files whose content the scan keeps (the final copy wins): users, and the package databases
+/// (Debian's `status`, and distroless' one-file-per-package `status.d/`).
+const CAPTURED: [&str; 3] = ["etc/passwd", "etc/group", "var/lib/dpkg/status"];
+const CAPTURED_DIRS: [&str; 1] = ["var/lib/dpkg/status.d/"];
+const CAPTURED_MAX: u64 = 16 << 20;
 
 /// JSON blobs (manifests, configs) are kept in memory up to this size.
 const SMALL_BLOB: u64 = 8 << 20;
@@ -97,6 +100,29 @@ impl ImageFacts {
     /// The final filesystem's copy of a captured file (`/etc/passwd`).
     pub fn file_text(&self, abs_path: &str) -> Option<&str> {
         self.captured.get(abs_path).map(String::as_str)
+    }
+
+    /// Debian packages recorded as installed (dpkg `status`, or distroless' `status.d/`).
+    pub fn package_count(&self) -> usize {
+        let installed = |text: &str| {
+            text.split("\n\n")
+                .filter(|p| p.lines().any(|l| l.starts_with("Status:") && l.ends_with(" installed")))
+                .count()
+        };
+        let status = self.file_text("/var/lib/dpkg/status").map(installed).unwrap_or(0);
+        let distroless = self
+            .captured
+            .iter()
+            .filter(|(p, _)| p.starts_with("/var/lib/dpkg/status.d/") && !p.ends_with(".md5sums"))
+            .count();
+        status + distroless
+    }
+
+    /// Whether a shell is in the image (`/bin/sh` directly or through the usr-merge link).
+    pub fn has_shell(&self) -> bool {
+        ["/bin/sh", "/usr/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/busybox", "/usr/bin/busybox"]
+            .iter()
+            .any(|p| self.files.contains_key(*p))
     }
 }
 
@@ -248,7 +274,8 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<LayerScan> {
         let file = FileEntry { kind, size, mode: header.mode().unwrap_or(0), uid: header.uid().unwrap_or(0), layer: 0 };
         scan.content_bytes += size;
         if kind == EntryKind::File {
-            if CAPTURED.contains(&path.as_str()) && size < 1 << 20 {
+            let captured = CAPTURED.contains(&path.as_str()) || CAPTURED_DIRS.iter().any(|d| path.starts_with(d));
+            if captured && size < CAPTURED_MAX {
                 let mut text = String::new();
                 entry.read_to_string(&mut text).ok();
                 if canary.is_some_and(|c| contains(text.as_bytes(), c)) {

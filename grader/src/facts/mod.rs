@@ -5,6 +5,10 @@
 
 pub mod cache;
 pub mod smoke;
+pub mod starter;
+pub mod stop;
+pub mod target;
+pub mod targets;
 pub mod workspace;
 
 use std::collections::BTreeMap;
@@ -21,6 +25,9 @@ use crate::spec::{CheckKind, Exercise};
 
 pub use cache::CacheProbe;
 pub use smoke::SmokeResult;
+pub use stop::StopResult;
+pub use target::TargetProbe;
+pub use targets::TargetRun;
 
 /// Options that change how facts are gathered (not what is judged).
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,6 +47,9 @@ pub struct Facts {
     /// The context as sent: files and bytes after `.dockerignore`.
     pub context_files: usize,
     pub context_bytes: u64,
+    /// Every regular file sent, with its size.
+    #[serde(skip)]
+    pub context_paths: Vec<(String, u64)>,
     pub build: BuildOutcome,
     /// The built image; `None` when the build failed.
     pub image: Option<ImageFacts>,
@@ -47,6 +57,14 @@ pub struct Facts {
     pub cache: BTreeMap<String, CacheProbe>,
     /// Smoke runs by check id.
     pub smoke: BTreeMap<String, SmokeResult>,
+    /// The pristine starter's content size, when a relative budget needs it.
+    pub starter_size: Option<Result<u64, String>>,
+    /// Target probes by check id.
+    pub target: BTreeMap<String, TargetProbe>,
+    /// Stop probes by check id.
+    pub stop: BTreeMap<String, StopResult>,
+    /// Target shootouts by check id.
+    pub targets: BTreeMap<String, Vec<TargetRun>>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
     pub run_id: String,
@@ -100,10 +118,15 @@ pub async fn gather(
         dockerfile,
         context_files: context.files.len(),
         context_bytes: context.content_bytes(),
+        context_paths: context.files.clone(),
         build,
         image: None,
         cache: BTreeMap::new(),
         smoke: BTreeMap::new(),
+        starter_size: None,
+        target: BTreeMap::new(),
+        stop: BTreeMap::new(),
+        targets: BTreeMap::new(),
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
@@ -121,7 +144,17 @@ pub async fn gather(
 
     progress.set_prefix(format!("{} measure", exercise.id));
     progress.set_message("exporting the image");
-    facts.image = Some(engine.image_facts(&tag, None).await?);
+    let canary = spec.checks.iter().find_map(|c| match &c.kind {
+        CheckKind::Context(x) => x.canary.as_deref(),
+        _ => None,
+    });
+    let image = engine.image_facts(&tag, canary).await?;
+    let main_size = image.content_size;
+    facts.image = Some(image);
+    if spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
+        progress.set_prefix(format!("{} starter", exercise.id));
+        facts.starter_size = Some(starter::size(engine, exercise, dir, &req, main_size, progress).await?);
+    }
 
     for check in &spec.checks {
         match &check.kind {
@@ -135,6 +168,19 @@ pub async fn gather(
                 progress.set_prefix(format!("{} smoke", exercise.id));
                 progress.set_message("running the image");
                 facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await);
+            }
+            CheckKind::Stop(s) => {
+                progress.set_prefix(format!("{} stop", exercise.id));
+                progress.set_message("running the image, then sending SIGTERM");
+                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await);
+            }
+            CheckKind::Target(t) => {
+                progress.set_prefix(format!("{} target", exercise.id));
+                facts.target.insert(check.id.clone(), target::probe(engine, exercise, dir, t, &req, progress).await?);
+            }
+            CheckKind::Targets(t) => {
+                progress.set_prefix(format!("{} targets", exercise.id));
+                facts.targets.insert(check.id.clone(), targets::run(engine, exercise, t, &req, progress).await?);
             }
             _ => {}
         }

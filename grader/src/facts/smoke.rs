@@ -110,6 +110,21 @@ async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> (bool, Stri
     }
 }
 
+/// Polls `path` until the app answers with any HTTP status; false when it exits or the time is up.
+pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, path: &str, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if http_get(host_port, path).await.is_ok() {
+            return true;
+        }
+        if engine.state(id).await.map(|s| !s.running).unwrap_or(true) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
 /// A minimal HTTP/1.0 GET against 127.0.0.1; the status code and body.
 async fn http_get(port: u16, path: &str) -> Result<(u16, String), String> {
     let io = async {

@@ -1,0 +1,126 @@
+//! `context`: what the build context carried (after `.dockerignore`), and whether a planted
+//! secret reached any layer of the image.
+
+use super::{mb, Finding};
+use crate::dockerignore::Dockerignore;
+use crate::facts::Facts;
+use crate::locate::{layer_origins, squash, Origin};
+use crate::spec::ContextCheck;
+
+const EXAMPLES: usize = 4;
+
+pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
+    let mut problems = Vec::new();
+    let mut details = Vec::new();
+    let mut line = None;
+    if !spec.forbid.is_empty() {
+        let forbidden = match Dockerignore::parse(&spec.forbid.join("\n")) {
+            Ok(d) => d,
+            Err(e) => return Finding::fail(format!("bad forbid pattern in the spec: {e:#}")),
+        };
+        let sent: Vec<&str> =
+            facts.context_paths.iter().map(|(p, _)| p.as_str()).filter(|p| forbidden.excludes(p)).collect();
+        if !sent.is_empty() {
+            let shown: Vec<&str> = sent.iter().take(EXAMPLES).copied().collect();
+            problems.push(format!(
+                "{} file{} that should stay out of the context {} sent ({}{})",
+                sent.len(),
+                if sent.len() == 1 { "" } else { "s" },
+                if sent.len() == 1 { "was" } else { "were" },
+                shown.join(", "),
+                if sent.len() > EXAMPLES { ", ..." } else { "" }
+            ));
+        }
+    }
+    if let Some(max) = spec.max_mb {
+        let budget = (max * 1e6) as u64;
+        if facts.context_bytes > budget {
+            problems.push(format!("the context is {}, over its {} budget", mb(facts.context_bytes), mb(budget)));
+            let mut biggest: Vec<&(String, u64)> = facts.context_paths.iter().collect();
+            biggest.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
+            details.extend(biggest.iter().take(3).map(|(p, s)| format!("{} {p}", mb(*s))));
+        }
+    }
+    if let (Some(canary), Some(image)) = (&spec.canary, &facts.image) {
+        if !image.canary_hits.is_empty() {
+            let origins = facts.dockerfile.as_ref().ok().map(|df| layer_origins(df, image, None));
+            for (path, layer) in &image.canary_hits {
+                let still_there = image.files.contains_key(path);
+                let origin = match origins.as_ref().map(|o| &o[*layer]) {
+                    Some(Origin::Instruction(i)) => {
+                        line = line.or(Some(i.lines.start));
+                        format!("added by `{}` ({}:{})", squash(&i.text()), facts.dockerfile_path, i.lines.start)
+                    }
+                    Some(Origin::Base(b)) => format!("from the base image {b}"),
+                    None => format!("in layer {}", layer + 1),
+                };
+                let fate = if still_there { "" } else { "; deleted later, but the layer still ships it" };
+                details.push(format!("{path} {origin}{fate}"));
+            }
+            problems.push(format!("the secret `{canary}` is in the image, in {} file(s)", image.canary_hits.len()));
+        }
+    }
+    if problems.is_empty() {
+        let secret = if spec.canary.is_some() { "; the secret is in no layer" } else { "" };
+        return Finding::pass(format!(
+            "the context holds {} files, {}, none of them forbidden{secret}",
+            facts.context_files,
+            mb(facts.context_bytes)
+        ));
+    }
+    Finding::fail(problems.join("; ")).at(line).with_details(details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::fixtures::*;
+
+    fn spec() -> ContextCheck {
+        ContextCheck {
+            max_mb: Some(1.0),
+            forbid: vec![".env".into(), ".git".into(), "**/*.pem".into()],
+            canary: Some("CANARY-123".into()),
+        }
+    }
+
+    #[test]
+    fn a_clean_context_and_image_pass() {
+        let mut f = facts(SOLUTION);
+        f.context_paths = vec![("app.py".into(), 100), ("requirements.txt".into(), 20)];
+        f.context_files = 2;
+        f.context_bytes = 120;
+        let r = check(&spec(), &f);
+        assert!(r.passed, "{}", r.message);
+    }
+
+    #[test]
+    fn secrets_in_the_context_and_in_a_deleted_layer_are_named() {
+        let df = "FROM python:3.13-slim-trixie\nCOPY . /app\nRUN rm /app/.env\n";
+        let mut f = with_files(
+            facts(df),
+            &[("base", 1), ("COPY . /app # buildkit", 1), ("RUN /bin/sh -c rm /app/.env # buildkit", 0)],
+            &[],
+        );
+        f.context_paths = vec![
+            (".env".into(), 20),
+            (".git/HEAD".into(), 10),
+            ("certs/key.pem".into(), 5),
+            ("app.py".into(), 2_000_000),
+        ];
+        f.context_bytes = 2_000_035;
+        f.image.as_mut().unwrap().canary_hits = vec![("/app/.env".into(), 1)];
+        let r = check(&spec(), &f);
+        assert!(!r.passed);
+        assert!(
+            r.message
+                .starts_with("3 files that should stay out of the context were sent (.env, .git/HEAD, certs/key.pem)"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("the context is 2.0 MB, over its 1.0 MB budget"), "{}", r.message);
+        assert!(r.message.contains("the secret `CANARY-123` is in the image"), "{}", r.message);
+        assert_eq!(r.line, Some(2));
+        assert!(r.details.iter().any(|d| d.contains("deleted later, but the layer still ships it")), "{:?}", r.details);
+    }
+}

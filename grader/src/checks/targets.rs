@@ -1,0 +1,100 @@
+//! `targets`: several runtime stages compared; every one must run, the smallest must fit.
+
+use super::{mb, Finding};
+use crate::facts::TargetRun;
+use crate::spec::TargetsCheck;
+
+pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
+    let Some(runs) = runs else { return Finding::fail("not measured: the targets were not built") };
+    let budget = (spec.max_mb * 1e6) as u64;
+    let mut details = vec![format!(
+        "{:<14} {:>9} {:>6} {:>8} {:>5}  runs as / answers",
+        "target", "size", "layers", "packages", "shell"
+    )];
+    let mut problems = Vec::new();
+    for r in runs {
+        if let Some(f) = &r.failure {
+            problems.push(format!("`{}` did not build", r.target));
+            details.push(format!("{:<14} build failed: {}", r.target, f.trim().lines().last().unwrap_or("")));
+            continue;
+        }
+        let answers = match &r.smoke {
+            Some(s) if s.passed => "answers".to_string(),
+            Some(s) => {
+                problems.push(format!("`{}` does not run", r.target));
+                format!("FAILS: {}", s.summary)
+            }
+            None => "not run".to_string(),
+        };
+        let user = if r.user.is_empty() { "root".to_string() } else { r.user.clone() };
+        details.push(format!(
+            "{:<14} {:>9} {:>6} {:>8} {:>5}  {user} / {answers}",
+            r.target,
+            mb(r.size),
+            r.layers,
+            r.packages,
+            if r.shell { "yes" } else { "no" }
+        ));
+    }
+    let built: Vec<&TargetRun> = runs.iter().filter(|r| r.failure.is_none()).collect();
+    let smallest = built.iter().min_by_key(|r| r.size);
+    match smallest {
+        Some(s) if s.size > budget => {
+            problems.push(format!("the smallest, `{}`, is {}, over the {} budget", s.target, mb(s.size), mb(budget)))
+        }
+        None => problems.push("no target built".into()),
+        _ => {}
+    }
+    if problems.is_empty() {
+        let s = smallest.expect("checked above");
+        Finding::pass(format!(
+            "all {} targets run; the smallest, `{}`, is {} (budget {})",
+            runs.len(),
+            s.target,
+            mb(s.size),
+            mb(budget)
+        ))
+        .with_details(details)
+    } else {
+        Finding::fail(problems.join("; ")).with_details(details)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::SmokeResult;
+
+    fn run(target: &str, size: u64, answers: bool) -> TargetRun {
+        TargetRun {
+            target: target.into(),
+            failure: None,
+            size,
+            layers: 3,
+            packages: if target == "debian" { 78 } else { 0 },
+            shell: target == "debian",
+            user: "65532".into(),
+            smoke: Some(SmokeResult { passed: answers, summary: "x".into(), logs: String::new(), elapsed_ms: 1 }),
+        }
+    }
+
+    fn spec() -> TargetsCheck {
+        TargetsCheck { targets: vec![], max_mb: 10.0, port: 8080, path: "/".into(), status: None }
+    }
+
+    #[test]
+    fn all_run_and_the_smallest_fits() {
+        let runs = vec![run("debian", 85_000_000, true), run("scratch", 6_000_000, true)];
+        let r = check(&spec(), Some(&runs));
+        assert!(r.passed, "{}", r.message);
+        assert_eq!(r.details.len(), 3);
+        assert!(r.details[1].contains("78") && r.details[1].contains("yes"));
+    }
+
+    #[test]
+    fn one_that_does_not_run_fails_the_check() {
+        let runs = vec![run("debian", 85_000_000, true), run("scratch", 6_000_000, false)];
+        let r = check(&spec(), Some(&runs));
+        assert!(!r.passed && r.message.contains("`scratch` does not run"));
+    }
+}
