@@ -33,6 +33,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Lint a Dockerfile (or an exercise's) with the course's rules; no engine needed.
+    /// Exit 1 when there is a warning or an error.
+    Lint {
+        /// A Dockerfile, a folder holding one, or an exercise id.
+        dockerfile: String,
+        /// The stage treated as final, as with `docker build --target`.
+        #[arg(long)]
+        target: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::commands::LintFormat::Text)]
+        format: crate::commands::LintFormat,
+    },
+    /// List the lint rules, or explain one (`grader explain GR003`).
+    Explain {
+        /// A rule id or name.
+        rule: Option<String>,
+    },
+    /// Put an exercise's starter files back, undoing your changes to them.
+    Reset {
+        /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
+        exercise: Option<String>,
+    },
     /// Show the hints for an exercise, vaguest first.
     Hint {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.

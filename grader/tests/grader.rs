@@ -319,3 +319,96 @@ fn verify_ex1_starter_fails_as_specified_and_solution_passes_without_touching_ei
     assert!(stdout.contains("100/100"), "{stdout}");
     assert_eq!(folders(), before, "verify wrote into the repository's folders");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine-free commands.
+
+fn exercise_ids() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(repo().join("exercises"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("exercise.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_exercise_keeps_a_pristine_copy_of_its_starter_files() {
+    for id in exercise_ids() {
+        let dir = repo().join("exercises").join(&id);
+        let pristine = dir.join(".grader/starter");
+        assert!(pristine.join("Dockerfile").is_file(), "{id}: .grader/starter/Dockerfile is missing");
+        for (rel, bytes) in snapshot(&pristine) {
+            assert_eq!(
+                std::fs::read(dir.join(&rel)).ok(),
+                Some(bytes),
+                "{id}: {} differs from its pristine copy",
+                rel.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn lint_of_the_ex1_starter_reports_the_lessons_and_the_solution_is_clean() {
+    let out = grader().args(["lint", "ex1"]).current_dir(repo()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for rule in ["GR006", "GR009", "GR012"] {
+        assert!(text.contains(rule), "{rule} missing from:\n{text}");
+    }
+    assert!(text.contains("exercises/ex1/Dockerfile:2 GR012"), "{text}");
+    let out =
+        grader().args(["lint", "solutions/ex1/Dockerfile", "--format", "json"]).current_dir(repo()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stages"].as_array().unwrap().len(), 2);
+    assert!(v["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "info"), "{v}");
+}
+
+#[test]
+fn lint_of_an_unparseable_dockerfile_exits_2_with_the_line() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("Dockerfile"), "FROM debian:trixie-slim\nRUNN echo hi\n").unwrap();
+    let out = grader().arg("lint").arg(d.path().join("Dockerfile")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":2:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn explain_lists_the_rules_and_explains_one() {
+    let out = grader().arg("explain").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("GR001"));
+    let out = grader().args(["explain", "GR003"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("apt-lists-not-removed") && text.contains("read: book/src/"), "{text}");
+    assert_eq!(grader().args(["explain", "GR999"]).output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn reset_restores_the_starter_and_touches_nothing_else() {
+    let root = tempfile::tempdir().unwrap();
+    let ex = root.path().join("exercises/ex1");
+    std::fs::create_dir_all(&ex).unwrap();
+    copy_tree(&repo().join("exercises/ex1"), &ex);
+    std::fs::write(ex.join("Dockerfile"), "FROM scratch\n").unwrap();
+    std::fs::write(ex.join("notes.txt"), "mine").unwrap();
+    let out = grader().args(["reset", "ex1", "--root"]).arg(root.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read(ex.join("Dockerfile")).unwrap(),
+        std::fs::read(repo().join("exercises/ex1/Dockerfile")).unwrap()
+    );
+    assert_eq!(std::fs::read_to_string(ex.join("notes.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn list_shows_every_exercise() {
+    let out = grader().arg("list").current_dir(repo()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in exercise_ids() {
+        assert!(text.contains(&id), "{id} missing from:\n{text}");
+    }
+}

@@ -2,8 +2,12 @@
 
 mod check;
 mod hint;
+mod lint;
 mod list;
+mod reset;
 mod verify;
+
+pub use lint::LintFormat;
 
 use anyhow::Result;
 
@@ -26,6 +30,11 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
             check::run(&exercise, build, format).await
         }
         Command::Hint { exercise } => hint::run(&workbook()?, exercise.as_deref()),
+        Command::Lint { dockerfile, target, format } => {
+            lint::run(cli.root.as_deref(), &dockerfile, target.as_deref(), format)
+        }
+        Command::Explain { rule } => lint::explain(rule.as_deref()),
+        Command::Reset { exercise } => reset::run(&workbook()?, exercise.as_deref()),
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
     }
 }

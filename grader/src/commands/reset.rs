@@ -1,0 +1,43 @@
+//! `grader reset <id>`: put the starter files back (the learner asked for it explicitly; this
+//! is the only command that writes into an exercise folder).
+
+use anyhow::{Context, Result};
+
+use crate::error::{advice, Outcome};
+use crate::spec::PRISTINE_DIR;
+use crate::workbook::Workbook;
+
+pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
+    let e = workbook.exercise(exercise)?;
+    let pristine = e.dir.join(PRISTINE_DIR);
+    if !pristine.is_dir() {
+        return Err(advice(format!("{} has no {PRISTINE_DIR}/ folder to reset from", e.dir.display())));
+    }
+    let mut restored = Vec::new();
+    restore(&pristine, &e.dir, &pristine, &mut restored)?;
+    let mut out = format!("{}: restored the starter's ", e.id);
+    out.push_str(&restored.join(", "));
+    out.push('\n');
+    super::emit(&out);
+    Ok(Outcome::Pass)
+}
+
+fn restore(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    root: &std::path::Path,
+    restored: &mut Vec<String>,
+) -> Result<()> {
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            std::fs::create_dir_all(&target)?;
+            restore(&entry.path(), &target, root, restored)?;
+        } else {
+            std::fs::copy(entry.path(), &target).with_context(|| format!("writing {}", target.display()))?;
+            restored.push(entry.path().strip_prefix(root).unwrap_or(&entry.path()).display().to_string());
+        }
+    }
+    Ok(())
+}
