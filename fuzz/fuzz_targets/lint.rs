@@ -14,10 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let lines = src.lines().count().max(1) + 1;
     for target in [None, Some("0".to_string())] {
-        let opts = LintOptions {
-            target,
-            ignore: Vec::new(),
-        };
+        let opts = LintOptions { target, ..Default::default() };
         let findings = lint(&df, &opts);
         for f in &findings {
             assert!(f.line >= 1 && f.line <= lines, "{f:?}");

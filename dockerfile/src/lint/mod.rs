@@ -111,6 +111,9 @@ pub struct LintOptions {
     pub target: Option<String>,
     /// Rules (ids or names) to skip everywhere.
     pub ignore: Vec<String>,
+    /// Disregard `# grader ignore=` pragmas. The grader sets it when a lint rule is a graded
+    /// check, so a learner cannot silence the rule the exercise is about.
+    pub no_pragmas: bool,
 }
 
 impl LintOptions {
@@ -190,7 +193,9 @@ pub fn lint(df: &Dockerfile, opts: &LintOptions) -> Vec<Finding> {
         }
         (rule.check)(&ctx, &mut findings);
     }
-    findings.retain(|f| !ignored_by_pragma(df, f));
+    if !opts.no_pragmas {
+        findings.retain(|f| !ignored_by_pragma(df, f));
+    }
     findings.sort_by(|a, b| (a.line, a.rule, &a.message).cmp(&(b.line, b.rule, &b.message)));
     findings.dedup();
     findings

@@ -10,7 +10,8 @@ pub fn check(spec: &LintCheck, target: Option<&str>, facts: &Facts) -> Finding {
         Err(e) => return Finding::fail(format!("the Dockerfile could not be read: {e}")),
     };
     let wanted: Vec<&str> = spec.rules.iter().filter_map(|r| dockerfile::lint::rule(r)).map(|r| r.id).collect();
-    let opts = dockerfile::LintOptions { target: target.map(str::to_string), ignore: vec![] };
+    // A graded rule cannot be silenced by the learner's own `# grader ignore=` pragma.
+    let opts = dockerfile::LintOptions { target: target.map(str::to_string), ignore: vec![], no_pragmas: true };
     let findings: Vec<dockerfile::Finding> =
         dockerfile::lint(df, &opts).into_iter().filter(|f| wanted.contains(&f.rule)).collect();
     if findings.is_empty() {
@@ -48,5 +49,12 @@ mod tests {
         assert!(r.message.starts_with("2 findings (GR002, GR003)"), "{}", r.message);
         let good = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n";
         assert!(check(&spec, None, &facts(good)).passed);
+    }
+
+    #[test]
+    fn a_pragma_cannot_silence_a_graded_rule() {
+        let spec = LintCheck { rules: vec!["GR002".into()] };
+        let df = "FROM debian:trixie-slim\n# grader ignore=GR002\nRUN apt-get update\n";
+        assert!(!check(&spec, None, &facts(df)).passed);
     }
 }

@@ -27,7 +27,7 @@ pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintF
     let path = resolve(root, target)?;
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let df = dockerfile::parse(&text).map_err(|e| advice(format!("{}:{}: {}", path.display(), e.line, e.message)))?;
-    let mut opts = dockerfile::LintOptions { target: stage.map(str::to_string), ignore: vec![] };
+    let mut opts = dockerfile::LintOptions { target: stage.map(str::to_string), ..Default::default() };
     if let Some((_, cfg)) = config::find(&path).map_err(|e| advice(e.to_string()))? {
         opts = opts.with_config(&cfg);
     }
