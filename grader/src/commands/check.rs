@@ -20,5 +20,12 @@ pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Resul
     progress.finish_and_clear();
     let report = report?;
     super::emit(&render(&report, format, super::use_color()));
+    if format == Format::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+            f.write_all(crate::report::github::summary(&report).as_bytes())?;
+        }
+    }
     Ok(if report.passed() { Outcome::Pass } else { Outcome::Fail })
 }

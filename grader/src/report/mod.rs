@@ -1,6 +1,9 @@
 //! The report: one value per grading run, and pure renderers from it to text (one file each).
 
+pub mod classroom;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod table;
 
 use serde::Serialize;
@@ -109,12 +112,21 @@ pub enum Format {
     Table,
     /// One JSON object (the whole report).
     Json,
+    /// JUnit XML, one test case per check (GitLab, Jenkins test reports).
+    Junit,
+    /// GitHub Actions annotations; also appends a summary to $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// The result JSON GitHub Classroom's autograding reporter reads (base64 it into a step output).
+    Classroom,
 }
 
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Table => table::render(report, color),
         Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::annotations(report),
+        Format::Classroom => classroom::render(report),
     }
 }
 
