@@ -635,11 +635,13 @@ main() {
       distroless-*) distroless+=("$name") ;;
     esac
   done
+  # longest first (measured: the buildpack+python+node chain, node-slim with
+  # Debian's ~380 npm packages, golang, rust, python-slim, distroless)
   (( ${#full[@]} )) && units+=("buildpack ${full[*]}")
-  (( ${#distroless[@]} )) && units+=("${distroless[*]}")
-  for name in golang rust python-slim node-slim; do
+  for name in node-slim golang rust python-slim; do
     [[ " ${todo[*]} " == *" $name "* ]] && units+=("$name")
   done
+  (( ${#distroless[@]} )) && units+=("${distroless[*]}")
   if (( ${#units[@]} )); then run_units "${units[@]}" || rc=1; fi
   drop_kit_stages
   refresh_cache
