@@ -58,18 +58,27 @@ fn hint_ladder(hints: &[String]) -> String {
 fn starter_line(spec: &Spec) -> String {
     let (fails, passes): (Vec<&CheckSpec>, Vec<&CheckSpec>) =
         spec.checks.iter().partition(|c| spec.starter.fails.contains(&c.id));
-    let list = |cs: &[&CheckSpec]| cs.iter().map(|c| code(&c.id)).collect::<Vec<_>>().join(", ");
+    let list = |cs: &[&CheckSpec]| and_list(&cs.iter().map(|c| code(&c.id)).collect::<Vec<_>>());
     let mut s = String::from("The untouched starter ");
     if fails.is_empty() {
         s.push_str("passes every check");
     } else {
         s.push_str(&format!("fails {}", list(&fails)));
         if !passes.is_empty() {
-            s.push_str(&format!(" and passes {}", list(&passes)));
+            s.push_str(&format!(", and passes {}", list(&passes)));
         }
     }
     s.push_str(" (`grader verify` holds it to that).\n\n");
     s
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 fn build_line(spec: &Spec) -> String {
@@ -83,7 +92,7 @@ fn build_line(spec: &Spec) -> String {
     }
     if !b.args.is_empty() {
         let args: Vec<String> = b.args.iter().map(|(k, v)| code(&format!("--build-arg {k}={v}"))).collect();
-        parts.push(format!("with {}", args.join(", ")));
+        parts.push(format!("with {}", and_list(&args)));
     }
     if parts.is_empty() {
         String::new()
@@ -138,7 +147,7 @@ mod tests {
         ), "{md}");
         assert!(md.contains("| `user` | [user](../reference/checks.md#user) | 15 | none | [Security § non root](../security.md#non-root) |"), "{md}");
         assert!(md.contains("| **Total** | | **40** | | |"), "{md}");
-        assert!(md.contains("The untouched starter fails `size` and passes `user`"), "{md}");
+        assert!(md.contains("The untouched starter fails `size`, and passes `user`"), "{md}");
         assert!(md.contains("1. vague\n2. precise\n"), "{md}");
     }
 

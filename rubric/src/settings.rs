@@ -72,10 +72,14 @@ pub fn phrase(key: &str, value: &Value) -> String {
         (None, false) => match value {
             Value::Bool(true) => label,
             Value::Bool(false) => format!("not {label}"),
+            // "within 3 s" reads better than "within: 3 s".
+            _ if PREPOSITIONS.contains(&label.as_str()) => format!("{label} {v}"),
             _ => format!("{label}: {v}"),
         },
     }
 }
+
+const PREPOSITIONS: &[&str] = &["within", "under", "over", "after", "before", "below", "above"];
 
 fn unit(word: &str) -> Option<&'static str> {
     Some(match word {
@@ -184,6 +188,7 @@ mod tests {
         assert_eq!(phrase("min", &json!(2)), "≥ 2");
         assert_eq!(phrase("max_ratio", &json!(0.1)), "ratio ≤ 0.1");
         assert_eq!(phrase("timeout_s", &json!(20)), "timeout: 20 s");
+        assert_eq!(phrase("within_s", &json!(3)), "within 3 s");
         assert_eq!(phrase("max_context_mb", &json!(1)), "context ≤ 1 MB");
         assert_eq!(phrase("min_cached_pct", &json!(90)), "cached ≥ 90%");
     }
