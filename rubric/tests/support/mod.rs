@@ -489,8 +489,12 @@ pub struct Chromium {
     pub path: PathBuf,
 }
 
-/// Debian's chromium. Panics with the install hint when it is missing.
+/// Debian's chromium, or the browser `BOOK_TEST_CHROMIUM` names (GitHub's runners have
+/// google-chrome). Panics with the install hint when none is there.
 pub fn chromium() -> Chromium {
+    if let Some(c) = std::env::var_os("BOOK_TEST_CHROMIUM") {
+        return Chromium { path: PathBuf::from(c) };
+    }
     for c in ["chromium", "/usr/bin/chromium", "chromium-browser"] {
         if Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()) {
             return Chromium { path: PathBuf::from(c) };
