@@ -25,6 +25,9 @@ use grader::spec::Spec;
 /// The reference page that documents each check kind, with one anchor per kind (`#size`).
 pub const CHECKS_PAGE: &str = "reference/checks.md";
 
+/// The reference page listing the lint rules, with one anchor per rule (`#gr003`).
+pub const LINT_RULES_PAGE: &str = "reference/lint-rules.md";
+
 /// Where the specs come from: the workbook's `exercises/` folder, or a fake in tests.
 pub trait Source {
     /// The spec of exercise `id`.

@@ -32,7 +32,7 @@ fn row(check: &CheckSpec, spec: &Spec, links: &Links<'_>) -> String {
     let phrases = settings::phrases(&settings::of(&check.kind));
     if !phrases.is_empty() {
         measures.push_str(": ");
-        measures.push_str(&phrases.join(" · "));
+        measures.push_str(&link_rule_ids(&phrases.join(" · "), links));
     }
     let read = check.book.as_deref().unwrap_or(&spec.book);
     format!(
@@ -43,6 +43,33 @@ fn row(check: &CheckSpec, spec: &Spec, links: &Links<'_>) -> String {
         hint_ladder(&check.hints),
         links.titled(read)
     )
+}
+
+/// Lint rule ids written as code (`` `GR003` ``) become links to the rule's row on the lint
+/// rules page, whatever setting mentions them.
+pub fn link_rule_ids(text: &str, links: &Links<'_>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("`GR") {
+        let candidate = &rest[i + 1..];
+        let is_rule = candidate.len() >= 6
+            && candidate[2..5].bytes().all(|b| b.is_ascii_digit())
+            && candidate.as_bytes()[5] == b'`';
+        if is_rule {
+            let id = &candidate[..5];
+            out.push_str(&rest[..i]);
+            out.push_str(&format!(
+                "[`{id}`]({})",
+                links.to(&format!("{}#{}", crate::LINT_RULES_PAGE, id.to_ascii_lowercase()))
+            ));
+            rest = &candidate[6..];
+        } else {
+            out.push_str(&rest[..i + 1]);
+            rest = candidate;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Hints folded in a `<details>`, vaguest first, all on one line (a table cell).
@@ -149,6 +176,16 @@ mod tests {
         assert!(md.contains("| **Total** | | **40** | | |"), "{md}");
         assert!(md.contains("The untouched starter fails `size`, and passes `user`"), "{md}");
         assert!(md.contains("1. vague\n2. precise\n"), "{md}");
+    }
+
+    #[test]
+    fn lint_rule_ids_link_to_their_rows() {
+        let titles = BTreeMap::new();
+        let l = links(&titles);
+        assert_eq!(
+            link_rule_ids("rules: `GR001`, `GR010` · `GRX` `GR12`", &l),
+            "rules: [`GR001`](../reference/lint-rules.md#gr001), [`GR010`](../reference/lint-rules.md#gr010) · `GRX` `GR12`"
+        );
     }
 
     #[test]
