@@ -74,6 +74,8 @@ declare -A PARENT=(
   [golang]=base [rust]=base [python-slim]=base [buildpack]=base
   [python]=buildpack [node-slim]=base [node]=buildpack
 )
+# extra Debian packages on top of what the image's Dockerfile installs
+declare -A EXTRA_PKGS=([python]=python3-dev)
 # toolchain images get the host's extra (proxy) CA certificates
 declare -A WITH_CA=([golang]=1 [rust]=1 [python-slim]=1 [python]=1 [node-slim]=1 [node]=1)
 # Debian package whose version decides the tag, and the suites to read it from
@@ -357,8 +359,8 @@ recipe() {
       tree_hash "$IMAGES_DIR/base"; sha256sum < "$KIT_DIR/lib/mkrootfs.sh"; } | sha256sum | cut -c1-16
   else
     ctx=$(prepare_context "$name") || return 1
-    { printf 'kit %s\nname %s\ntag %s\nparent %s\ntarget %s\nseries %s\n' "$KIT_VERSION" "$name" \
-        "${TAG[$name]}" "$parent_id" "${TARGET[$name]:-}" "${SERIES[$name]:-}"
+    { printf 'kit %s\nname %s\ntag %s\nparent %s\ntarget %s\nseries %s\nextra %s\n' "$KIT_VERSION" "$name" \
+        "${TAG[$name]}" "$parent_id" "${TARGET[$name]:-}" "${SERIES[$name]:-}" "${EXTRA_PKGS[$name]:-}"
       tree_hash "$ctx"; } | sha256sum | cut -c1-16
   fi
 }
@@ -444,7 +446,7 @@ build_from_dockerfile() {
     rust)   args+=(--build-arg "RUST_DEB_VERSION=$pkgver" --build-arg "RUST_VERSION=$up") ;;
     python|python-slim)
             args+=(--build-arg "PY_SERIES=$PY_SERIES" --build-arg "PY_DEB_VERSION=$pkgver" --build-arg "PYTHON_VERSION=$up")
-            if [[ $name == python ]]; then args+=(--build-arg "EXTRA_PKGS=python3-dev"); fi ;;
+            args+=(--build-arg "EXTRA_PKGS=${EXTRA_PKGS[$name]:-}") ;;
     node|node-slim)
             args+=(--build-arg "NODE_DEB_VERSION=$pkgver" --build-arg "NODE_VERSION=$up") ;;
     distroless-*) args+=(--build-arg "LIBC6_VERSION=$pkgver") ;;
@@ -494,6 +496,7 @@ ensure() {
   if [[ $name == base ]]; then build_base "$log" && ok=1
   else build_from_dockerfile "$name" "$log" && ok=1; fi
   if (( !ok )); then
+    echo failed > "$STATE/run/$name.src"
     printf 'kit: error: building %s failed; last lines of %s:\n' "${TAG[$name]}" "$log" >&2
     tail -n 25 "$log" | sed 's/^/    /' >&2
     return 1
@@ -521,13 +524,15 @@ summary() {
   printf '\n%-44s %-9s %-30s %9s  %s\n' TAG SOURCE "VERSION INSIDE" "SIZE(MB)" "THIS RUN"
   for name in "${NAMES[@]}"; do
     tag=${TAG[$name]}
-    src=$(cat "$STATE/run/$name.src" 2>/dev/null || echo missing)
+    src=$(cat "$STATE/run/$name.src" 2>/dev/null || echo "-")
     secs=""
     case $src in
       built)  ver=$(cat "$STATE/run/$name.ver"); secs="built in $(cat "$STATE/run/$name.sec") s"; src=stand-in ;;
       cached) ver=$(img_label "$tag" dev.grader.kit.toolchain); secs="cached"; src=stand-in ;;
       present|pulled) ver=$(inside_version "$name" "$tag" 2>/dev/null || true); secs=$src ;;
-      *) ver="" ;;
+      failed) ver=$(img_label "$tag" dev.grader.kit.toolchain); src=FAILED
+              if [[ -n $(img_id "$tag") ]]; then secs="build failed, older stand-in kept"; else secs="build failed"; fi ;;
+      *) ver=""; [[ -n $(img_id "$tag") ]] || src=missing ;;
     esac
     if [[ $src == stand-in && -z $ver ]]; then ver=$(img_label "$tag" dev.grader.kit.toolchain); fi
     size=$(img_size_mb "$tag")
@@ -535,6 +540,9 @@ summary() {
   done
 }
 
+# (Each kit Dockerfile also says dev.grader.kit.dockerfile=<dir> in its first
+# step: with identical first steps, parallel cold builds race to create
+# duplicate cache images and later rebuilds miss the cache.)
 # Untagged leftovers of the kit's own builds: the intermediate stage of the
 # distroless Dockerfile, and the steps of a failed build. Each kit Dockerfile
 # labels its steps dev.grader.kit.stage=building and the finished image says
