@@ -55,6 +55,13 @@ pub enum Command {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
         exercise: Option<String>,
     },
+    /// Grade an exercise, then again each time you save a change to it (Ctrl-C to stop).
+    Watch {
+        /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
+        exercise: Option<String>,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
     /// Show the hints for an exercise, vaguest first.
     Hint {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.

@@ -31,17 +31,28 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     };
     if !again.cached {
         let (message, line) = match first_miss(after_source, again) {
-            Some(brk) if brk.name != again.name => (
+            Some(brk) if brk.name != again.name => {
+                let at = line_of(facts, brk);
+                let place = format!("{}{}", label(brk), at.map(|l| format!(" (line {l})")).unwrap_or_default());
+                let copies =
+                    brk.parsed().is_some_and(|p| p.instruction.starts_with("COPY") || p.instruction.starts_with("ADD"));
+                let why = if copies {
+                    format!("which copies {} before the dependencies are installed", spec.source)
+                } else {
+                    "before anything the edit touched: did the base image change while grading?".to_string()
+                };
+                (
+                    format!("after a harmless edit to {}, {dep_label} ran again: the cache broke earlier, at {place}, {why}", spec.source),
+                    at.or(dep_line),
+                )
+            }
+            _ => (
                 format!(
-                    "after a harmless edit to {}, {dep_label} ran again: the cache broke earlier, at {}{}, which copies {} before the dependencies are installed",
-                    spec.source,
-                    label(brk),
-                    line_of(facts, brk).map(|l| format!(" (line {l})")).unwrap_or_default(),
+                    "after a harmless edit to {}, {dep_label} ran again instead of coming from the cache",
                     spec.source
                 ),
-                line_of(facts, brk).or(dep_line),
+                dep_line,
             ),
-            _ => (format!("after a harmless edit to {}, {dep_label} ran again instead of coming from the cache", spec.source), dep_line),
         };
         return Finding::fail(message).at(line);
     }

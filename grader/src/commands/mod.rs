@@ -6,6 +6,7 @@ mod lint;
 mod list;
 mod reset;
 mod verify;
+mod watch;
 
 pub use lint::LintFormat;
 
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
             };
             check::run(&exercise, build, format).await
         }
+        Command::Watch { exercise, build } => watch::run(&workbook()?.exercise(exercise.as_deref())?, build).await,
         Command::Hint { exercise } => hint::run(&workbook()?, exercise.as_deref()),
         Command::Lint { dockerfile, target, format } => {
             lint::run(cli.root.as_deref(), &dockerfile, target.as_deref(), format)

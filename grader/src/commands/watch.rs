@@ -1,0 +1,76 @@
+//! `grader watch [id]`: grade, then grade again whenever a file of the exercise changes, until
+//! Ctrl-C. Polls modification times (no platform file-watching API needed).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+
+use crate::cli::BuildArgs;
+use crate::error::Outcome;
+use crate::report::Format;
+use crate::spec::Exercise;
+
+pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
+    loop {
+        let before = fingerprint(&exercise.dir);
+        match super::check::run(exercise, build, Format::Table).await {
+            Ok(Outcome::Pass) => {
+                super::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
+            }
+            Ok(Outcome::Fail) => super::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
+            Err(e) if e.to_string().starts_with("interrupted") => return Err(e),
+            Err(e) => eprintln!("error: {e:#}\nwatching for changes (Ctrl-C to stop)..."),
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = tokio::signal::ctrl_c() => return Ok(Outcome::Pass),
+            }
+            let now = fingerprint(&exercise.dir);
+            if now != before {
+                // Let an editor finish writing before building.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                break;
+            }
+        }
+    }
+}
+
+/// Every file's path, size and modification time (the grader's own `.grader/` left out).
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if e.file_name() == ".grader" || e.file_name() == ".git" || e.file_name() == "node_modules" {
+                continue;
+            }
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(p),
+                Ok(m) => out.push((p, m.len(), m.modified().ok())),
+                Err(_) => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_edit_changes_the_fingerprint() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let a = super::fingerprint(d.path());
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\nUSER 1\n").unwrap();
+        assert_ne!(a, super::fingerprint(d.path()));
+        std::fs::create_dir_all(d.path().join(".grader")).unwrap();
+        let b = super::fingerprint(d.path());
+        std::fs::write(d.path().join(".grader/x"), "y").unwrap();
+        assert_eq!(b, super::fingerprint(d.path()), ".grader is not the learner's");
+    }
+}
