@@ -583,11 +583,22 @@ cmd_remove() {
   say "kit: $removed stand-in tag(s) removed"
 }
 
+# one kit run (build or --remove) at a time on this machine
+take_lock() {
+  mkdir -p "$STATE/logs" "$STATE/ctx" || die "cannot create $STATE"
+  exec 9>"$STATE/lock"
+  if ! flock -n 9; then
+    say "kit: waiting for another kit run to finish ($STATE/lock)"
+    flock -w 1800 9 || die "another kit run still holds $STATE/lock after 30 min"
+  fi
+}
+
 main() {
   local t0 total name rc=0
   case ${1:-} in
     --list) cmd_list; return 0 ;;
-    --remove) docker version >/dev/null 2>&1 || die "no Docker engine answers"; cmd_remove; return 0 ;;
+    --remove) docker version >/dev/null 2>&1 || die "no Docker engine answers"
+              take_lock; cmd_remove; return 0 ;;
     --refresh) REFRESH=1 ;;
     -h|--help) usage; return 0 ;;
     "") ;;
@@ -595,9 +606,7 @@ main() {
   esac
   t0=$(now)
   docker version >/dev/null 2>&1 || die "no Docker engine answers (run .ci/engine.sh)"
-  mkdir -p "$STATE/logs" "$STATE/ctx" || die "cannot create $STATE"
-  exec 9>"$STATE/lock"
-  flock -w 1800 9 || die "another kit run holds $STATE/lock"
+  take_lock
   trap cleanup_rootfs EXIT
   rm -rf "$STATE/run"; mkdir -p "$STATE/run"
   ARCH=$(debian_arch)
