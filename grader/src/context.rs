@@ -2,15 +2,12 @@
 //!
 //! Made by the grader itself from an exercise folder, with the ignore file applied as the docker
 //! CLI applies it (`<Dockerfile>.dockerignore` when it exists, else `.dockerignore`), the spec
-//! file and the grader's own `.grader/` folder always left out, and the Dockerfile always sent.
-//! The learner's ignore file itself is not sent: it has been applied already, and dockerd
-//! 20.10's BuildKit re-applies one it finds in an uploaded tar when computing the context's cache
-//! key, which with `*` plus `!` exceptions makes edited files look unchanged (measured: `COPY . .`
-//! reported as cached after an edit). When the learner's rules exclude the Dockerfile (which must
-//! be sent all the same), a two-line `.dockerignore` naming just the build files is sent in its
-//! place, so the engine keeps them out of `COPY . .` as it would with the docker CLI, and an edit
-//! to the Dockerfile does not invalidate that layer. Headers are deterministic (fixed owner and
-//! time, 0644/0755 modes) so a copy of the folder yields the same context.
+//! file and the grader's own `.grader/` folder always left out. As with the CLI, the Dockerfile
+//! and the ignore file are always sent, so the engine can read them. (Measured on dockerd 20.10:
+//! its BuildKit does not apply `.dockerignore` to an uploaded tar, so a Dockerfile the rules
+//! exclude is still seen by `COPY . .`, and editing it invalidates that layer. That costs
+//! rebuild time, never a verdict.) Headers are deterministic (fixed owner and time, 0644/0755
+//! modes) so a copy of the folder yields the same context.
 
 use std::path::Path;
 
@@ -42,34 +39,19 @@ impl BuildContext {
     pub fn pack(dir: &Path, dockerfile: &str) -> Result<BuildContext> {
         let ignore_file = ignore_file_for(dir, dockerfile);
         let mut ignore = Dockerignore::load_file(&dir.join(&ignore_file))?;
-        // The build files the learner's rules exclude: sent anyway, hidden from COPY by the engine.
-        let hidden: Vec<&str> =
-            [dockerfile, ignore_file.as_str(), ".dockerignore"].into_iter().filter(|f| ignore.excludes(f)).collect();
         if !ignore.is_empty() {
             ignore.push(&format!("!{dockerfile}"));
+            ignore.push(&format!("!{ignore_file}"));
         }
-        ignore.push(&ignore_file);
-        ignore.push(".dockerignore");
+        if ignore_file != ".dockerignore" {
+            // An engine that does not know Dockerfile-specific ignore files would apply this one.
+            ignore.push(".dockerignore");
+        }
         let mut builder = tar::Builder::new(Vec::new());
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
         let mut files = Vec::new();
         walk(dir, "", &ignore, &mut builder, &mut files)?;
-        if hidden.contains(&dockerfile) {
-            let mut text = String::new();
-            for f in &hidden {
-                if !text.contains(&format!("{f}\n")) {
-                    text.push_str(f);
-                    text.push('\n');
-                }
-            }
-            let mut header = tar::Header::new_gnu();
-            header.set_size(text.len() as u64);
-            header.set_mode(0o644);
-            header.set_mtime(1153704088);
-            header.set_entry_type(tar::EntryType::Regular);
-            builder.append_data(&mut header, ".dockerignore", text.as_bytes()).context("adding .dockerignore")?;
-        }
         if !dir.join(dockerfile).is_file() {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
@@ -157,42 +139,19 @@ mod tests {
         std::fs::write(p.join("src/main.go"), "package main").unwrap();
         let ctx = BuildContext::pack(p, "Dockerfile").unwrap();
         let n = names(&ctx);
-        assert_eq!(n, vec!["Dockerfile", "docs/keep.md", "src", "src/main.go"]);
-        assert_eq!(ctx.content_bytes(), 13 + 1 + 12);
+        assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src", "src/main.go"]);
+        assert_eq!(ctx.content_bytes(), 24 + 13 + 1 + 12);
     }
 
     #[test]
-    fn an_excluded_dockerfile_is_sent_with_a_minimal_ignore_file() {
+    fn an_excluded_dockerfile_and_ignore_file_are_sent_as_the_cli_does() {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
         std::fs::write(d.path().join(".dockerignore"), "*\n!main.go\n").unwrap();
         std::fs::write(d.path().join("main.go"), "package main\n").unwrap();
         std::fs::write(d.path().join("README.md"), "x").unwrap();
         let ctx = BuildContext::pack(d.path(), "Dockerfile").unwrap();
-        assert_eq!(names(&ctx), vec!["Dockerfile", "main.go", ".dockerignore"]);
-        let mut a = tar::Archive::new(ctx.tar.as_slice());
-        let mut sent = String::new();
-        for e in a.entries().unwrap() {
-            let mut e = e.unwrap();
-            if e.path().unwrap().to_str() == Some(".dockerignore") {
-                std::io::Read::read_to_string(&mut e, &mut sent).unwrap();
-            }
-        }
-        assert_eq!(sent, "Dockerfile\n.dockerignore\n");
-    }
-
-    #[test]
-    fn the_same_folder_copied_packs_to_the_same_bytes() {
-        let a = tempfile::tempdir().unwrap();
-        std::fs::write(a.path().join("Dockerfile"), "FROM scratch\n").unwrap();
-        std::fs::write(a.path().join("app.py"), "print(1)\n").unwrap();
-        let first = BuildContext::pack(a.path(), "Dockerfile").unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1100));
-        let b = tempfile::tempdir().unwrap();
-        for f in ["Dockerfile", "app.py"] {
-            std::fs::copy(a.path().join(f), b.path().join(f)).unwrap();
-        }
-        assert_eq!(first.tar, BuildContext::pack(b.path(), "Dockerfile").unwrap().tar);
+        assert_eq!(names(&ctx), vec![".dockerignore", "Dockerfile", "main.go"]);
     }
 
     #[test]
@@ -204,9 +163,9 @@ mod tests {
         std::fs::write(d.path().join("a.txt"), "a").unwrap();
         std::fs::write(d.path().join("b.txt"), "b").unwrap();
         let n = names(&BuildContext::pack(d.path(), "Dockerfile").unwrap());
-        // A root .dockerignore is never sent: an engine that does not know Dockerfile-specific
+        // The root .dockerignore is not sent: an engine that does not know Dockerfile-specific
         // ignore files would apply it.
-        assert_eq!(n, vec!["Dockerfile", "a.txt"]);
+        assert_eq!(n, vec!["Dockerfile", "Dockerfile.dockerignore", "a.txt"]);
     }
 
     #[test]

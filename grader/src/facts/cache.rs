@@ -41,7 +41,7 @@ pub async fn probe(
             return Ok(probe);
         }
         let original = std::fs::read(&path)?;
-        append_harmless_edit(&path)?;
+        append_harmless_edit(&path, &engine.run_id)?;
         progress.set_message(format!("rebuilding after an edit to {file}"));
         let context = BuildContext::pack(copy.path(), main.dockerfile)?;
         let tag = engine.tag(&exercise.id, purpose);
