@@ -7,15 +7,15 @@ use crate::locate::{instruction_of_step, squash};
 use crate::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
-    let Some(dep) = facts.build.run_step(&spec.step) else {
+    // Every RUN containing the step text is judged (a build stage and a production-deps stage
+    // may both run `npm ci`).
+    let deps: Vec<&Step> = facts.build.run_steps(&spec.step).collect();
+    let Some(first) = deps.first() else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
             spec.step
         ));
     };
-    let dep_name = squash(&dep.name);
-    let dep_label = label(dep);
-    let dep_line = line_of(facts, dep);
     let Some(probe) = probe else { return Finding::fail("not measured: the cache probe did not run") };
     if let Some(e) = &probe.error {
         return Finding::fail(format!("not measured: {e}"));
@@ -26,18 +26,26 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     if let Some(f) = &after_source.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.source, f.message));
     }
-    let Some(again) = after_source.steps.iter().find(|s| squash(&s.name) == dep_name) else {
-        return Finding::fail(format!("the rebuild after editing {} did not run {dep_label}", spec.source));
+    let find = |build: &'_ BuildOutcome, dep: &Step| -> Option<Step> {
+        build.steps.iter().find(|s| squash(&s.name) == squash(&dep.name)).cloned()
     };
-    if !again.cached {
-        let (message, line) = match first_miss(after_source, again) {
+    for dep in &deps {
+        let dep_label = label(dep);
+        let Some(again) = find(after_source, dep) else {
+            return Finding::fail(format!("the rebuild after editing {} did not run {dep_label}", spec.source));
+        };
+        if again.cached {
+            continue;
+        }
+        let dep_line = line_of(facts, dep);
+        let (message, line) = match first_miss(after_source, &again) {
             Some(brk) if brk.name != again.name => {
                 let at = line_of(facts, brk);
                 let place = format!("{}{}", label(brk), at.map(|l| format!(" (line {l})")).unwrap_or_default());
                 let copies =
                     brk.parsed().is_some_and(|p| p.instruction.starts_with("COPY") || p.instruction.starts_with("ADD"));
                 let why = if copies {
-                    format!("which copies {} before the dependencies are installed", spec.source)
+                    format!("which copies {} in before {dep_label} runs", spec.source)
                 } else {
                     "before anything the edit touched: did the base image change while grading?".to_string()
                 };
@@ -59,17 +67,22 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     if let Some(f) = &after_manifest.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.manifest, f.message));
     }
-    match after_manifest.steps.iter().find(|s| squash(&s.name) == dep_name) {
-        Some(s) if s.cached => Finding::fail(format!(
-            "after editing {}, {dep_label} still came from the cache: the step does not see {}; copy it in before this step",
-            spec.manifest, spec.manifest
-        ))
-        .at(dep_line),
-        _ => Finding::pass(format!(
-            "{dep_label} stayed cached after an edit to {} and ran again after an edit to {}",
-            spec.source, spec.manifest
-        )),
+    for dep in &deps {
+        if find(after_manifest, dep).is_some_and(|s| s.cached) {
+            return Finding::fail(format!(
+                "after editing {}, {} still came from the cache: the step does not see {}; copy it in before this step",
+                spec.manifest,
+                label(dep),
+                spec.manifest
+            ))
+            .at(line_of(facts, dep));
+        }
     }
+    let what = if deps.len() == 1 { label(first) } else { format!("the {} steps running `{}`", deps.len(), spec.step) };
+    Finding::pass(format!(
+        "{what} stayed cached after an edit to {} and ran again after an edit to {}",
+        spec.source, spec.manifest
+    ))
 }
 
 /// The first step of the dependency step's stage (by step number) that missed the cache.
@@ -155,7 +168,7 @@ mod tests {
         let r = check(&spec(), Some(&probe(build([true, false, false]), build([true, false, false]))), &f);
         assert!(!r.passed);
         assert_eq!(r.line, Some(3));
-        assert!(r.message.contains("the cache broke earlier, at `COPY . .` (line 3)"), "{}", r.message);
+        assert!(r.message.contains("the cache broke earlier, at `COPY . .` (line 3), which copies main.go in before `RUN go mod download` runs"), "{}", r.message);
     }
 
     #[test]
@@ -169,6 +182,29 @@ mod tests {
         );
         assert!(!r.passed && r.message.contains("still came from the cache"), "{}", r.message);
         assert_eq!(r.line, Some(4));
+    }
+
+    #[test]
+    fn every_matching_step_is_judged() {
+        let df = "FROM node:20-trixie AS build\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nFROM node:20-trixie AS deps\nCOPY package*.json ./\nRUN npm ci --omit=dev\nFROM node:20-trixie-slim\nCOPY --from=deps /node_modules /node_modules\n";
+        let build = |c: [bool; 4]| {
+            outcome(vec![
+                step("[build 2/5] COPY package*.json ./", c[0]),
+                step("[build 3/5] RUN npm ci", c[1]),
+                step("[deps 2/3] COPY package*.json ./", c[2]),
+                step("[deps 3/3] RUN npm ci --omit=dev", c[3]),
+            ])
+        };
+        let mut f = facts(df);
+        f.build = build([false; 4]);
+        let spec = CacheCheck { step: "npm ci".into(), source: "src/app.ts".into(), manifest: "package.json".into() };
+        let ok = probe(build([true; 4]), build([false; 4]));
+        assert!(check(&spec, Some(&ok), &f).passed);
+        // The production-deps step still cached after a manifest edit: caught, with its line.
+        let stale = probe(build([true; 4]), build([false, false, true, true]));
+        let r = check(&spec, Some(&stale), &f);
+        assert!(!r.passed && r.message.contains("`RUN npm ci --omit=dev` still came from the cache"), "{}", r.message);
+        assert_eq!(r.line, Some(8));
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn absent(spec: &PathsCheck, facts: &Facts) -> Finding {
     let hits: Vec<(&String, usize)> =
         image.files.iter().filter(|(p, _)| globs.matching(p).is_some()).map(|(p, e)| (p, e.layer)).collect();
     if hits.is_empty() {
-        return Finding::pass(format!("no {} in the final image", spec.what));
+        return Finding::pass(format!("the final image holds none of: {}", spec.what));
     }
     let origins = facts.dockerfile.as_ref().ok().map(|df| layer_origins(df, image, None));
     // Group the offenders by layer, biggest group first.

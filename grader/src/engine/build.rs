@@ -38,9 +38,19 @@ pub struct BuildRequest<'a> {
     pub args: &'a BTreeMap<String, String>,
     pub pull: bool,
     pub builder: Builder,
-    /// Stop the build as soon as the RUN step containing this text is known to be cached or
-    /// to be running (the cache probe needs nothing more, and the rest may take minutes).
-    pub stop_at: Option<&'a str>,
+    /// Stop the build as soon as the RUN steps containing this text (as many as the main build
+    /// had) are each known to be cached or to be running: the cache probe needs nothing more,
+    /// and the rest may take minutes.
+    pub stop_at: Option<StopAt<'a>>,
+}
+
+/// When a probe build may stop early.
+#[derive(Debug, Clone, Copy)]
+pub struct StopAt<'a> {
+    /// Text in the RUN steps being probed.
+    pub needle: &'a str,
+    /// How many such steps the main build had.
+    pub steps: usize,
 }
 
 /// One build step as the engine reported it.
@@ -61,6 +71,11 @@ pub struct Step {
 }
 
 impl Step {
+    /// Whether this is a RUN step whose command contains `needle`.
+    pub fn runs(&self, needle: &str) -> bool {
+        self.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle))
+    }
+
     /// The parts of a BuildKit-style name: stage (`builder`, `stage-1`, none for a one-stage
     /// build), and the instruction text (`RUN go mod download`). `None` for internal steps.
     pub fn parsed(&self) -> Option<StepName<'_>> {
@@ -116,10 +131,9 @@ impl BuildOutcome {
         self.failure.is_none()
     }
 
-    /// The first RUN step whose command contains `needle` (e.g. the dependency-install step).
-    pub fn run_step(&self, needle: &str) -> Option<&Step> {
-        self.instruction_steps()
-            .find(|s| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle)))
+    /// The RUN steps whose command contains `needle` (e.g. the dependency-install steps).
+    pub fn run_steps<'s>(&'s self, needle: &'s str) -> impl Iterator<Item = &'s Step> + 's {
+        self.instruction_steps().filter(move |s| s.runs(needle))
     }
 
     /// Steps that ran an instruction of the Dockerfile (internal and export steps left out).
@@ -199,7 +213,7 @@ impl Engine {
             if let Some(msg) = rec.current() {
                 progress.set_message(msg);
             }
-            if req.stop_at.is_some_and(|needle| rec.decided(needle)) {
+            if req.stop_at.is_some_and(|at| rec.decided(at)) {
                 stopped_early = true;
                 break;
             }
@@ -289,15 +303,14 @@ impl Recorder {
         self.vertices.entry(digest.to_string()).or_default()
     }
 
-    /// Whether the RUN step containing `needle` is known to be cached or to be running.
-    fn decided(&self, needle: &str) -> bool {
-        let is_it =
-            |s: &Step| s.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle));
-        let decided = |s: &Step| s.cached || s.started || s.completed;
-        match self.classic.last() {
-            Some(_) => self.classic.iter().any(|s| is_it(s) && decided(s)),
-            None => self.vertices.values().any(|s| is_it(s) && decided(s)),
-        }
+    /// Whether the probed RUN steps are each known to be cached or to be running.
+    fn decided(&self, at: StopAt<'_>) -> bool {
+        let decided = |s: &&Step| s.runs(at.needle) && (s.cached || s.started || s.completed);
+        let n = match self.classic.last() {
+            Some(_) => self.classic.iter().filter(decided).count(),
+            None => self.vertices.values().filter(decided).count(),
+        };
+        n >= at.steps.max(1)
     }
 
     /// A one-line progress message: the step running now.
@@ -457,10 +470,12 @@ mod tests {
         for text in ["Step 1/3 : FROM golang:1.27\n", "Step 2/3 : RUN go mod download\n"] {
             r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
         }
-        assert!(!r.decided("go mod download"));
+        let at = StopAt { needle: "go mod download", steps: 1 };
+        assert!(!r.decided(at));
         r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
-        assert!(r.decided("go mod download"));
-        assert!(!r.decided("npm ci"));
+        assert!(r.decided(at));
+        assert!(!r.decided(StopAt { needle: "npm ci", steps: 1 }));
+        assert!(!r.decided(StopAt { steps: 2, ..at }), "two such steps: wait for the second");
     }
 
     #[test]

@@ -159,9 +159,9 @@ pub async fn gather(
     for check in &spec.checks {
         match &check.kind {
             // Without a dependency step there is nothing to probe; the check says so.
-            CheckKind::Cache(c) if facts.build.run_step(&c.step).is_some() => {
+            CheckKind::Cache(c) if facts.build.run_steps(&c.step).next().is_some() => {
                 progress.set_prefix(format!("{} cache", exercise.id));
-                let probe = cache::probe(engine, exercise, dir, c, &req, progress).await?;
+                let probe = cache::probe(engine, exercise, dir, c, &req, &facts.build, progress).await?;
                 facts.cache.insert(check.id.clone(), probe);
             }
             CheckKind::Smoke(s) => {

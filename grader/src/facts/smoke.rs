@@ -52,7 +52,14 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> SmokeResult
 
 async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16, spec: &SmokeCheck) -> (bool, String) {
     let Some(host_port) = host_port else {
-        return (false, format!("port {port} could not be published"));
+        // No published port: most often the container exited at once.
+        return match engine.state(id).await {
+            Ok(s) if !s.running => (
+                false,
+                format!("the container exited with code {} before answering on port {port}", s.exit_code.unwrap_or(-1)),
+            ),
+            _ => (false, format!("port {port} could not be published")),
+        };
     };
     let want = spec.status.unwrap_or(200);
     let deadline = Instant::now() + Duration::from_secs(spec.timeout_s);
