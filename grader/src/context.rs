@@ -26,6 +26,8 @@ pub struct BuildContext {
     pub tar: Vec<u8>,
     /// Every regular file sent, relative path and size, in walk order.
     pub files: Vec<(String, u64)>,
+    /// The ignore rules that were applied.
+    pub ignore: Dockerignore,
 }
 
 impl BuildContext {
@@ -56,7 +58,7 @@ impl BuildContext {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
         let tar = builder.into_inner().context("finishing the context tar")?;
-        Ok(BuildContext { tar, files })
+        Ok(BuildContext { tar, files, ignore })
     }
 }
 

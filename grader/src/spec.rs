@@ -242,6 +242,10 @@ pub struct ContextCheck {
     /// Patterns (`.dockerignore` syntax, relative to the exercise folder) that must not be sent.
     #[serde(default)]
     pub forbid: Vec<String>,
+    /// Paths the folder's ignore file must exclude whether or not they exist (e.g. `.git/HEAD`,
+    /// which a workbook cannot ship but a learner's real project has).
+    #[serde(default)]
+    pub must_ignore: Vec<String>,
     /// A string that must appear in no file of any layer of the final image (a layer whose file a
     /// later step deleted counts: it still ships).
     #[serde(default)]
@@ -423,8 +427,10 @@ impl Spec {
                     }
                 }
                 CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
-                CheckKind::Context(x) if x.max_mb.is_none() && x.forbid.is_empty() && x.canary.is_none() => {
-                    bail!("check `{}`: set max_mb, forbid or canary", c.id)
+                CheckKind::Context(x)
+                    if x.max_mb.is_none() && x.forbid.is_empty() && x.must_ignore.is_empty() && x.canary.is_none() =>
+                {
+                    bail!("check `{}`: set max_mb, forbid, must_ignore or canary", c.id)
                 }
                 CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
                 CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
@@ -466,6 +472,12 @@ pub struct Exercise {
 }
 
 impl Exercise {
+    /// Files a learner may add that the starter does not have (ignore files): when the pristine
+    /// starter lacks one, `reset` removes it and the starter build leaves it out.
+    pub fn optional_learner_files(&self) -> [String; 2] {
+        [".dockerignore".to_string(), format!("{}.dockerignore", self.spec.build.dockerfile)]
+    }
+
     pub fn load(dir: &Path) -> Result<Exercise> {
         let id = dir
             .file_name()

@@ -394,9 +394,11 @@ fn reset_restores_the_starter_and_touches_nothing_else() {
     std::fs::create_dir_all(&ex).unwrap();
     copy_tree(&repo().join("exercises/ex1"), &ex);
     std::fs::write(ex.join("Dockerfile"), "FROM scratch\n").unwrap();
+    std::fs::write(ex.join(".dockerignore"), "*\n").unwrap();
     std::fs::write(ex.join("notes.txt"), "mine").unwrap();
     let out = grader().args(["reset", "ex1", "--root"]).arg(root.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!ex.join(".dockerignore").exists(), "the starter has no .dockerignore");
     assert_eq!(
         std::fs::read(ex.join("Dockerfile")).unwrap(),
         std::fs::read(repo().join("exercises/ex1/Dockerfile")).unwrap()

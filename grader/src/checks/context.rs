@@ -32,6 +32,14 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
             ));
         }
     }
+    let would_send: Vec<&str> =
+        spec.must_ignore.iter().map(String::as_str).filter(|p| !facts.context_ignore.excludes(p)).collect();
+    if !would_send.is_empty() {
+        problems.push(format!(
+            "the ignore rules would send {} (the folder has no such file, but a real project does)",
+            would_send.join(", ")
+        ));
+    }
     if let Some(max) = spec.max_mb {
         let budget = (max * 1e6) as u64;
         if facts.context_bytes > budget {
@@ -59,14 +67,29 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
             }
             problems.push(format!("the secret `{canary}` is in the image, in {} file(s)", image.canary_hits.len()));
         }
+        if image.canary_in_config {
+            problems.push(format!(
+                "the secret `{canary}` is in the image config (an ENV, a LABEL or a build argument recorded in the history)"
+            ));
+        }
     }
     if problems.is_empty() {
-        let secret = if spec.canary.is_some() { "; the secret is in no layer" } else { "" };
-        return Finding::pass(format!(
-            "the context holds {} files, {}, none of them forbidden{secret}",
-            facts.context_files,
-            mb(facts.context_bytes)
-        ));
+        let mut said = Vec::new();
+        if !spec.forbid.is_empty() || spec.max_mb.is_some() {
+            let forbidden = if spec.forbid.is_empty() { "" } else { ", none of them forbidden" };
+            said.push(format!(
+                "the context holds {} files, {}{forbidden}",
+                facts.context_files,
+                mb(facts.context_bytes)
+            ));
+        }
+        if !spec.must_ignore.is_empty() {
+            said.push(format!("the ignore rules leave out {}", spec.must_ignore.join(", ")));
+        }
+        if spec.canary.is_some() {
+            said.push("the secret is in no layer and not in the image config".to_string());
+        }
+        return Finding::pass(said.join("; "));
     }
     Finding::fail(problems.join("; ")).at(line).with_details(details)
 }
@@ -80,6 +103,7 @@ mod tests {
         ContextCheck {
             max_mb: Some(1.0),
             forbid: vec![".env".into(), ".git".into(), "**/*.pem".into()],
+            must_ignore: vec![],
             canary: Some("CANARY-123".into()),
         }
     }
@@ -92,6 +116,28 @@ mod tests {
         f.context_bytes = 120;
         let r = check(&spec(), &f);
         assert!(r.passed, "{}", r.message);
+        assert!(
+            r.message.ends_with("none of them forbidden; the secret is in no layer and not in the image config"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn must_ignore_is_judged_on_the_rules_and_the_config_is_searched() {
+        let mut f = facts(SOLUTION);
+        let only = ContextCheck {
+            must_ignore: vec![".git/HEAD".into()],
+            canary: Some("CANARY-123".into()),
+            ..Default::default()
+        };
+        let r = check(&only, &f);
+        assert!(!r.passed && r.message.contains("would send .git/HEAD"), "{}", r.message);
+        f.context_ignore = crate::dockerignore::Dockerignore::parse("*\n!src\n").unwrap();
+        assert!(check(&only, &f).passed);
+        f.image.as_mut().unwrap().canary_in_config = true;
+        let r = check(&only, &f);
+        assert!(!r.passed && r.message.contains("in the image config"), "{}", r.message);
     }
 
     #[test]

@@ -159,6 +159,7 @@ pub(crate) mod fixtures {
             run_id: "test".into(),
             starter_size: None,
             context_paths: vec![],
+            context_ignore: Default::default(),
             target: BTreeMap::new(),
             stop: BTreeMap::new(),
             targets: BTreeMap::new(),

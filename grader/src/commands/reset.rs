@@ -15,8 +15,19 @@ pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     }
     let mut restored = Vec::new();
     restore(&pristine, &e.dir, &pristine, &mut restored)?;
+    let mut removed = Vec::new();
+    for extra in e.optional_learner_files() {
+        let (yours, original) = (e.dir.join(&extra), pristine.join(&extra));
+        if yours.is_file() && !original.exists() {
+            std::fs::remove_file(&yours).with_context(|| format!("removing {}", yours.display()))?;
+            removed.push(extra);
+        }
+    }
     let mut out = format!("{}: restored the starter's ", e.id);
     out.push_str(&restored.join(", "));
+    if !removed.is_empty() {
+        out.push_str(&format!("; removed {} (the starter has none)", removed.join(", ")));
+    }
     out.push('\n');
     super::emit(&out);
     Ok(Outcome::Pass)

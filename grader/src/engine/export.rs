@@ -94,6 +94,11 @@ pub struct ImageFacts {
     pub captured: BTreeMap<String, String>,
     /// Paths (with their layer) whose content contains the canary, in any layer.
     pub canary_hits: Vec<(String, usize)>,
+    /// Whether the canary is in the image config itself (ENV, LABEL, the build history).
+    pub canary_in_config: bool,
+    /// The image config as exported (JSON).
+    #[serde(skip)]
+    pub config_json: String,
 }
 
 impl ImageFacts {
@@ -139,6 +144,7 @@ impl Engine {
             .context("the export reader stopped")?
             .with_context(|| format!("reading the export of {image}"))?;
         let mut facts = scan.compose()?;
+        facts.canary_in_config = canary.is_some_and(|c| !c.is_empty() && facts.config_json.contains(c));
         facts.id = inspect.id.unwrap_or_default();
         facts.engine_size = inspect.size.unwrap_or(0).max(0) as u64;
         Ok(facts)
@@ -335,8 +341,9 @@ impl ExportScan {
         let (config_path, layer_paths) = self.manifest()?;
         let config =
             self.small.get(&config_path).ok_or_else(|| anyhow!("the export has no image config {config_path}"))?;
+        let config_json = String::from_utf8_lossy(config).into_owned();
         let config: serde_json::Value = serde_json::from_slice(config).context("parsing the image config")?;
-        let mut facts = ImageFacts { config: image_config(&config), ..ImageFacts::default() };
+        let mut facts = ImageFacts { config: image_config(&config), config_json, ..ImageFacts::default() };
         facts.history = config
             .get("history")
             .and_then(|h| h.as_array())

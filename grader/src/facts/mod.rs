@@ -50,6 +50,9 @@ pub struct Facts {
     /// Every regular file sent, with its size.
     #[serde(skip)]
     pub context_paths: Vec<(String, u64)>,
+    /// The ignore rules the context was packed with.
+    #[serde(skip)]
+    pub context_ignore: crate::dockerignore::Dockerignore,
     pub build: BuildOutcome,
     /// The built image; `None` when the build failed.
     pub image: Option<ImageFacts>,
@@ -119,6 +122,7 @@ pub async fn gather(
         context_files: context.files.len(),
         context_bytes: context.content_bytes(),
         context_paths: context.files.clone(),
+        context_ignore: context.ignore.clone(),
         build,
         image: None,
         cache: BTreeMap::new(),

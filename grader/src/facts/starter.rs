@@ -25,12 +25,19 @@ pub async fn size(
     if !pristine.is_dir() {
         return Ok(Err(format!("{} has no {PRISTINE_DIR}/ folder with the starter's files", exercise.dir.display())));
     }
-    if same_files(&pristine, dir)? {
+    let extras_match =
+        exercise.optional_learner_files().iter().all(|f| pristine.join(f).exists() || !dir.join(f).exists());
+    if extras_match && same_files(&pristine, dir)? {
         // The graded folder is the starter itself.
         return Ok(Ok(main_size));
     }
     let copy = temp_copy(dir)?;
     copy_tree(&pristine, copy.path())?;
+    for extra in exercise.optional_learner_files() {
+        if !pristine.join(&extra).exists() {
+            let _ = std::fs::remove_file(copy.path().join(&extra));
+        }
+    }
     progress.set_message("building the starter, to measure it");
     let context = BuildContext::pack(copy.path(), main.dockerfile)?;
     let tag = engine.tag(&exercise.id, "starter");
