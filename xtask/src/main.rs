@@ -56,6 +56,7 @@ fn bench(reps: usize) -> Result<()> {
     let corpus = corpus(&root)?;
     let mut rows = Vec::new();
 
+    eprintln!("bench: lint");
     // Lint: one process per file, as a learner or CI would run it.
     let files: Vec<&PathBuf> = corpus.iter().filter(|p| p.file_name().is_some_and(|n| n == "Dockerfile")).collect();
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
@@ -77,6 +78,7 @@ fn bench(reps: usize) -> Result<()> {
         peer: Some(("hadolint 2.15".into(), median(peer))),
     });
 
+    eprintln!("bench: parse");
     // Parse: in-process, the whole corpus many times.
     let texts: Vec<String> = corpus.iter().map(std::fs::read_to_string).collect::<std::io::Result<_>>()?;
     let loops = 200;
@@ -97,6 +99,7 @@ fn bench(reps: usize) -> Result<()> {
         peer: Some(("BuildKit parser (dockerfile 3.4)".into(), peer)),
     });
 
+    eprintln!("bench: image analysis");
     // Image analysis: every file of every layer, with attribution.
     let rt = tokio::runtime::Runtime::new()?;
     let engine = rt.block_on(grader::engine::Engine::connect())?;
@@ -118,6 +121,7 @@ fn bench(reps: usize) -> Result<()> {
         peer: Some(("dive 0.13".into(), median(peer))),
     });
 
+    eprintln!("bench: warm grading");
     // Warm grading: everything is in the build cache after the first run.
     for (label, overlay) in [("starter", false), ("solution", true)] {
         let dir = tempfile::tempdir()?;
