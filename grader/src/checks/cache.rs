@@ -7,10 +7,8 @@ use crate::locate::{instruction_of_step, squash};
 use crate::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
-    // Every RUN containing the step text is judged (a build stage and a production-deps stage
-    // may both run `npm ci`).
-    let deps: Vec<&Step> = facts.build.run_steps(&spec.step).collect();
-    let Some(first) = deps.first() else {
+    // The judged step is the first RUN (in Dockerfile order) whose command contains the text.
+    let Some(first) = crate::facts::dependency_step(facts, &spec.step) else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
             spec.step
@@ -26,6 +24,7 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     if let Some(f) = &after_source.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.source, f.message));
     }
+    let deps = [first];
     let find = |build: &'_ BuildOutcome, dep: &Step| -> Option<Step> {
         build.steps.iter().find(|s| squash(&s.name) == squash(&dep.name)).cloned()
     };
@@ -78,10 +77,11 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
             .at(line_of(facts, dep));
         }
     }
-    let what = if deps.len() == 1 { label(first) } else { format!("the {} steps running `{}`", deps.len(), spec.step) };
     Finding::pass(format!(
-        "{what} stayed cached after an edit to {} and ran again after an edit to {}",
-        spec.source, spec.manifest
+        "{} stayed cached after an edit to {} and ran again after an edit to {}",
+        label(first),
+        spec.source,
+        spec.manifest
     ))
 }
 
@@ -185,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn every_matching_step_is_judged() {
+    fn the_first_matching_step_in_dockerfile_order_is_judged() {
         let df = "FROM node:20-trixie AS build\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nFROM node:20-trixie AS deps\nCOPY package*.json ./\nRUN npm ci --omit=dev\nFROM node:20-trixie-slim\nCOPY --from=deps /node_modules /node_modules\n";
         let build = |c: [bool; 4]| {
             outcome(vec![
@@ -199,12 +199,17 @@ mod tests {
         f.build = build([false; 4]);
         let spec = CacheCheck { step: "npm ci".into(), source: "src/app.ts".into(), manifest: "package.json".into() };
         let ok = probe(build([true; 4]), build([false; 4]));
-        assert!(check(&spec, Some(&ok), &f).passed);
-        // The production-deps step still cached after a manifest edit: caught, with its line.
-        let stale = probe(build([true; 4]), build([false, false, true, true]));
+        let r = check(&spec, Some(&ok), &f);
+        assert!(r.passed && r.message.starts_with("`RUN npm ci` stayed cached"), "{}", r.message);
+        // The build stage's step (line 3) is the one judged, even when the engine reported the
+        // deps stage first.
+        let mut reordered = build([false; 4]);
+        reordered.steps.reverse();
+        f.build = reordered;
+        let stale = probe(build([true; 4]), build([false, true, false, false]));
         let r = check(&spec, Some(&stale), &f);
-        assert!(!r.passed && r.message.contains("`RUN npm ci --omit=dev` still came from the cache"), "{}", r.message);
-        assert_eq!(r.line, Some(8));
+        assert!(!r.passed && r.message.contains("`RUN npm ci` still came from the cache"), "{}", r.message);
+        assert_eq!(r.line, Some(3));
     }
 
     #[test]

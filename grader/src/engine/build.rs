@@ -38,19 +38,10 @@ pub struct BuildRequest<'a> {
     pub args: &'a BTreeMap<String, String>,
     pub pull: bool,
     pub builder: Builder,
-    /// Stop the build as soon as the RUN steps containing this text (as many as the main build
-    /// had) are each known to be cached or to be running: the cache probe needs nothing more,
-    /// and the rest may take minutes.
-    pub stop_at: Option<StopAt<'a>>,
-}
-
-/// When a probe build may stop early.
-#[derive(Debug, Clone, Copy)]
-pub struct StopAt<'a> {
-    /// Text in the RUN steps being probed.
-    pub needle: &'a str,
-    /// How many such steps the main build had.
-    pub steps: usize,
+    /// Stop the build as soon as the step with this name (as the main build reported it) is
+    /// known to be cached or to be running: the cache probe needs nothing more, and the rest
+    /// may take minutes.
+    pub stop_at: Option<&'a str>,
 }
 
 /// One build step as the engine reported it.
@@ -303,14 +294,14 @@ impl Recorder {
         self.vertices.entry(digest.to_string()).or_default()
     }
 
-    /// Whether the probed RUN steps are each known to be cached or to be running.
-    fn decided(&self, at: StopAt<'_>) -> bool {
-        let decided = |s: &&Step| s.runs(at.needle) && (s.cached || s.started || s.completed);
-        let n = match self.classic.last() {
-            Some(_) => self.classic.iter().filter(decided).count(),
-            None => self.vertices.values().filter(decided).count(),
-        };
-        n >= at.steps.max(1)
+    /// Whether the step named `name` is known to be cached or to be running.
+    fn decided(&self, name: &str) -> bool {
+        let wanted = crate::locate::squash(name);
+        let decided = |s: &&Step| (s.cached || s.started || s.completed) && crate::locate::squash(&s.name) == wanted;
+        match self.classic.last() {
+            Some(_) => self.classic.iter().any(|s| decided(&s)),
+            None => self.vertices.values().any(|s| decided(&s)),
+        }
     }
 
     /// A one-line progress message: the step running now.
@@ -470,12 +461,11 @@ mod tests {
         for text in ["Step 1/3 : FROM golang:1.27\n", "Step 2/3 : RUN go mod download\n"] {
             r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
         }
-        let at = StopAt { needle: "go mod download", steps: 1 };
-        assert!(!r.decided(at));
+        let name = "[2/3] RUN go mod download";
+        assert!(!r.decided(name));
         r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
-        assert!(r.decided(at));
-        assert!(!r.decided(StopAt { needle: "npm ci", steps: 1 }));
-        assert!(!r.decided(StopAt { steps: 2, ..at }), "two such steps: wait for the second");
+        assert!(r.decided(name));
+        assert!(!r.decided("[3/3] RUN go mod download"), "another step with the same command is not this one");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 
 use super::workspace::{append_harmless_edit, temp_copy};
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest, StopAt};
+use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
 use crate::spec::{CacheCheck, Exercise};
 
@@ -30,10 +30,9 @@ pub async fn probe(
     dir: &Path,
     check: &CacheCheck,
     main: &BuildRequest<'_>,
-    main_outcome: &BuildOutcome,
+    dependency_step: &str,
     progress: &ProgressBar,
 ) -> Result<CacheProbe> {
-    let stop_at = StopAt { needle: &check.step, steps: main_outcome.run_steps(&check.step).count() };
     let copy = temp_copy(dir)?;
     let mut probe = CacheProbe { after_source_edit: None, after_manifest_edit: None, error: None };
     for (file, purpose) in [(&check.source, "cache-source"), (&check.manifest, "cache-manifest")] {
@@ -47,7 +46,7 @@ pub async fn probe(
         progress.set_message(format!("rebuilding after an edit to {file}"));
         let context = BuildContext::pack(copy.path(), main.dockerfile)?;
         let tag = engine.tag(&exercise.id, purpose);
-        let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(stop_at), ..*main };
+        let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(dependency_step), ..*main };
         let outcome = engine.build(&req, progress).await?;
         engine.remove_image(&tag).await;
         std::fs::write(&path, original)?;

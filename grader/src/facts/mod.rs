@@ -73,6 +73,20 @@ pub struct Facts {
     pub run_id: String,
 }
 
+/// The dependency step a cache check judges: of the RUN steps whose command contains `needle`,
+/// the first in Dockerfile order (stage, then step number).
+pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f crate::engine::build::Step> {
+    let order = |s: &crate::engine::build::Step| {
+        let p = s.parsed();
+        let stage = match (&facts.dockerfile, &p) {
+            (Ok(df), Some(p)) => crate::locate::stage_of(df, p).map(|st| st.index).unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        };
+        (stage, p.map(|p| p.number).unwrap_or(usize::MAX))
+    };
+    facts.build.run_steps(needle).min_by_key(|s| order(s))
+}
+
 /// The Dockerfile's path as messages show it: relative to the current directory when the
 /// learner's own folder is graded, `exercises/<id>/...` for a temporary overlay.
 fn shown_path(exercise: &Exercise, dir: &Path, df_rel: &str) -> String {
@@ -163,9 +177,10 @@ pub async fn gather(
     for check in &spec.checks {
         match &check.kind {
             // Without a dependency step there is nothing to probe; the check says so.
-            CheckKind::Cache(c) if facts.build.run_steps(&c.step).next().is_some() => {
+            CheckKind::Cache(c) if dependency_step(&facts, &c.step).is_some() => {
+                let step = dependency_step(&facts, &c.step).expect("checked").name.clone();
                 progress.set_prefix(format!("{} cache", exercise.id));
-                let probe = cache::probe(engine, exercise, dir, c, &req, &facts.build, progress).await?;
+                let probe = cache::probe(engine, exercise, dir, c, &req, &step, progress).await?;
                 facts.cache.insert(check.id.clone(), probe);
             }
             CheckKind::Smoke(s) => {
