@@ -27,8 +27,20 @@ pub fn stage_of<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Stage
 
 /// The instruction a build step ran.
 pub fn instruction_of_step<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Instruction> {
-    let stage = stage_of(df, step)?;
     let wanted = squash(step.instruction);
+    if step.stage.is_none() {
+        // The classic builder names no stage and numbers steps across the whole file, global
+        // ARGs and FROMs included ("[6/11] RUN go build ..." is the file's 6th instruction).
+        let nth = df
+            .global_args
+            .iter()
+            .chain(df.stages.iter().flat_map(|s| &s.instructions))
+            .nth(step.number.wrapping_sub(1));
+        if let Some(i) = nth.filter(|i| squash(&i.text()) == wanted) {
+            return Some(i);
+        }
+    }
+    let stage = stage_of(df, step)?;
     stage.instructions.iter().find(|i| squash(&i.text()) == wanted).or_else(|| {
         // Names may carry substituted variables; fall back to keyword + first word.
         let mut w = wanted.split(' ');
@@ -67,7 +79,12 @@ pub fn layer_origins<'a>(df: &'a Dockerfile, image: &ImageFacts, target: Option<
     let mut next = candidates.len();
     for (li, layer) in image.layers.iter().enumerate().rev() {
         let history = history_text(&layer.created_by);
-        if let Some(pos) = candidates[..next].iter().rposition(|i| instruction_history_text(i) == history) {
+        let classic_copy = classic_copy_destination(&history);
+        let made = |i: &&Instruction| match &classic_copy {
+            Some((kw, dest)) => i.keyword == *kw && destination(i).as_deref() == Some(*dest),
+            None => instruction_history_text(i) == history,
+        };
+        if let Some(pos) = candidates[..next].iter().rposition(made) {
             origins[li] = Origin::Instruction(candidates[pos]);
             next = pos;
         } else if next == 0 {
@@ -112,6 +129,27 @@ fn history_text(created_by: &str) -> String {
         },
     };
     squash(&t)
+}
+
+/// The classic builder records a COPY or ADD from the context as `COPY dir:<hash> in <dest>`
+/// (`file:` and `multi:` too): its keyword and destination, the only parts to match on.
+fn classic_copy_destination(history: &str) -> Option<(&str, &str)> {
+    let (kw, rest) = history.split_once(' ')?;
+    if kw != "COPY" && kw != "ADD" {
+        return None;
+    }
+    let (source, dest) = rest.split_once(" in ")?;
+    let (kind, hash) = source.split_once(':')?;
+    let hex = !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    (matches!(kind, "dir" | "file" | "multi") && hex).then_some((kw, dest.trim()))
+}
+
+/// The destination of a COPY or ADD as written (its last argument).
+fn destination(i: &Instruction) -> Option<String> {
+    match i.args.exec() {
+        Some(v) => v.last().cloned(),
+        None => i.args.as_text().split_whitespace().last().map(str::to_string),
+    }
 }
 
 /// What the history of a layer made by `i` reads like (flags are not recorded there).
@@ -163,6 +201,37 @@ mod tests {
         let o = layer_origins(&df, &image, None);
         assert_eq!(o[0], Origin::Base("debian:trixie-slim".into()));
         assert!(matches!(o[1], Origin::Instruction(i) if i.lines.start == 9));
+    }
+
+    #[test]
+    fn classic_step_names_map_across_stages() {
+        let df = dockerfile::parse(DF).unwrap();
+        let step =
+            crate::engine::build::Step { name: "[6/11] RUN go build -o /out/app .".into(), ..Default::default() };
+        assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 6);
+        let step = crate::engine::build::Step { name: "[3/11] COPY go.mod ./".into(), ..Default::default() };
+        assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 3);
+    }
+
+    #[test]
+    fn classic_copy_history_matches_by_destination() {
+        let df =
+            dockerfile::parse("FROM golang:1.27-trixie\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n").unwrap();
+        let image = ImageFacts {
+            layers: vec![
+                layer("base"),
+                layer("/bin/sh -c #(nop) WORKDIR /src"),
+                layer(
+                    "/bin/sh -c #(nop) COPY dir:3aa633928a55dcf07ea87f53d3830c1bf4519f68587ff9fcba24c24a2cf230da in . ",
+                ),
+                layer("/bin/sh -c go build -o /app ."),
+            ],
+            ..Default::default()
+        };
+        let o = layer_origins(&df, &image, None);
+        assert!(matches!(o[2], Origin::Instruction(i) if i.lines.start == 3), "{o:?}");
+        assert!(matches!(o[3], Origin::Instruction(i) if i.lines.start == 4), "{o:?}");
+        assert_eq!(o[0], Origin::Base("golang:1.27-trixie".into()));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! ` ---> Using cache`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -42,6 +43,10 @@ pub struct BuildRequest<'a> {
     /// known to be cached or to be running: the cache probe needs nothing more, and the rest
     /// may take minutes.
     pub stop_at: Option<&'a str>,
+    /// What in the Dockerfile only BuildKit builds right, said for a learner ("a heredoc
+    /// (Dockerfile:11)"): `Auto` must not fall back to the classic builder, which runs
+    /// `RUN <<EOF` as an empty script and reports success, and rejects BuildKit-only flags.
+    pub needs_buildkit: Option<&'a str>,
 }
 
 /// One build step as the engine reported it.
@@ -139,18 +144,43 @@ impl Engine {
     /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
     /// The image, when built, is registered for cleanup.
     pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
-        let first = if req.builder == Builder::Classic { Builder::Classic } else { Builder::BuildKit };
+        let classic = req.builder == Builder::Classic
+            || (req.builder == Builder::Auto && self.buildkit_cannot_read_upload.load(Ordering::Relaxed));
+        let first = if classic { Builder::Classic } else { Builder::BuildKit };
         let outcome = self.build_with(req, first, progress).await?;
         let setup_failed = outcome.steps.is_empty()
             && outcome.failure.as_ref().is_some_and(|f| !f.message.to_lowercase().contains("dockerfile"));
-        if req.builder == Builder::Auto && first == Builder::BuildKit && setup_failed {
-            crate::grade::say(
-                progress,
-                format!(
-                    "BuildKit is not available ({}); using the classic builder",
-                    outcome.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("")
-                ),
+        let upload_unreadable = outcome.failure.as_ref().is_some_and(|f| is_uploaded_context_unreadable(&f.message));
+        if req.builder == Builder::Auto && first == Builder::BuildKit && (setup_failed || upload_unreadable) {
+            if !upload_unreadable {
+                crate::grade::say(
+                    progress,
+                    format!(
+                        "BuildKit is not available ({}); using the classic builder",
+                        outcome.failure.as_ref().map(|f| f.message.as_str()).unwrap_or("")
+                    ),
+                );
+                return self.build_with(req, Builder::Classic, progress).await;
+            }
+            let bug = format!(
+                "this engine (Docker {}) cannot give BuildKit a build context sent through its API: a bug of the \
+                 containerd image store before Docker 27.5 (moby/moby#47717)",
+                self.version
             );
+            if let Some(feature) = req.needs_buildkit {
+                return Err(crate::error::advice(format!(
+                    "{bug}, and your Dockerfile uses {feature}, which the classic builder cannot build.\nUpdate \
+                     Docker to 27.5 or newer, or turn the containerd image store off (Docker Desktop: Settings > \
+                     General > \"Use containerd for pulling and storing images\"), then grade again."
+                )));
+            }
+            // Said once; the rest of this run goes straight to the classic builder.
+            if !self.buildkit_cannot_read_upload.swap(true, Ordering::Relaxed) {
+                crate::grade::say(
+                    progress,
+                    format!("{bug}. Grading with the classic builder; update Docker to grade with BuildKit."),
+                );
+            }
             return self.build_with(req, Builder::Classic, progress).await;
         }
         Ok(outcome)
@@ -319,7 +349,7 @@ impl Recorder {
 
     fn finish(mut self, builder: Builder, error: Option<String>, duration: Duration) -> BuildOutcome {
         let mut steps: Vec<Step> = if self.classic.is_empty() {
-            self.order.iter().filter_map(|d| self.vertices.remove(d)).collect()
+            merge_twins(self.order.iter().filter_map(|d| self.vertices.remove(d)).collect())
         } else {
             if error.is_none() {
                 if let Some(s) = self.classic.last_mut() {
@@ -347,12 +377,48 @@ impl Recorder {
     }
 }
 
+/// BuildKit could not fetch the context the grader uploaded: before Docker 27.5, the containerd
+/// image store serves the uploaded body (`http://build-context-<id>`) to the graph-driver worker
+/// only (moby/moby#47717), so the lookup fails ("no such host", or a proxy's 403).
+fn is_uploaded_context_unreadable(message: &str) -> bool {
+    message.contains("failed to read downloaded context")
+}
+
+/// Newer BuildKit (Docker 28 here) shares a step with a concurrent build that has the same cache
+/// key, and reports the other build's vertex, under its own digest, in this build's progress too:
+/// one step, two vertices, e.g. `[build 4/6] RUN go mod download` cached in one and never started
+/// in the other. Steps are what the checks judge, so vertices of the same name are merged, in
+/// first-seen order: cached, started or completed if either was.
+fn merge_twins(vertices: Vec<Step>) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::with_capacity(vertices.len());
+    for v in vertices {
+        match steps.iter_mut().find(|s| !v.name.is_empty() && s.name == v.name) {
+            Some(s) => {
+                s.cached |= v.cached;
+                s.started |= v.started;
+                s.completed |= v.completed;
+                if s.error.as_deref().is_none_or(is_cancellation) && v.error.is_some() {
+                    s.error = v.error;
+                }
+                if s.log_tail.is_empty() {
+                    s.log_tail = v.log_tail;
+                }
+            }
+            None => steps.push(v),
+        }
+    }
+    steps
+}
+
 fn is_cancellation(e: &str) -> bool {
     e.contains("context canceled") || e == "canceled"
 }
 
 /// Recognises "this base image is not here and could not be pulled".
 fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<String> {
+    if is_uploaded_context_unreadable(message) {
+        return None;
+    }
     let lower = message.to_lowercase();
     let pull_trouble = [
         "pull access denied",
@@ -372,10 +438,24 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
     if !pull_trouble {
         return None;
     }
-    // BuildKit: "[internal] load metadata for docker.io/library/golang:1.27-trixie".
+    // BuildKit's final message names the image it could not resolve: "golang:0.0-x: failed to
+    // resolve source metadata for docker.io/library/golang:0.0-x: failed to do request: ...".
+    // Trust it before the steps: the metadata steps of the other images run in parallel and,
+    // with the containerd image store, fail too ("context canceled", or the registry's own
+    // "no such host" for an image that is present locally), in any order.
     if let Some(image) =
-        steps.iter().filter(|s| s.error.is_some()).find_map(|s| s.name.strip_prefix("[internal] load metadata for "))
+        message.split("failed to resolve source metadata for ").nth(1).and_then(|r| r.split(": ").next())
     {
+        return Some(short_image_name(image));
+    }
+    // BuildKit: "[internal] load metadata for docker.io/library/golang:1.27-trixie", or for the
+    // frontend a `# syntax=` directive names: "resolve image config for docker.io/docker/dockerfile:1".
+    let errored = |s: &&Step| s.error.as_deref().is_some_and(|e| !is_cancellation(e));
+    if let Some(image) = steps.iter().filter(errored).find_map(|s| {
+        s.name
+            .strip_prefix("[internal] load metadata for ")
+            .or_else(|| s.name.strip_prefix("resolve image config for "))
+    }) {
         return Some(short_image_name(image));
     }
     // Classic: the failing step is the FROM.
@@ -389,8 +469,10 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
     // The message itself often names the image: "... for golang:1.27-trixie ...".
     message
         .split_whitespace()
-        .find(|w| w.contains(':') && !w.contains("//"))
-        .map(|w| w.trim_matches(['"', ',', ':']).to_string())
+        .map(|w| w.trim_matches(['"', ',']))
+        // `context:` or `dockerfile.v0:` is a label in the message, not an image reference.
+        .find(|w| w.contains(':') && !w.ends_with(':') && !w.contains("//"))
+        .map(str::to_string)
 }
 
 /// `docker.io/library/golang:1.27` -> `golang:1.27`, as people write it.
@@ -474,6 +556,60 @@ mod tests {
         s.error = Some("failed to do request: no such host".into());
         let msg = "failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head https://registry-1.docker.io/v2/library/golang/manifests/1.27-trixie: dial tcp: lookup registry-1.docker.io: no such host";
         assert_eq!(missing_base(&[s], None, msg).as_deref(), Some("golang:1.27-trixie"));
+    }
+
+    #[test]
+    fn twin_vertices_of_one_step_are_merged() {
+        // Docker 28.5, three gradings at once: the probe's own vertex never started, its twin
+        // (another build's, same cache key) came from the cache.
+        let own = Step { name: "[build 4/6] RUN go mod download".into(), ..Step::default() };
+        let twin = Step { cached: true, started: true, ..own.clone() };
+        let other = Step { name: "[build 3/6] COPY go.mod ./".into(), cached: true, ..Step::default() };
+        let steps = merge_twins(vec![own, other.clone(), twin]);
+        assert_eq!(steps.len(), 2);
+        assert!(steps[0].cached && steps[0].started && steps[0].name.ends_with("go mod download"));
+        assert_eq!(steps[1], other);
+    }
+
+    #[test]
+    fn an_unreadable_uploaded_context_is_not_a_missing_base() {
+        // dockerd 26.1.5, containerd image store, BuildKit, context uploaded as the request body.
+        let msg = "failed to read downloaded context: failed to load cache key: Get \"http://build-context-yw4pkx44qgbo52vniadin1xi1\": dial tcp: lookup build-context-yw4pkx44qgbo52vniadin1xi1 on 10.255.255.53:53: no such host";
+        let mut s = step("[internal] load remote build context");
+        s.error = Some(msg.into());
+        assert_eq!(missing_base(&[s], Some(0), msg), None);
+        assert!(is_uploaded_context_unreadable(msg));
+        assert!(is_uploaded_context_unreadable(
+            "failed to read downloaded context: failed to load cache key: invalid response status 403"
+        ));
+    }
+
+    #[test]
+    fn the_missing_base_is_the_one_the_message_names_not_a_cancelled_sibling() {
+        // dockerd 28.5, containerd image store: the present image's metadata step was reported
+        // first, with an error of its own.
+        let msg = "golang:0.0-nonexistent: failed to resolve source metadata for docker.io/library/golang:0.0-nonexistent: failed to do request: Head \"https://registry-1.docker.io/v2/library/golang/manifests/0.0-nonexistent\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host";
+        let mut present = step("[internal] load metadata for gcr.io/distroless/static-debian13:nonroot");
+        present.error = Some("context canceled".into());
+        let mut missing = step("[internal] load metadata for docker.io/library/golang:0.0-nonexistent");
+        missing.error = Some("failed to do request: no such host".into());
+        assert_eq!(
+            missing_base(&[present.clone(), missing.clone()], None, msg).as_deref(),
+            Some("golang:0.0-nonexistent")
+        );
+        present.error = Some("failed to do request: Head \"https://gcr.io/v2/distroless/static-debian13/manifests/nonroot\": dial tcp: lookup gcr.io: no such host".into());
+        assert_eq!(missing_base(&[present, missing], None, msg).as_deref(), Some("golang:0.0-nonexistent"));
+    }
+
+    #[test]
+    fn an_unreachable_syntax_frontend_is_named() {
+        // dockerd 20.10, offline, `# syntax=docker/dockerfile:1`.
+        let msg = "failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: failed to do request: Head \"https://registry-1.docker.io/v2/docker/dockerfile/manifests/1\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host";
+        let mut s = step("resolve image config for docker.io/docker/dockerfile:1");
+        s.error = Some(msg.into());
+        assert_eq!(missing_base(&[s], Some(0), msg).as_deref(), Some("docker/dockerfile:1"));
+        // Without that step, the message's `dockerfile.v0:` is not taken for an image.
+        assert_eq!(missing_base(&[], None, msg), None);
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub struct Engine {
     /// The engine's version string, e.g. `20.10.24+dfsg1`.
     pub version: String,
     cleanup: Arc<Mutex<Cleanup>>,
+    /// Set once BuildKit could not read an uploaded context (moby/moby#47717): the rest of the
+    /// run builds with the classic builder.
+    pub(crate) buildkit_cannot_read_upload: Arc<std::sync::atomic::AtomicBool>,
+    /// The engine keeps its images in containerd (`docker info` DriverStatus driver-type
+    /// io.containerd.snapshotter.v1): Docker Desktop 4.34+ and Docker 29 on fresh installs.
+    pub containerd_store: bool,
 }
 
 /// What this run created and must remove.
@@ -67,7 +73,22 @@ impl Engine {
             Ok(Err(e)) => return Err(unreachable(&e)),
             Err(_) => return Err(unreachable(&"no answer within 10 s")),
         };
-        Ok(Engine { docker, address, run_id: new_run_id(), version, cleanup: Default::default() })
+        let containerd_store = match docker.info().await {
+            Ok(info) => info.driver_status.unwrap_or_default().iter().any(|kv| {
+                kv.first().map(String::as_str) == Some("driver-type")
+                    && kv.get(1).map(String::as_str) == Some("io.containerd.snapshotter.v1")
+            }),
+            Err(_) => false,
+        };
+        Ok(Engine {
+            docker,
+            address,
+            run_id: new_run_id(),
+            version,
+            cleanup: Default::default(),
+            buildkit_cannot_read_upload: Default::default(),
+            containerd_store,
+        })
     }
 
     /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
@@ -97,10 +118,15 @@ impl Engine {
         self.cleanup.lock().unwrap().containers.retain(|c| c != id);
     }
 
-    /// Removes an image this run built (and forgets it). Untagged parents go with it; shared
-    /// base images and the build cache stay.
+    /// Removes an image this run built (and forgets it). Untagged parents go with it, except in
+    /// the containerd image store: it links no parent to its children, so it would also delete
+    /// classic-builder cache images that other images (another run's) were built from, and
+    /// that run's cache probe would then miss. Shared base images and the build cache stay.
     pub async fn remove_image(&self, tag: &str) {
-        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).build();
+        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+            .force(true)
+            .noprune(self.containerd_store)
+            .build();
         let _ = self.docker.remove_image(tag, Some(opts), None).await;
         self.cleanup.lock().unwrap().images.retain(|i| i != tag);
     }

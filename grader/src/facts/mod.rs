@@ -119,6 +119,7 @@ pub async fn gather(
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
+    let needs_buildkit = dockerfile.as_ref().ok().and_then(|df| needs_buildkit(df, df_rel));
     let req = BuildRequest {
         context: &context,
         dockerfile: df_rel,
@@ -128,6 +129,7 @@ pub async fn gather(
         pull: opts.pull,
         builder: opts.builder,
         stop_at: None,
+        needs_buildkit: needs_buildkit.as_deref(),
     };
     let build = engine.build(&req, progress).await?;
     let mut facts = Facts {
@@ -206,4 +208,21 @@ pub async fn gather(
     }
     engine.remove_image(&tag).await;
     Ok(facts)
+}
+
+/// The first thing in the Dockerfile that only BuildKit builds right, said for a learner:
+/// heredocs (the classic builder runs `RUN <<EOF` as an empty script and reports success) or
+/// BuildKit-only flags (it rejects them). A `# syntax=` directive alone is fine: the classic
+/// builder ignores it.
+fn needs_buildkit(df: &dockerfile::Dockerfile, path: &str) -> Option<String> {
+    let buildkit_flags = ["mount", "network", "security", "link", "parents", "exclude", "checksum", "keep-git-dir"];
+    df.stages.iter().flat_map(|s| &s.instructions).find_map(|i| {
+        if !i.heredocs.is_empty() {
+            return Some(format!("a heredoc ({path}:{})", i.lines.start));
+        }
+        i.flags
+            .iter()
+            .find(|f| buildkit_flags.contains(&f.name.as_str()))
+            .map(|f| format!("`{} --{}` ({path}:{})", i.keyword, f.name, i.lines.start))
+    })
 }
