@@ -8,7 +8,7 @@ use crate::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
     // The judged step is the first RUN (in Dockerfile order) whose command contains the text.
-    let Some(first) = crate::facts::dependency_step(facts, &spec.step) else {
+    let Some(dep) = crate::facts::dependency_step(facts, &spec.step) else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
             spec.step
@@ -24,19 +24,14 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     if let Some(f) = &after_source.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.source, f.message));
     }
-    let deps = [first];
-    let find = |build: &'_ BuildOutcome, dep: &Step| -> Option<Step> {
-        build.steps.iter().find(|s| squash(&s.name) == squash(&dep.name)).cloned()
+    let dep_label = label(dep);
+    let dep_line = line_of(facts, dep);
+    let same_step =
+        |build: &'_ BuildOutcome| build.steps.iter().find(|s| squash(&s.name) == squash(&dep.name)).cloned();
+    let Some(again) = same_step(after_source) else {
+        return Finding::fail(format!("the rebuild after editing {} did not run {dep_label}", spec.source));
     };
-    for dep in &deps {
-        let dep_label = label(dep);
-        let Some(again) = find(after_source, dep) else {
-            return Finding::fail(format!("the rebuild after editing {} did not run {dep_label}", spec.source));
-        };
-        if again.cached {
-            continue;
-        }
-        let dep_line = line_of(facts, dep);
+    if !again.cached {
         let (message, line) = match first_miss(after_source, &again) {
             Some(brk) if brk.name != again.name => {
                 let at = line_of(facts, brk);
@@ -66,22 +61,16 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
     if let Some(f) = &after_manifest.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.manifest, f.message));
     }
-    for dep in &deps {
-        if find(after_manifest, dep).is_some_and(|s| s.cached) {
-            return Finding::fail(format!(
-                "after editing {}, {} still came from the cache: the step does not see {}; copy it in before this step",
-                spec.manifest,
-                label(dep),
-                spec.manifest
-            ))
-            .at(line_of(facts, dep));
-        }
+    if same_step(after_manifest).is_some_and(|s| s.cached) {
+        return Finding::fail(format!(
+            "after editing {}, {dep_label} still came from the cache: the step does not see {}; copy it in before this step",
+            spec.manifest, spec.manifest
+        ))
+        .at(dep_line);
     }
     Finding::pass(format!(
         "{} stayed cached after an edit to {} and ran again after an edit to {}",
-        label(first),
-        spec.source,
-        spec.manifest
+        dep_label, spec.source, spec.manifest
     ))
 }
 
