@@ -30,7 +30,8 @@
 #      --exec-root, --pidfile, --cgroup-parent dockerN, -H unix:///run/dockerN.sock) with the
 #      containerd image store on ("features": {"containerd-snapshotter": true} in
 #      /opt/dockerN/daemon.json, given with --config-file).
-# `load [IMAGE...]` copies base images from the first engine (docker save | docker load, no
+# `load [IMAGE...]` copies base images from the first engine (the one DOCKER_HOST names when
+# the script is called, else the default socket; docker save | docker load, no
 # registry needed; default: ex1's four base images). An image is skipped when its creation
 # time and layer diff ids already match the first engine's (the ids differ between stores).
 #
@@ -61,6 +62,10 @@ BRIDGE=docker$N
 BRIDGE_CIDR=10.226.$N.1/24
 CTR_LOG=/var/log/docker$N-containerd.log
 DOCKERD_LOG=/var/log/docker$N-dockerd.log
+# The first engine, which `load` copies from: whatever DOCKER_HOST named when this script was
+# called (the default socket when unset), so a CI run against another engine loads from it.
+FIRST_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}
+[[ $FIRST_HOST != "unix://$SOCK" ]] || FIRST_HOST=unix:///var/run/docker.sock
 export DOCKER_HOST=unix://$SOCK
 
 log() { printf 'engine%s: %s\n' "$N" "$*"; }
@@ -251,7 +256,7 @@ status() {
   fi
 }
 
-# Copies images from the first engine (the default socket) into this one.
+# Copies images from the first engine (FIRST_HOST) into this one.
 load() {
   local images=("$@") missing=() t0=$SECONDS
   ((${#images[@]})) || images=(golang:1.27-trixie gcr.io/distroless/static-debian13:nonroot
@@ -260,7 +265,7 @@ load() {
   # is up to date when its creation time and layer diff ids match the first engine's.
   local same='{{.Created}} {{json .RootFS.Layers}}' first
   for i in "${images[@]}"; do
-    if ! first=$(DOCKER_HOST=unix:///var/run/docker.sock docker image inspect --format "$same" "$i" 2>/dev/null); then
+    if ! first=$(DOCKER_HOST=$FIRST_HOST docker image inspect --format "$same" "$i" 2>/dev/null); then
       log "$i is not in the first engine either (bash kit/build.sh makes it)" >&2
       exit 1
     fi
@@ -269,7 +274,7 @@ load() {
   done
   if ((${#missing[@]} == 0)); then log "images already loaded"; return; fi
   log "loading ${missing[*]}"
-  DOCKER_HOST=unix:///var/run/docker.sock docker save "${missing[@]}" | docker load
+  DOCKER_HOST=$FIRST_HOST docker save "${missing[@]}" | docker load
   log "loaded in $((SECONDS - t0)) s"
 }
 
