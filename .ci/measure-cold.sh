@@ -11,8 +11,8 @@
 #   sudo bash .ci/measure-cold.sh             # clones this repository's HEAD
 #   COLD_KEEP=1 sudo bash .ci/measure-cold.sh # keep /var/tmp/grader-cold afterwards
 #
-# Needs ~15 GB free under /var/tmp. Log: /var/tmp/grader-cold/run.log; the step timings are
-# the `== step (Ns)` lines .ci/run prints.
+# Needs ~15 GB free under /var/tmp. Log: /var/tmp/grader-cold-run.log (kept after the run); the
+# step timings are the `== step (Ns)` lines .ci/run prints.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,6 +43,7 @@ cleanup() {
   done < <(nat_rules)
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
   rm -f "$SOCK"
+  if [[ -f $ROOT/run.log ]]; then cp "$ROOT/run.log" "${ROOT}-run.log"; say "log kept: ${ROOT}-run.log"; fi
   if [[ ${COLD_KEEP:-0} != 1 ]]; then
     # overlay mounts of the data root are gone with the daemon; remove what is left.
     rm -rf "$ROOT"

@@ -36,10 +36,17 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
             Some(brk) if brk.name != again.name => {
                 let at = line_of(facts, brk);
                 let place = format!("{}{}", label(brk), at.map(|l| format!(" (line {l})")).unwrap_or_default());
-                let copies =
-                    brk.parsed().is_some_and(|p| p.instruction.starts_with("COPY") || p.instruction.starts_with("ADD"));
-                let why = if copies {
+                let instruction = brk.parsed().map(|p| p.instruction).unwrap_or_default();
+                let is_copy = instruction.starts_with("COPY") || instruction.starts_with("ADD");
+                let why = if is_copy && copies_file(instruction, &spec.source) {
                     format!("which copies {} in before {dep_label} runs", spec.source)
+                } else if is_copy {
+                    format!(
+                        "which does not copy {}: the engine did not reuse its own cache there, which is not your \
+                         Dockerfile's doing (Docker 20.10 can miss it while other builds run on the same engine): \
+                         run the check again",
+                        spec.source
+                    )
                 } else {
                     "before anything the edit touched: did the base image change while grading?".to_string()
                 };
@@ -84,6 +91,33 @@ fn first_miss<'a>(build: &'a BuildOutcome, dep: &Step) -> Option<&'a Step> {
         .filter(|(p, _)| p.stage == d.stage && p.number <= d.number)
         .min_by_key(|(p, _)| p.number)
         .map(|(_, s)| s)
+}
+
+/// Whether a `COPY`/`ADD` of the build context (as the engine names the step) can bring in
+/// `file` (a path relative to the context): one of its sources is the context itself, a folder
+/// holding the file, the file, or a pattern matching it. `--from` copies never do.
+fn copies_file(instruction: &str, file: &str) -> bool {
+    let args: Vec<&str> = instruction.split_whitespace().skip(1).collect();
+    if args.iter().any(|a| a.starts_with("--from")) {
+        return false;
+    }
+    let words: Vec<String> = if args.first().is_some_and(|a| a.starts_with('[')) {
+        // JSON form: COPY ["src", "dest"]
+        let json = args.iter().skip_while(|a| a.starts_with("--")).copied().collect::<Vec<_>>().join(" ");
+        serde_json::from_str::<Vec<String>>(&json).unwrap_or_default()
+    } else {
+        args.iter().filter(|a| !a.starts_with("--")).map(|a| a.to_string()).collect()
+    };
+    let Some((_dest, sources)) = words.split_last() else { return true };
+    let file = file.trim_start_matches("./");
+    sources.iter().any(|src| {
+        let src = src.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+        src.is_empty()
+            || src == "."
+            || file == src
+            || file.starts_with(&format!("{src}/"))
+            || crate::glob::compile(src).is_ok_and(|re| re.is_match(file))
+    })
 }
 
 fn label(step: &Step) -> String {
@@ -131,6 +165,19 @@ mod tests {
 
     fn probe(src: BuildOutcome, man: BuildOutcome) -> CacheProbe {
         CacheProbe { after_source_edit: Some(src), after_manifest_edit: Some(man), error: None }
+    }
+
+    #[test]
+    fn a_copy_brings_in_the_edited_file_only_when_a_source_covers_it() {
+        assert!(copies_file("COPY . .", "main.go"));
+        assert!(copies_file("COPY ./ /src/", "main.go"));
+        assert!(copies_file("COPY *.go ./", "main.go"));
+        assert!(copies_file("COPY --chown=app src ./src", "src/main.rs"));
+        assert!(copies_file(r#"COPY ["main.go", "go.mod", "./"]"#, "main.go"));
+        assert!(!copies_file("COPY go.mod ./", "main.go"));
+        assert!(!copies_file("COPY go.mod go.sum* ./", "main.go"));
+        assert!(!copies_file("COPY src ./src", "main.go"));
+        assert!(!copies_file("COPY --from=build /out/app /app", "main.go"));
     }
 
     #[test]

@@ -243,7 +243,8 @@ impl Engine {
         drop(stream);
         let mut outcome = rec.finish(builder, error, started.elapsed());
         outcome.stopped_early = stopped_early;
-        // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them.
+        // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them
+        // (GRADER_DEBUG=raw: every vertex message as it arrives, too).
         if std::env::var_os("GRADER_DEBUG").is_some() {
             eprintln!("build {}: stopped_early={stopped_early} failure={:?}", req.tag, outcome.failure);
             for s in &outcome.steps {
@@ -264,6 +265,8 @@ impl Engine {
 /// Accumulates the stream of one build.
 #[derive(Default)]
 struct Recorder {
+    /// The engine's time stamp (seconds, nanoseconds) of this build's first step.
+    began: Option<(i64, i32)>,
     /// BuildKit vertices by digest, in first-seen order.
     order: Vec<String>,
     vertices: HashMap<String, Step>,
@@ -275,12 +278,36 @@ impl Recorder {
     fn take(&mut self, info: BuildInfo) {
         if let Some(BuildInfoAux::BuildKit(status)) = info.aux {
             for v in status.vertexes {
+                let started = v.started.as_ref().map(|t| (t.seconds, t.nanos));
+                let completed = v.completed.as_ref().map(|t| (t.seconds, t.nanos));
+                if std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw") {
+                    eprintln!(
+                        "vertex {:.19} cached={} started={started:?} completed={completed:?} {}",
+                        v.digest, v.cached, v.name
+                    );
+                }
+                // The engine's clock at the start of this build: the first time stamp it sends.
+                // Nothing of the Dockerfile can run before the build context (which holds it) is
+                // loaded, so that first stamp is this build's own.
+                if self.began.is_none() {
+                    self.began = started;
+                }
+                // BuildKit shares a step between concurrent builds that need the same result,
+                // and a build that joins a step another build still holds is sent that step's
+                // past progress, as the other build reported it: its name, its times, and
+                // `cached: false` if it ran there. A step that completed before this build began
+                // came from a result that already existed: for this build it is cached.
+                let past = matches!((completed, self.began), (Some(c), Some(b)) if c < b);
                 let step = self.vertex(&v.digest);
-                step.name = v.name;
-                step.cached = v.cached;
-                step.started = v.started.is_some();
-                step.completed = v.completed.is_some();
-                step.error = (!v.error.is_empty()).then_some(v.error);
+                if !past || step.name.is_empty() {
+                    step.name = v.name;
+                }
+                step.cached |= v.cached || past;
+                step.started |= started.is_some();
+                step.completed |= completed.is_some();
+                if !past && !v.error.is_empty() {
+                    step.error = Some(v.error);
+                }
             }
             for log in status.logs {
                 let step = self.vertex(&log.vertex);
@@ -548,6 +575,69 @@ mod tests {
         r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
         assert!(r.decided(name));
         assert!(!r.decided("[3/3] RUN go mod download"), "another step with the same command is not this one");
+    }
+
+    /// One BuildKit vertex message; times in milliseconds of the engine's clock.
+    fn vertex(digest: &str, name: &str, cached: bool, started: Option<i64>, completed: Option<i64>) -> BuildInfo {
+        use bollard::moby::buildkit::v1::{StatusResponse, Vertex};
+        let at = |ms: i64| {
+            // (protobuf's Timestamp, which bollard does not re-export by name)
+            let mut t = Vertex::default().started.unwrap_or_default();
+            t.seconds = ms / 1000;
+            t.nanos = ((ms % 1000) * 1_000_000) as i32;
+            t
+        };
+        let v = Vertex {
+            digest: digest.into(),
+            name: name.into(),
+            cached,
+            started: started.map(at),
+            completed: completed.map(at),
+            ..Vertex::default()
+        };
+        BuildInfo {
+            aux: Some(BuildInfoAux::BuildKit(StatusResponse { vertexes: vec![v], ..StatusResponse::default() })),
+            ..BuildInfo::default()
+        }
+    }
+
+    #[test]
+    fn a_step_shared_with_an_earlier_build_counts_as_cached() {
+        // dockerd 20.10, a cold engine, two gradings at once (the messages as recorded): this
+        // probe joined `go mod download` while another build still held it, and was sent that
+        // step's past progress (ran, not cached, 10 s before this build began), under the other
+        // build's name. The step did not run for this build: it is cached.
+        let mut r = Recorder::default();
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(62_055), None));
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(62_055), Some(62_112)));
+        r.take(vertex("dl", "[build 4/6] RUN go mod download", false, None, None));
+        let name = "[build 4/6] RUN go mod download";
+        assert!(!r.decided(name));
+        r.take(vertex("wd", "[2/4] WORKDIR /src", false, Some(52_009), Some(52_569)));
+        r.take(vertex("dl", "[3/5] RUN go mod download", false, Some(52_600), Some(58_000)));
+        assert!(r.decided(name), "the past run decides the probe: the result was there before");
+        // This build's own steps still count as they are reported.
+        r.take(vertex("cp", "[build 5/6] COPY . .", false, Some(62_300), None));
+        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        let dl = out.steps.iter().find(|s| s.name.ends_with("go mod download")).unwrap();
+        assert_eq!(dl.name, name, "the build's own name is kept");
+        assert!(dl.cached);
+        assert!(out.steps.iter().find(|s| s.name.ends_with("WORKDIR /src")).unwrap().cached);
+        let copy = out.steps.iter().find(|s| s.name.ends_with("COPY . .")).unwrap();
+        assert!(copy.started && !copy.cached);
+    }
+
+    #[test]
+    fn a_step_running_for_this_build_is_not_cached_and_cached_stays_cached() {
+        let mut r = Recorder::default();
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(1_000), Some(1_050)));
+        r.take(vertex("dl", "[build 4/6] RUN go mod download", false, Some(1_200), None));
+        assert!(r.decided("[build 4/6] RUN go mod download"));
+        r.take(vertex("wd", "[build 2/6] WORKDIR /src", true, Some(1_100), Some(1_100)));
+        r.take(vertex("wd", "[build 2/6] WORKDIR /src", false, None, None));
+        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        assert!(!out.steps[1].cached && out.steps[1].started);
+        assert!(out.steps[2].cached, "a later message without the flag does not undo a cache hit");
     }
 
     #[test]
