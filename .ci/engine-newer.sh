@@ -70,7 +70,9 @@ export DOCKER_HOST=unix://$SOCK
 
 log() { printf 'engine%s: %s\n' "$N" "$*"; }
 answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pidfile names a live daemon of this engine (not a stale pid from before a reboot, reused by
+# another process): the process runs a binary from $PREFIX.
+alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null && grep -qaF "$PREFIX/" "/proc/$(cat "$1")/cmdline"; }
 
 apt_opts=(
   -o "Dir::Etc::sourcelist=$PREFIX/apt/sources.list" -o Dir::Etc::sourceparts=-
@@ -197,6 +199,8 @@ start() {
   local path=$PREFIX/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   if ! alive "$RUN/containerd.pid"; then
     log "starting containerd (log: $CTR_LOG)"
+    # A socket left by a containerd that is gone (a reboot) would end the wait below at once.
+    rm -f "$RUN/containerd/containerd.sock" "$RUN/containerd/containerd.sock.ttrpc"
     setsid env PATH="$path" "$PREFIX/bin/containerd" --config "$PREFIX/containerd.toml" \
       >>"$CTR_LOG" 2>&1 </dev/null &
     echo $! >"$RUN/containerd.pid"
