@@ -14,6 +14,33 @@ pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether a `COPY`/`ADD` of the build context (as the engine names the step) can bring in
+/// `file` (a path relative to the context): one of its sources is the context itself, a folder
+/// holding the file, the file, or a pattern matching it. `--from` copies never do.
+pub fn copies_file(instruction: &str, file: &str) -> bool {
+    let args: Vec<&str> = instruction.split_whitespace().skip(1).collect();
+    if args.iter().any(|a| a.starts_with("--from")) {
+        return false;
+    }
+    let words: Vec<String> = if args.first().is_some_and(|a| a.starts_with('[')) {
+        // JSON form: COPY ["src", "dest"]
+        let json = args.iter().skip_while(|a| a.starts_with("--")).copied().collect::<Vec<_>>().join(" ");
+        serde_json::from_str::<Vec<String>>(&json).unwrap_or_default()
+    } else {
+        args.iter().filter(|a| !a.starts_with("--")).map(|a| a.to_string()).collect()
+    };
+    let Some((_dest, sources)) = words.split_last() else { return true };
+    let file = file.trim_start_matches("./");
+    sources.iter().any(|src| {
+        let src = src.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+        src.is_empty()
+            || src == "."
+            || file == src
+            || file.starts_with(&format!("{src}/"))
+            || crate::glob::compile(src).is_ok_and(|re| re.is_match(file))
+    })
+}
+
 /// The stage a step belongs to: by name, by `stage-N`, or the only/last stage for unnamed ones.
 pub fn stage_of<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Stage> {
     match step.stage {
@@ -175,6 +202,19 @@ mod tests {
 
     fn layer(created_by: &str) -> Layer {
         Layer { content_bytes: 1, entries: 1, created_by: created_by.into() }
+    }
+
+    #[test]
+    fn a_copy_brings_in_the_edited_file_only_when_a_source_covers_it() {
+        assert!(copies_file("COPY . .", "main.go"));
+        assert!(copies_file("COPY ./ /src/", "main.go"));
+        assert!(copies_file("COPY *.go ./", "main.go"));
+        assert!(copies_file("COPY --chown=app src ./src", "src/main.rs"));
+        assert!(copies_file(r#"COPY ["main.go", "go.mod", "./"]"#, "main.go"));
+        assert!(!copies_file("COPY go.mod ./", "main.go"));
+        assert!(!copies_file("COPY go.mod go.sum* ./", "main.go"));
+        assert!(!copies_file("COPY src ./src", "main.go"));
+        assert!(!copies_file("COPY --from=build /out/app /app", "main.go"));
     }
 
     #[test]

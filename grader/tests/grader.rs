@@ -80,12 +80,19 @@ impl Workspace {
 /// that need it, and on dockerd 20.10 with a cold cache (a fresh CI machine) a build that ran its
 /// steps while another build held the step before them was seen to miss its own cache on the
 /// next build (`COPY go.mod ./` ran again with go.mod unchanged): the cache probe then fails a
-/// correct solution, in 2 or 3 of the 8 ex1 tests when they ran two at a time. A learner's
-/// grading is one build after another; the tests grade the same way.
+/// correct solution, in 2 or 3 of the 8 ex1 tests when they ran two at a time. The grader now
+/// measures again once when that happens (`facts::cache::engine_missed_its_cache`: with
+/// `GRADER_TESTS_TOGETHER=1` on a fresh engine, 3 of the 8 were measured twice and all passed),
+/// but a learner's grading is one build after another, and the tests grade the same way.
 static ENGINE: Mutex<()> = Mutex::new(());
 
-fn engine_turn() -> MutexGuard<'static, ()> {
-    ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// `GRADER_TESTS_TOGETHER=1` lets the tests grade at the same time again, to see what
+/// concurrent gradings on one engine do.
+fn engine_turn() -> Option<MutexGuard<'static, ()>> {
+    if std::env::var_os("GRADER_TESTS_TOGETHER").is_some() {
+        return None;
+    }
+    Some(ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
 fn grader() -> Command {

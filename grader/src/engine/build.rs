@@ -136,6 +136,17 @@ impl BuildOutcome {
     pub fn instruction_steps(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| s.parsed().is_some_and(|p| !p.instruction.starts_with("FROM ")))
     }
+
+    /// The first step of `step`'s stage (by step number, `step` included) that missed the cache.
+    pub fn first_miss_up_to(&self, step: &Step) -> Option<&Step> {
+        let d = step.parsed()?;
+        self.instruction_steps()
+            .filter(|s| !s.cached)
+            .filter_map(|s| s.parsed().map(|p| (p, s)))
+            .filter(|(p, _)| p.stage == d.stage && p.number <= d.number)
+            .min_by_key(|(p, _)| p.number)
+            .map(|(_, s)| s)
+    }
 }
 
 const LOG_TAIL_BYTES: usize = 6000;
