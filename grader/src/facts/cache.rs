@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 
 use super::workspace::{append_harmless_edit, temp_copy};
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest};
+use crate::engine::build::{BuildOutcome, BuildRequest, Step};
 use crate::engine::Engine;
 use crate::locate::{copies_file, squash};
 use crate::spec::{CacheCheck, Exercise};
@@ -51,6 +51,7 @@ pub async fn probe(
         exercise,
         copy.path(),
         &check.source,
+        &engine.run_id,
         "cache-source",
         main,
         dependency_step,
@@ -67,11 +68,13 @@ pub async fn probe(
         engine.remove_image(&tag).await;
         outcome?;
         probe.rebuilt_unedited = true;
+        // A new edit: whatever the first probe completed before it was stopped must not serve.
         after_source = rebuild_after_edit(
             engine,
             exercise,
             copy.path(),
             &check.source,
+            &format!("{}-again", engine.run_id),
             "cache-source",
             main,
             dependency_step,
@@ -86,6 +89,7 @@ pub async fn probe(
             exercise,
             copy.path(),
             &check.manifest,
+            &engine.run_id,
             "cache-manifest",
             main,
             dependency_step,
@@ -104,6 +108,7 @@ async fn rebuild_after_edit(
     exercise: &Exercise,
     copy: &Path,
     file: &str,
+    nonce: &str,
     purpose: &str,
     main: &BuildRequest<'_>,
     dependency_step: &str,
@@ -111,7 +116,7 @@ async fn rebuild_after_edit(
 ) -> Result<BuildOutcome> {
     let path = copy.join(file);
     let original = std::fs::read(&path)?;
-    append_harmless_edit(&path, &engine.run_id)?;
+    append_harmless_edit(&path, nonce)?;
     progress.set_message(format!("rebuilding after an edit to {file}"));
     let context = BuildContext::pack(copy, main.dockerfile)?;
     let tag = engine.tag(&exercise.id, purpose);
@@ -123,8 +128,8 @@ async fn rebuild_after_edit(
 }
 
 /// Whether the build after a source edit missed the cache before anything the edit touched:
-/// the dependency step ran again, and the first step of its stage that missed the cache is one
-/// that cannot have brought the edited file in (a COPY of other files, or no COPY at all).
+/// the dependency step ran again, the first step of its stage that missed the cache is a COPY
+/// of other files from the context, and no COPY that brings the edited file in ran.
 pub fn engine_missed_its_cache(build: &BuildOutcome, dependency_step: &str, source: &str) -> bool {
     if build.failure.is_some() {
         return false;
@@ -134,12 +139,26 @@ pub fn engine_missed_its_cache(build: &BuildOutcome, dependency_step: &str, sour
         return false;
     }
     let Some(miss) = build.first_miss_up_to(dep) else { return false };
-    if miss.name == dep.name {
+    if miss.name == dep.name || !copies_other_files(miss, source) {
         return false;
     }
-    let instruction = miss.parsed().map(|p| p.instruction).unwrap_or_default();
-    let is_copy = instruction.starts_with("COPY") || instruction.starts_with("ADD");
-    !(is_copy && copies_file(instruction, source))
+    // Identical steps of two stages are one step to BuildKit, reported under either stage's
+    // name, so the stage a miss is reported in proves little: any COPY that brings the edited
+    // file in and ran for this build may explain the miss.
+    !build.steps.iter().any(|s| (s.started || s.completed) && !s.cached && copies_edited_file(s, source))
+}
+
+fn copy_instruction(step: &Step) -> Option<&str> {
+    let i = step.parsed()?.instruction;
+    (i.starts_with("COPY") || i.starts_with("ADD")).then_some(i)
+}
+
+fn copies_edited_file(step: &Step, source: &str) -> bool {
+    copy_instruction(step).is_some_and(|i| copies_file(i, source))
+}
+
+fn copies_other_files(step: &Step, source: &str) -> bool {
+    copy_instruction(step).is_some_and(|i| !i.contains("--from") && !copies_file(i, source))
 }
 
 #[cfg(test)]
@@ -169,14 +188,22 @@ mod tests {
         // As seen on dockerd 20.10: go.mod unchanged, yet `COPY go.mod ./` ran again.
         let b = build(&[("[build 2/6] WORKDIR /src", true), ("[build 3/6] COPY go.mod ./", false), (DEP, false)]);
         assert!(engine_missed_its_cache(&b, DEP, "main.go"));
-        let b = build(&[("[build 2/6] WORKDIR /src", false), ("[build 3/6] COPY go.mod ./", false), (DEP, false)]);
-        assert!(engine_missed_its_cache(&b, DEP, "main.go"));
+        let mut b = build(&[("[build 3/6] COPY go.mod ./", false), (DEP, false), ("[build 5/6] COPY . .", false)]);
+        b.steps[2].started = false;
+        assert!(engine_missed_its_cache(&b, DEP, "main.go"), "COPY . . comes later and never started");
     }
 
     #[test]
     fn a_miss_the_edit_explains_is_the_dockerfiles() {
         let b = build(&[("[build 2/6] WORKDIR /src", true), ("[build 3/6] COPY . .", false), (DEP, false)]);
         assert!(!engine_missed_its_cache(&b, DEP, "main.go"), "COPY . . brings the edited file in");
+        let b = build(&[("[build 2/6] WORKDIR /src", false), (DEP, false)]);
+        assert!(!engine_missed_its_cache(&b, DEP, "main.go"), "no COPY missed: the base image may have changed");
+        // ex5's starter: `WORKDIR /app` + `COPY . .` in both stages are one step to BuildKit,
+        // reported under the other stage's name; the build stage shows `npm ci` as its first miss.
+        let npm_build = "[build 5/6] RUN npm run build";
+        let b = build(&[("[stage-1 3/7] COPY . .", false), ("[build 4/6] RUN npm ci", false), (npm_build, false)]);
+        assert!(!engine_missed_its_cache(&b, npm_build, "public/style.css"));
         let b = build(&[("[build 3/6] COPY go.mod ./", true), (DEP, false)]);
         assert!(!engine_missed_its_cache(&b, DEP, "main.go"), "the step itself missed: its own inputs changed");
         let b = build(&[("[build 3/6] COPY go.mod ./", true), (DEP, true)]);
