@@ -3,7 +3,7 @@
 use super::Finding;
 use crate::engine::build::{BuildOutcome, Step};
 use crate::facts::{CacheProbe, Facts};
-use crate::locate::{copies_file, instruction_of_step, squash};
+use crate::locate::{instruction_of_step, squash};
 use crate::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
@@ -36,11 +36,9 @@ pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Fi
             Some(brk) if brk.name != again.name => {
                 let at = line_of(facts, brk);
                 let place = format!("{}{}", label(brk), at.map(|l| format!(" (line {l})")).unwrap_or_default());
-                let instruction = brk.parsed().map(|p| p.instruction).unwrap_or_default();
-                let is_copy = instruction.starts_with("COPY") || instruction.starts_with("ADD");
-                let why = if is_copy && copies_file(instruction, &spec.source) {
+                let why = if brk.brings_in(&spec.source) {
                     format!("which copies {} in before {dep_label} runs", spec.source)
-                } else if is_copy {
+                } else if brk.copy_instruction().is_some() {
                     format!(
                         "which does not copy {}: the engine did not reuse its own cache there, which is not your \
                          Dockerfile's doing (Docker 20.10 can miss it while other builds run on the same engine): \

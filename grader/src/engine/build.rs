@@ -72,6 +72,17 @@ impl Step {
         self.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle))
     }
 
+    /// The instruction text when this is a COPY or ADD step.
+    pub fn copy_instruction(&self) -> Option<&str> {
+        let i = self.parsed()?.instruction;
+        (i.starts_with("COPY") || i.starts_with("ADD")).then_some(i)
+    }
+
+    /// Whether this is a COPY or ADD of the build context that can bring in `file`.
+    pub fn brings_in(&self, file: &str) -> bool {
+        self.copy_instruction().is_some_and(|i| crate::locate::copies_file(i, file))
+    }
+
     /// The parts of a BuildKit-style name: stage (`builder`, `stage-1`, none for a one-stage
     /// build), and the instruction text (`RUN go mod download`). `None` for internal steps.
     pub fn parsed(&self) -> Option<StepName<'_>> {
@@ -227,7 +238,8 @@ impl Engine {
         self.register_image(req.tag);
         let body = bollard::body_full(req.context.tar.clone().into());
         let mut stream = self.docker.build_image(opts.build(), None, Some(body));
-        let mut rec = Recorder::default();
+        let mut rec =
+            Recorder { raw_debug: std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw"), ..Recorder::default() };
         let mut error = None;
         let mut stopped_early = false;
         while let Some(item) = stream.next().await {
@@ -276,6 +288,8 @@ impl Engine {
 /// Accumulates the stream of one build.
 #[derive(Default)]
 struct Recorder {
+    /// `GRADER_DEBUG=raw`: print every vertex message as it arrives.
+    raw_debug: bool,
     /// The engine's time stamp (seconds, nanoseconds) of this build's first step.
     began: Option<(i64, i32)>,
     /// BuildKit vertices by digest, in first-seen order.
@@ -291,7 +305,7 @@ impl Recorder {
             for v in status.vertexes {
                 let started = v.started.as_ref().map(|t| (t.seconds, t.nanos));
                 let completed = v.completed.as_ref().map(|t| (t.seconds, t.nanos));
-                if std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw") {
+                if self.raw_debug {
                     eprintln!(
                         "vertex {:.19} cached={} started={started:?} completed={completed:?} {}",
                         v.digest, v.cached, v.name

@@ -9,9 +9,9 @@ use indicatif::ProgressBar;
 
 use super::workspace::{append_harmless_edit, temp_copy};
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest, Step};
+use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
-use crate::locate::{copies_file, squash};
+use crate::locate::squash;
 use crate::spec::{CacheCheck, Exercise};
 
 /// The two probe builds.
@@ -46,18 +46,8 @@ pub async fn probe(
             return Ok(probe);
         }
     }
-    let mut after_source = rebuild_after_edit(
-        engine,
-        exercise,
-        copy.path(),
-        &check.source,
-        &engine.run_id,
-        "cache-source",
-        main,
-        dependency_step,
-        progress,
-    )
-    .await?;
+    let prober = Prober { engine, exercise, copy: copy.path(), main, dependency_step, progress };
+    let mut after_source = prober.rebuild_after_edit(&check.source, &engine.run_id, "cache-source").await?;
     if engine_missed_its_cache(&after_source, dependency_step, &check.source) {
         // Seen on dockerd 20.10 with other builds sharing steps on the same engine: a step before
         // anything the edit touched ran again. Build the unedited Dockerfile once more (its steps
@@ -69,62 +59,42 @@ pub async fn probe(
         outcome?;
         probe.rebuilt_unedited = true;
         // A new edit: whatever the first probe completed before it was stopped must not serve.
-        after_source = rebuild_after_edit(
-            engine,
-            exercise,
-            copy.path(),
-            &check.source,
-            &format!("{}-again", engine.run_id),
-            "cache-source",
-            main,
-            dependency_step,
-            progress,
-        )
-        .await?;
+        let nonce = format!("{}-again", engine.run_id);
+        after_source = prober.rebuild_after_edit(&check.source, &nonce, "cache-source").await?;
     }
     probe.after_source_edit = Some(after_source);
-    probe.after_manifest_edit = Some(
-        rebuild_after_edit(
-            engine,
-            exercise,
-            copy.path(),
-            &check.manifest,
-            &engine.run_id,
-            "cache-manifest",
-            main,
-            dependency_step,
-            progress,
-        )
-        .await?,
-    );
+    probe.after_manifest_edit =
+        Some(prober.rebuild_after_edit(&check.manifest, &engine.run_id, "cache-manifest").await?);
     Ok(probe)
 }
 
-/// Rebuilds the temporary copy after a harmless edit to `file`, stopping once the dependency
-/// step is decided, and puts the file back.
-#[allow(clippy::too_many_arguments)]
-async fn rebuild_after_edit(
-    engine: &Engine,
-    exercise: &Exercise,
-    copy: &Path,
-    file: &str,
-    nonce: &str,
-    purpose: &str,
-    main: &BuildRequest<'_>,
-    dependency_step: &str,
-    progress: &ProgressBar,
-) -> Result<BuildOutcome> {
-    let path = copy.join(file);
-    let original = std::fs::read(&path)?;
-    append_harmless_edit(&path, nonce)?;
-    progress.set_message(format!("rebuilding after an edit to {file}"));
-    let context = BuildContext::pack(copy, main.dockerfile)?;
-    let tag = engine.tag(&exercise.id, purpose);
-    let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(dependency_step), ..*main };
-    let outcome = engine.build(&req, progress).await;
-    engine.remove_image(&tag).await;
-    std::fs::write(&path, original)?;
-    outcome
+/// What every probe build shares.
+struct Prober<'a> {
+    engine: &'a Engine,
+    exercise: &'a Exercise,
+    /// The temporary copy of the exercise the edits go to.
+    copy: &'a Path,
+    main: &'a BuildRequest<'a>,
+    dependency_step: &'a str,
+    progress: &'a ProgressBar,
+}
+
+impl Prober<'_> {
+    /// Rebuilds the copy after a harmless edit to `file` (marked with `nonce`), stopping once the
+    /// dependency step is decided, and puts the file back.
+    async fn rebuild_after_edit(&self, file: &str, nonce: &str, purpose: &str) -> Result<BuildOutcome> {
+        let path = self.copy.join(file);
+        let original = std::fs::read(&path)?;
+        append_harmless_edit(&path, nonce)?;
+        self.progress.set_message(format!("rebuilding after an edit to {file}"));
+        let context = BuildContext::pack(self.copy, self.main.dockerfile)?;
+        let tag = self.engine.tag(&self.exercise.id, purpose);
+        let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(self.dependency_step), ..*self.main };
+        let outcome = self.engine.build(&req, self.progress).await;
+        self.engine.remove_image(&tag).await;
+        std::fs::write(&path, original)?;
+        outcome
+    }
 }
 
 /// Whether the build after a source edit missed the cache before anything the edit touched:
@@ -139,26 +109,14 @@ pub fn engine_missed_its_cache(build: &BuildOutcome, dependency_step: &str, sour
         return false;
     }
     let Some(miss) = build.first_miss_up_to(dep) else { return false };
-    if miss.name == dep.name || !copies_other_files(miss, source) {
+    let copies_other_files = miss.copy_instruction().is_some_and(|i| !i.contains("--from")) && !miss.brings_in(source);
+    if miss.name == dep.name || !copies_other_files {
         return false;
     }
     // Identical steps of two stages are one step to BuildKit, reported under either stage's
     // name, so the stage a miss is reported in proves little: any COPY that brings the edited
     // file in and ran for this build may explain the miss.
-    !build.steps.iter().any(|s| (s.started || s.completed) && !s.cached && copies_edited_file(s, source))
-}
-
-fn copy_instruction(step: &Step) -> Option<&str> {
-    let i = step.parsed()?.instruction;
-    (i.starts_with("COPY") || i.starts_with("ADD")).then_some(i)
-}
-
-fn copies_edited_file(step: &Step, source: &str) -> bool {
-    copy_instruction(step).is_some_and(|i| copies_file(i, source))
-}
-
-fn copies_other_files(step: &Step, source: &str) -> bool {
-    copy_instruction(step).is_some_and(|i| !i.contains("--from") && !copies_file(i, source))
+    !build.steps.iter().any(|s| (s.started || s.completed) && !s.cached && s.brings_in(source))
 }
 
 #[cfg(test)]
