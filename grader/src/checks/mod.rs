@@ -137,7 +137,7 @@ pub(crate) mod fixtures {
     use crate::engine::export::{EntryKind, FileEntry, ImageFacts, Layer};
     use crate::facts::Facts;
 
-    pub const SOLUTION: &str = "FROM golang:1.27-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM gcr.io/distroless/static-debian13:nonroot\nCOPY --from=builder /out/app /app\nENTRYPOINT [\"/app\"]\n";
+    pub const SOLUTION: &str = "FROM golang:1-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM gcr.io/distroless/static-debian13:nonroot\nCOPY --from=builder /out/app /app\nENTRYPOINT [\"/app\"]\n";
 
     pub fn facts(dockerfile: &str) -> Facts {
         Facts {

@@ -500,7 +500,7 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
     {
         return Some(short_image_name(image));
     }
-    // BuildKit: "[internal] load metadata for docker.io/library/golang:1.27-trixie", or for the
+    // BuildKit: "[internal] load metadata for docker.io/library/golang:1-trixie", or for the
     // frontend a `# syntax=` directive names: "resolve image config for docker.io/docker/dockerfile:1".
     let errored = |s: &&Step| s.error.as_deref().is_some_and(|e| !is_cancellation(e));
     if let Some(image) = steps.iter().filter(errored).find_map(|s| {
@@ -518,7 +518,7 @@ fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<
             }
         }
     }
-    // The message itself often names the image: "... for golang:1.27-trixie ...".
+    // The message itself often names the image: "... for golang:1-trixie ...".
     message
         .split_whitespace()
         .map(|w| w.trim_matches(['"', ',']))
@@ -667,10 +667,10 @@ mod tests {
 
     #[test]
     fn missing_base_is_named_from_the_metadata_step() {
-        let mut s = step("[internal] load metadata for docker.io/library/golang:1.27-trixie");
+        let mut s = step("[internal] load metadata for docker.io/library/golang:1-trixie");
         s.error = Some("failed to do request: no such host".into());
         let msg = "failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head https://registry-1.docker.io/v2/library/golang/manifests/1.27-trixie: dial tcp: lookup registry-1.docker.io: no such host";
-        assert_eq!(missing_base(&[s], None, msg).as_deref(), Some("golang:1.27-trixie"));
+        assert_eq!(missing_base(&[s], None, msg).as_deref(), Some("golang:1-trixie"));
     }
 
     #[test]

@@ -70,7 +70,7 @@ mod tests {
         let text = super::annotations(&super::super::sample());
         assert_eq!(
             text,
-            "::error file=exercises/ex1/Dockerfile,line=1,title=ex1 size (25 points)::812 MB of layer content, over the 20.0 MB budget%0A800 MB comes from the base image golang:1.27-trixie%0Ahint: Build in one stage, ship from another.\n::notice title=ex1 score::15/40 points\n"
+            "::error file=exercises/ex1/Dockerfile,line=1,title=ex1 size (25 points)::812 MB of layer content, over the 20.0 MB budget%0A800 MB comes from the base image golang:1-trixie%0Ahint: Build in one stage, ship from another.\n::notice title=ex1 score::15/40 points\n"
         );
     }
 
