@@ -1,0 +1,267 @@
+//! `cargo run -p xtask -- times [ids...]`: how long each exercise takes to build, measured with
+//! the grader binary and written as the table the book includes
+//! (`book/src/generated/build-times.md`).
+//!
+//! For the starter and the reference solution of each exercise, in a temporary copy:
+//! - **cold**: every `RUN` runs again. The copy's Dockerfile gets `ARG TIMES_RUN=<nonce>` after
+//!   each `FROM`, and Docker keys every later `RUN` of the stage on the ARG's value, so nothing
+//!   of an earlier build can serve and nothing shared has to be deleted (the build cache is
+//!   never pruned). Base images are present, as they are for a learner after the first day.
+//! - **warm**: the same copy graded again: every step can come from the cache.
+//! - **edit**: a newline appended to one source file (the cache check's `source`, else the
+//!   first application source), graded again: the rebuild a learner waits for after an edit.
+//!
+//! Each figure is the build time the grader reports (`build.seconds` of `grader check --format
+//! json`); the whole grading (probes, smoke run, starter build) is timed beside it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+/// Where the table goes, relative to the repository root.
+pub const OUT: &str = "book/src/generated/build-times.md";
+
+struct Run {
+    build_s: f64,
+    grade_s: f64,
+    score: String,
+}
+
+struct Row {
+    id: String,
+    variant: &'static str,
+    edited: String,
+    cold: Result<Run, String>,
+    warm: Result<Run, String>,
+    edit: Result<Run, String>,
+}
+
+pub fn times(root: &Path, ids: &[String]) -> Result<()> {
+    super::run(Command::new("cargo").args(["build", "-q", "-p", "grader"]).current_dir(root))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let grader = target.join("debug/grader");
+    let ids = if ids.is_empty() { all_ids(root)? } else { ids.to_vec() };
+    let load_before = loadavg();
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    let mut engine = String::new();
+    for id in &ids {
+        for variant in ["starter", "solution"] {
+            eprintln!("times: {id} {variant}");
+            let dir = tempfile::tempdir()?;
+            super::copy_tree(&root.join("exercises").join(id), dir.path())?;
+            if variant == "solution" {
+                super::copy_tree(&root.join("solutions").join(id), dir.path())?;
+            }
+            let spec = read_spec(dir.path())?;
+            let nonce = format!("{}-{}", std::process::id(), started.elapsed().as_nanos());
+            bust(&dir.path().join(&spec.dockerfile), &nonce)?;
+            let cold = grade(&grader, dir.path(), &mut engine);
+            let warm = grade(&grader, dir.path(), &mut engine);
+            let edited = spec.source.clone().or_else(|| first_source(dir.path())).unwrap_or_default();
+            let edit = if edited.is_empty() {
+                Err("no source file".to_string())
+            } else {
+                let file = dir.path().join(&edited);
+                let mut text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                text.push(b'\n');
+                std::fs::write(&file, text)?;
+                grade(&grader, dir.path(), &mut engine)
+            };
+            for (what, r) in [("cold", &cold), ("warm", &warm), ("edit", &edit)] {
+                match r {
+                    Ok(r) => eprintln!("times:   {what}: build {:.1} s, grading {:.1} s, {}", r.build_s, r.grade_s, r.score),
+                    Err(e) => eprintln!("times:   {what}: {e}"),
+                }
+            }
+            rows.push(Row { id: id.clone(), variant, edited, cold, warm, edit });
+        }
+    }
+    let load_after = loadavg();
+    let table = render(&rows, &engine, &load_before, &load_after, started.elapsed().as_secs());
+    let out = root.join(OUT);
+    std::fs::create_dir_all(out.parent().unwrap())?;
+    std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
+    println!("{table}");
+    eprintln!("times: wrote {}", out.display());
+    Ok(())
+}
+
+struct SpecBits {
+    dockerfile: String,
+    source: Option<String>,
+}
+
+/// The Dockerfile's name and the cache check's `source`, from the copy's `exercise.toml`.
+fn read_spec(dir: &Path) -> Result<SpecBits> {
+    let path = dir.join("exercise.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let value: toml::Value = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let dockerfile = value
+        .get("build")
+        .and_then(|b| b.get("dockerfile"))
+        .and_then(|d| d.as_str())
+        .unwrap_or("Dockerfile")
+        .to_string();
+    let source = value
+        .get("check")
+        .and_then(|c| c.as_array())
+        .and_then(|checks| {
+            checks.iter().find(|c| c.get("kind").and_then(|k| k.as_str()) == Some("cache"))?.get("source")?.as_str()
+        })
+        .map(str::to_string);
+    Ok(SpecBits { dockerfile, source })
+}
+
+/// Adds `ARG TIMES_RUN=<nonce>` after every FROM, so every RUN misses the cache.
+fn bust(dockerfile: &Path, nonce: &str) -> Result<()> {
+    let text = std::fs::read_to_string(dockerfile).with_context(|| format!("reading {}", dockerfile.display()))?;
+    let df = dockerfile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{}: {}", dockerfile.display(), e.line, e.message))?;
+    let after: Vec<usize> = df.stages.iter().map(|s| s.instructions[0].lines.end).collect();
+    let mut out = String::new();
+    for (n, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if after.contains(&(n + 1)) {
+            writeln!(out, "ARG TIMES_RUN={nonce}").unwrap();
+        }
+    }
+    std::fs::write(dockerfile, out)?;
+    Ok(())
+}
+
+/// The first application source file (not a test), shallowest first.
+fn first_source(dir: &Path) -> Option<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).ok()?.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') || name == "node_modules" || name == "tests" || name == "test" {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else if ["go", "py", "ts", "js", "rs"].iter().any(|x| name.ends_with(&format!(".{x}")))
+                && !name.starts_with("test_")
+                && !name.contains("_test.")
+                && !name.contains(".test.")
+            {
+                let rel = p.strip_prefix(dir).ok()?.to_string_lossy().to_string();
+                found.push((rel.matches('/').count(), rel));
+            }
+        }
+    }
+    found.sort();
+    found.into_iter().next().map(|(_, rel)| rel)
+}
+
+fn grade(grader: &Path, dir: &Path, engine: &mut String) -> Result<Run, String> {
+    let started = Instant::now();
+    let out = Command::new(grader)
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json"])
+        .output()
+        .map_err(|e| format!("running the grader: {e}"))?;
+    let grade_s = started.elapsed().as_secs_f64();
+    if out.status.code() == Some(2) {
+        return Err(format!("the grader could not grade: {}", String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("reading the grader's JSON: {e}"))?;
+    if let Some(e) = v["engine_version"].as_str() {
+        engine.clone_from(&e.to_string());
+    }
+    let build_s = v["build"]["seconds"].as_f64().ok_or("no build.seconds in the report")?;
+    Ok(Run { build_s, grade_s, score: format!("{}/{}", v["score"], v["max_score"]) })
+}
+
+fn all_ids(root: &Path) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = std::fs::read_dir(root.join("exercises"))?
+        .flatten()
+        .filter(|e| e.path().join("exercise.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    ids.sort_by_key(|id| id.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(0));
+    if ids.is_empty() {
+        bail!("no exercises under {}", root.join("exercises").display());
+    }
+    Ok(ids)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn secs(r: &Result<Run, String>, f: impl Fn(&Run) -> f64) -> String {
+    match r {
+        Ok(r) => {
+            let s = f(r);
+            if s < 10.0 {
+                format!("{s:.1} s")
+            } else {
+                format!("{s:.0} s")
+            }
+        }
+        Err(_) => "–".into(),
+    }
+}
+
+fn render(rows: &[Row], engine: &str, load_before: &str, load_after: &str, total_s: u64) -> String {
+    let mut s = String::new();
+    s.push_str("<!-- Generated by `cargo run -p xtask -- times`: do not edit by hand. -->\n\n");
+    s.push_str("| exercise | cold | warm | after an edit | grading |\n| --- | ---: | ---: | ---: | ---: |\n");
+    for r in rows {
+        writeln!(
+            s,
+            "| {} {} | {} | {} | {} | {} |",
+            r.id,
+            r.variant,
+            secs(&r.cold, |r| r.build_s),
+            secs(&r.warm, |r| r.build_s),
+            secs(&r.edit, |r| r.build_s),
+            secs(&r.cold, |r| r.grade_s),
+        )
+        .unwrap();
+    }
+    let edited: Vec<String> = rows
+        .iter()
+        .filter(|r| r.variant == "starter" && !r.edited.is_empty())
+        .map(|r| format!("{} `{}`", r.id, r.edited))
+        .collect();
+    let failed: Vec<String> = rows
+        .iter()
+        .flat_map(|r| {
+            [("cold", &r.cold), ("warm", &r.warm), ("edit", &r.edit)]
+                .into_iter()
+                .filter_map(move |(w, x)| x.as_ref().err().map(|e| format!("{} {} {w}: {e}", r.id, r.variant)))
+        })
+        .collect();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    writeln!(
+        s,
+        "\nMeasured {date} by `cargo run -p xtask -- times` with the grader's own build path (BuildKit \
+         through the Engine API, debug build of the grader), dockerd {engine}, offline-kit base images, \
+         {cores} cores, load average {load_before} before and {load_after} after ({} min in all). The edited \
+         files: {}.",
+        total_s.div_ceil(60),
+        edited.join(", ")
+    )
+    .unwrap();
+    if !failed.is_empty() {
+        writeln!(s, "\nNot measured: {}.", failed.join("; ")).unwrap();
+    }
+    s
+}
