@@ -44,6 +44,15 @@ impl Preprocessor for Rubric {
             let script = ctx.root.join(&ctx.config.book.src).join(crate::playground::SCRIPT);
             crate::playground::build(&krate, &target, &script)?;
         }
+        let repository = repository_url(ctx)?;
+        let mut book = book;
+        book.for_each_mut(|item| {
+            if let BookItem::Chapter(ch) = item {
+                if ch.content.contains(REPOSITORY_URL) {
+                    ch.content = ch.content.replace(REPOSITORY_URL, &repository);
+                }
+            }
+        });
         run_on(book, &Exercises { dir })
     }
 }
@@ -70,6 +79,29 @@ pub fn run_on(mut book: Book, source: &dyn crate::Source) -> Result<Book> {
         Some(e) => Err(e),
         None => Ok(book),
     }
+}
+
+/// Replaced by the workbook's repository address, for `git clone` lines.
+const REPOSITORY_URL: &str = "{{#repository-url}}";
+
+/// Where the workbook's repository lives: `output.html.git-repository-url` (the Pages workflow
+/// sets it from the GitHub repository; it also gives every page its "edit" link), else the
+/// `origin` remote of the clone the book is built from, else a description.
+fn repository_url(ctx: &PreprocessorContext) -> Result<String> {
+    let configured: Option<String> = ctx.config.get("output.html.git-repository-url")?;
+    if let Some(url) = configured.filter(|u| !u.trim().is_empty()) {
+        return Ok(url);
+    }
+    let origin = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&ctx.root)
+        .args(["remote", "get-url", "origin"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|u| !u.is_empty());
+    Ok(origin.unwrap_or_else(|| "<the URL of the repository this book came from>".to_string()))
 }
 
 /// The directive replaced by the table of reading times (see `schedule.rs`).
