@@ -1,6 +1,10 @@
 //! `mdbook-rubric`: the binary mdBook runs. `mdbook-rubric supports <renderer>` answers yes
 //! for every renderer; with no arguments it reads `[context, book]` as JSON on stdin and
 //! writes the expanded book as JSON on stdout.
+//!
+//! `mdbook-rubric grader <args>` runs the grader's own command line (`grader::run`, the one
+//! line the `grader` binary's `main` is), so the book's tests can compare a page with
+//! `grader lint --format json` without building a second binary.
 
 use std::io;
 use std::process::ExitCode;
@@ -12,6 +16,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("supports") => ExitCode::SUCCESS,
+        Some("grader") => {
+            use clap::Parser;
+            grader::run(grader::cli::Cli::parse_from(std::env::args().skip(1)))
+        }
         Some(other) => {
             eprintln!("mdbook-rubric: unknown argument `{other}` (mdBook runs this as `mdbook-rubric` or `mdbook-rubric supports <renderer>`)");
             ExitCode::from(2)
