@@ -116,6 +116,17 @@ pub async fn gather(
     let df_text = std::fs::read_to_string(dir.join(df_rel))
         .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let dockerfile = dockerfile::parse(&df_text).map_err(|e| e.to_string());
+    if !opts.pull {
+        let mut images = dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default();
+        if spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
+            let starter = exercise.dir.join(crate::spec::PRISTINE_DIR).join(df_rel);
+            if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+                images.extend(crate::provision::bases(&df));
+            }
+        }
+        let root = exercise.dir.ancestors().find(|d| d.join("exercises").is_dir());
+        crate::provision::ensure(engine, &images, root, progress).await?;
+    }
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
