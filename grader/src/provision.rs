@@ -184,9 +184,54 @@ pub async fn ensure(
     Ok(())
 }
 
+/// A base image the build used, as the report shows it: the tag names a release line
+/// (`golang:1-trixie`), so the version inside is shown beside it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BaseImage {
+    pub image: String,
+    /// The toolchain version inside (`Go 1.27.4`), from the image's own environment (as the
+    /// official images set it) or the kit's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// A local stand-in built by the offline kit, not the official image.
+    pub stand_in: bool,
+}
+
+/// What the engine knows of a base image; `None` when it is not there.
+pub async fn describe(engine: &Engine, image: &str) -> Option<BaseImage> {
+    let info = engine.docker.inspect_image(image).await.ok()?;
+    let config = info.config.unwrap_or_default();
+    let labels = config.labels.unwrap_or_default();
+    let env = config.env.unwrap_or_default();
+    Some(BaseImage {
+        image: image.to_string(),
+        version: version_inside(&env).or_else(|| labels.get("dev.grader.kit.toolchain").cloned()),
+        stand_in: labels.get("dev.grader.kit").is_some_and(|v| v == "stand-in"),
+    })
+}
+
+/// `GOLANG_VERSION=1.27.4` -> `Go 1.27.4`: the variables the official toolchain images set.
+fn version_inside(env: &[String]) -> Option<String> {
+    const KNOWN: [(&str, &str); 4] =
+        [("GOLANG_VERSION", "Go"), ("RUST_VERSION", "Rust"), ("PYTHON_VERSION", "Python"), ("NODE_VERSION", "Node")];
+    env.iter().find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        let (_, name) = KNOWN.iter().find(|(var, _)| *var == k)?;
+        (!v.is_empty()).then(|| format!("{name} {v}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_inside_comes_from_the_official_variables() {
+        let env = |kv: &[&str]| kv.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(version_inside(&env(&["PATH=/bin", "GOLANG_VERSION=1.27.4"])).as_deref(), Some("Go 1.27.4"));
+        assert_eq!(version_inside(&env(&["RUST_VERSION=1.98.1"])).as_deref(), Some("Rust 1.98.1"));
+        assert_eq!(version_inside(&env(&["PATH=/bin"])), None);
+    }
 
     #[test]
     fn names_are_compared_in_one_spelling() {
@@ -210,7 +255,9 @@ mod tests {
     fn the_kit_of_this_repository_is_found_and_lists_the_workbook_bases() {
         let kit = kit_dir(None).expect("the kit of the source tree");
         let tags = kit_tags(&kit);
-        for t in ["golang:1-trixie", "rust:1-slim-trixie", "debian:trixie-slim", "gcr.io/distroless/static-debian13:nonroot"] {
+        for t in
+            ["golang:1-trixie", "rust:1-slim-trixie", "debian:trixie-slim", "gcr.io/distroless/static-debian13:nonroot"]
+        {
             assert!(tags.contains(&t.to_string()), "{t} not in {tags:?}");
         }
     }

@@ -275,6 +275,22 @@ fn a_missing_base_image_exits_2_and_points_at_the_kit() {
 }
 
 #[test]
+fn doctor_names_the_engine_and_every_base_image_the_workbook_uses() {
+    let out = grader().arg("doctor").current_dir(repo()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("engine ") && text.contains("API ") && text.contains("BuildKit"), "{text}");
+    for image in ["golang:1-trixie", "rust:1-slim-trixie", "gcr.io/distroless/static-debian13:nonroot"] {
+        let line =
+            text.lines().find(|l| l.trim_start().starts_with(image)).unwrap_or_else(|| panic!("{image}: {text}"));
+        assert!(line.contains("present"), "{line}");
+    }
+    let out =
+        grader().arg("doctor").current_dir(repo()).env("DOCKER_HOST", "unix:///nonexistent.sock").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn a_spec_with_an_unknown_key_exits_2_naming_file_and_key() {
     let w = Workspace::starter("ex1");
     let spec = std::fs::read_to_string(w.path().join("exercise.toml")).unwrap();

@@ -465,7 +465,13 @@ impl Recorder {
     }
 
     /// `engine_gone`: the error is the connection's, not a message the engine sent.
-    fn finish(mut self, builder: Builder, error: Option<String>, engine_gone: bool, duration: Duration) -> BuildOutcome {
+    fn finish(
+        mut self,
+        builder: Builder,
+        error: Option<String>,
+        engine_gone: bool,
+        duration: Duration,
+    ) -> BuildOutcome {
         let mut steps: Vec<Step> = if self.classic.is_empty() {
             merge_twins(self.order.iter().filter_map(|d| self.vertices.remove(d)).collect())
         } else {
@@ -492,7 +498,8 @@ impl Recorder {
             let infrastructure = if engine_gone {
                 Some(Infrastructure::EngineGone(message.clone()))
             } else {
-                let output = step.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
+                let output =
+                    step.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
                 let output = format!("{}\n{message}", output.unwrap_or_default());
                 super::network::unreachable_host(&output).map(Infrastructure::Network)
             };

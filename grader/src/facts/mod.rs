@@ -68,6 +68,8 @@ pub struct Facts {
     pub stop: BTreeMap<String, StopResult>,
     /// Target shootouts by check id.
     pub targets: BTreeMap<String, Vec<TargetRun>>,
+    /// The base images the Dockerfile builds from, with the version inside.
+    pub bases: Vec<crate::provision::BaseImage>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
     pub run_id: String,
@@ -127,6 +129,10 @@ pub async fn gather(
         let root = exercise.dir.ancestors().find(|d| d.join("exercises").is_dir());
         crate::provision::ensure(engine, &images, root, progress).await?;
     }
+    let mut bases = Vec::new();
+    for image in dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default() {
+        bases.extend(crate::provision::describe(engine, &image).await);
+    }
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
@@ -158,6 +164,7 @@ pub async fn gather(
         target: BTreeMap::new(),
         stop: BTreeMap::new(),
         targets: BTreeMap::new(),
+        bases,
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
