@@ -206,12 +206,12 @@ pub async fn gather(
             CheckKind::Smoke(s) => {
                 progress.set_prefix(format!("{} smoke", exercise.id));
                 progress.set_message("running the image");
-                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await);
+                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await?);
             }
             CheckKind::Stop(s) => {
                 progress.set_prefix(format!("{} stop", exercise.id));
                 progress.set_message("running the image, then sending SIGTERM");
-                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await);
+                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await?);
             }
             CheckKind::Target(t) => {
                 progress.set_prefix(format!("{} target", exercise.id));
