@@ -69,6 +69,7 @@ pub struct Facts {
     /// Target shootouts by check id.
     pub targets: BTreeMap<String, Vec<TargetRun>>,
     /// The base images the Dockerfile builds from, with the version inside.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bases: Vec<crate::provision::BaseImage>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
@@ -118,8 +119,9 @@ pub async fn gather(
     let df_text = std::fs::read_to_string(dir.join(df_rel))
         .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let dockerfile = dockerfile::parse(&df_text).map_err(|e| e.to_string());
+    let own_bases = dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default();
     if !opts.pull {
-        let mut images = dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default();
+        let mut images = own_bases.clone();
         if spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
             let starter = exercise.dir.join(crate::spec::PRISTINE_DIR).join(df_rel);
             if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
@@ -130,8 +132,8 @@ pub async fn gather(
         crate::provision::ensure(engine, &images, root, progress).await?;
     }
     let mut bases = Vec::new();
-    for image in dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default() {
-        bases.extend(crate::provision::describe(engine, &image).await);
+    for image in &own_bases {
+        bases.extend(crate::provision::describe(engine, image).await);
     }
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
