@@ -16,6 +16,7 @@ pub mod facts;
 pub mod glob;
 pub mod grade;
 pub mod locate;
+pub mod provision;
 pub mod report;
 pub mod spec;
 pub mod workbook;

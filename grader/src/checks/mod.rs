@@ -155,6 +155,7 @@ pub(crate) mod fixtures {
             image: Some(ImageFacts::default()),
             cache: BTreeMap::new(),
             smoke: BTreeMap::new(),
+            bases: Vec::new(),
             engine_version: "test".into(),
             run_id: "test".into(),
             starter_size: None,

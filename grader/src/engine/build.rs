@@ -118,6 +118,19 @@ pub struct BuildFailure {
     pub step: Option<usize>,
     /// A base image that could not be found locally or pulled.
     pub missing_base: Option<String>,
+    /// Not the Dockerfile's fault: the network or the engine failed (see [`Infrastructure`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<Infrastructure>,
+}
+
+/// A build that failed for a reason outside the learner's Dockerfile.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Infrastructure {
+    /// A step could not reach a host on the network (the host, or "" when unnamed).
+    Network(String),
+    /// The connection to the engine broke during the build (the engine stopped or restarted).
+    EngineGone(String),
 }
 
 /// Everything one build reported.
@@ -165,7 +178,49 @@ const LOG_TAIL_BYTES: usize = 6000;
 impl Engine {
     /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
     /// The image, when built, is registered for cleanup.
+    ///
+    /// Failures that are not the Dockerfile's are errors (exit 2, "could not grade"): the engine
+    /// going away mid-build, and a step that cannot reach the network twice in a row (one
+    /// retry: registries and proxies fail under load, and that is never the learner's result).
     pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
+        let mut outcome = self.build_choosing_builder(req, progress).await?;
+        for attempt in 1..=2 {
+            let Some(infra) = outcome.failure.as_ref().and_then(|f| f.infrastructure.clone()) else {
+                return Ok(outcome);
+            };
+            let step = outcome.failure.as_ref().and_then(|f| f.step).and_then(|i| outcome.steps.get(i));
+            let during = step.map(|s| format!(" (step `{}`)", s.name)).unwrap_or_default();
+            match infra {
+                Infrastructure::EngineGone(e) => {
+                    return Err(crate::error::advice(format!(
+                        "could not grade: the Docker engine at {} stopped answering during the build{during} ({e}).
+                         This is not your Dockerfile's fault. Check that Docker is running again                          (`docker version`), then grade again.",
+                        self.address
+                    )))
+                }
+                Infrastructure::Network(host) => {
+                    let what = if host.is_empty() { "the network".to_string() } else { host };
+                    if attempt == 2 {
+                        return Err(crate::error::advice(format!(
+                            "could not grade: the build could not reach {what}{during}, twice.
+                             This is a network problem, not your Dockerfile: check the connection (or the                              proxy, and the engine's DNS), then grade again. The last lines of the step:\n{}",
+                            step.map(|s| indent_tail(&s.log_tail, 8)).unwrap_or_default()
+                        )));
+                    }
+                    crate::grade::say(
+                        progress,
+                        format!("the build could not reach {what}{during}: a network problem, trying once more"),
+                    );
+                    outcome = self.build_choosing_builder(req, progress).await?;
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// One build with the requested builder, falling back to the classic builder where BuildKit
+    /// cannot run.
+    async fn build_choosing_builder(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
         let classic = req.builder == Builder::Classic
             || (req.builder == Builder::Auto && self.buildkit_cannot_read_upload.load(Ordering::Relaxed));
         let first = if classic { Builder::Classic } else { Builder::BuildKit };
@@ -241,6 +296,7 @@ impl Engine {
         let mut rec =
             Recorder { raw_debug: std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw"), ..Recorder::default() };
         let mut error = None;
+        let mut engine_gone = false;
         let mut stopped_early = false;
         while let Some(item) = stream.next().await {
             match item {
@@ -250,6 +306,14 @@ impl Engine {
                     break;
                 }
                 Err(e) => {
+                    // A message from the engine (a rejected request) is the build's; a broken
+                    // connection, a body that stops mid-stream or an I/O error is the engine's.
+                    engine_gone = !matches!(
+                        e,
+                        bollard::errors::Error::DockerResponseServerError { .. }
+                            | bollard::errors::Error::JsonDataError { .. }
+                            | bollard::errors::Error::JsonSerdeError { .. }
+                    );
                     error = Some(e.to_string());
                     break;
                 }
@@ -264,7 +328,7 @@ impl Engine {
         }
         // Dropping the stream closes the request and the session: the engine cancels the build.
         drop(stream);
-        let mut outcome = rec.finish(builder, error, started.elapsed());
+        let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
         // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them
         // (GRADER_DEBUG=raw: every vertex message as it arrives, too).
@@ -279,6 +343,7 @@ impl Engine {
                 message: "the build finished but produced no image".into(),
                 step: None,
                 missing_base: None,
+                infrastructure: None,
             });
         }
         Ok(outcome)
@@ -399,7 +464,14 @@ impl Recorder {
             .map(|s| s.name.clone())
     }
 
-    fn finish(mut self, builder: Builder, error: Option<String>, duration: Duration) -> BuildOutcome {
+    /// `engine_gone`: the error is the connection's, not a message the engine sent.
+    fn finish(
+        mut self,
+        builder: Builder,
+        error: Option<String>,
+        engine_gone: bool,
+        duration: Duration,
+    ) -> BuildOutcome {
         let mut steps: Vec<Step> = if self.classic.is_empty() {
             merge_twins(self.order.iter().filter_map(|d| self.vertices.remove(d)).collect())
         } else {
@@ -423,7 +495,15 @@ impl Recorder {
                 }
             }
             let missing_base = missing_base(&steps, step, &message);
-            BuildFailure { message, step, missing_base }
+            let infrastructure = if engine_gone {
+                Some(Infrastructure::EngineGone(message.clone()))
+            } else {
+                let output =
+                    step.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
+                let output = format!("{}\n{message}", output.unwrap_or_default());
+                super::network::unreachable_host(&output).map(Infrastructure::Network)
+            };
+            BuildFailure { message, step, missing_base, infrastructure }
         });
         BuildOutcome { builder, steps, failure, stopped_early: false, duration }
     }
@@ -460,6 +540,12 @@ fn merge_twins(vertices: Vec<Step>) -> Vec<Step> {
         }
     }
     steps
+}
+
+/// The last `n` lines of a log, indented for a message.
+fn indent_tail(log: &str, n: usize) -> String {
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 fn is_cancellation(e: &str) -> bool {
@@ -579,6 +665,7 @@ mod tests {
         let out = r.finish(
             Builder::Classic,
             Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()),
+            false,
             Duration::ZERO,
         );
         assert_eq!(out.steps.len(), 3);
@@ -643,7 +730,7 @@ mod tests {
         assert!(r.decided(name), "the past run decides the probe: the result was there before");
         // This build's own steps still count as they are reported.
         r.take(vertex("cp", "[build 5/6] COPY . .", false, Some(62_300), None));
-        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
         let dl = out.steps.iter().find(|s| s.name.ends_with("go mod download")).unwrap();
         assert_eq!(dl.name, name, "the build's own name is kept");
         assert!(dl.cached);
@@ -660,7 +747,7 @@ mod tests {
         assert!(r.decided("[build 4/6] RUN go mod download"));
         r.take(vertex("wd", "[build 2/6] WORKDIR /src", true, Some(1_100), Some(1_100)));
         r.take(vertex("wd", "[build 2/6] WORKDIR /src", false, None, None));
-        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
         assert!(!out.steps[1].cached && out.steps[1].started);
         assert!(out.steps[2].cached, "a later message without the flag does not undo a cache hit");
     }

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod export;
+pub mod network;
 pub mod run;
 
 use std::sync::{Arc, Mutex};

@@ -68,6 +68,9 @@ pub struct Facts {
     pub stop: BTreeMap<String, StopResult>,
     /// Target shootouts by check id.
     pub targets: BTreeMap<String, Vec<TargetRun>>,
+    /// The base images the Dockerfile builds from, with the version inside.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bases: Vec<crate::provision::BaseImage>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
     pub run_id: String,
@@ -116,6 +119,22 @@ pub async fn gather(
     let df_text = std::fs::read_to_string(dir.join(df_rel))
         .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let dockerfile = dockerfile::parse(&df_text).map_err(|e| e.to_string());
+    let own_bases = dockerfile.as_ref().map(crate::provision::bases).unwrap_or_default();
+    if !opts.pull {
+        let mut images = own_bases.clone();
+        if spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
+            let starter = exercise.dir.join(crate::spec::PRISTINE_DIR).join(df_rel);
+            if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+                images.extend(crate::provision::bases(&df));
+            }
+        }
+        let root = exercise.dir.ancestors().find(|d| d.join("exercises").is_dir());
+        crate::provision::ensure(engine, &images, root, progress).await?;
+    }
+    let mut bases = Vec::new();
+    for image in &own_bases {
+        bases.extend(crate::provision::describe(engine, image).await);
+    }
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
@@ -147,6 +166,7 @@ pub async fn gather(
         target: BTreeMap::new(),
         stop: BTreeMap::new(),
         targets: BTreeMap::new(),
+        bases,
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
@@ -188,12 +208,12 @@ pub async fn gather(
             CheckKind::Smoke(s) => {
                 progress.set_prefix(format!("{} smoke", exercise.id));
                 progress.set_message("running the image");
-                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await);
+                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await?);
             }
             CheckKind::Stop(s) => {
                 progress.set_prefix(format!("{} stop", exercise.id));
                 progress.set_message("running the image, then sending SIGTERM");
-                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await);
+                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await?);
             }
             CheckKind::Target(t) => {
                 progress.set_prefix(format!("{} target", exercise.id));

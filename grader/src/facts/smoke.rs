@@ -20,7 +20,8 @@ pub struct SmokeResult {
     pub elapsed_ms: u128,
 }
 
-pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> SmokeResult {
+/// Runs and probes the image; an error only when the engine, not the image, failed.
+pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> anyhow::Result<SmokeResult> {
     let started = Instant::now();
     let req = RunRequest {
         image: image.to_string(),
@@ -30,12 +31,19 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> SmokeResult
         memory_mb: spec.memory_mb,
         pids: spec.pids,
     };
-    let (passed, summary, id) = match engine.start(&req, "smoke").await {
+    let (passed, summary, id) = match engine.start(&req, "smoke").await? {
         Err(message) => (false, format!("the container could not start: {message}"), None),
         Ok(running) => {
-            let (passed, summary) = match spec.port {
+            let probed = match spec.port {
                 Some(port) => probe_http(engine, &running.id, running.host_port, port, spec).await,
                 None => probe_exit(engine, &running.id, spec).await,
+            };
+            let (passed, summary) = match probed {
+                Ok(p) => p,
+                Err(e) => {
+                    engine.remove_container(&running.id).await;
+                    return Err(e);
+                }
             };
             (passed, summary, Some(running.id))
         }
@@ -47,19 +55,34 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> SmokeResult
         }
         engine.remove_container(&id).await;
     }
-    SmokeResult { passed, summary, logs, elapsed_ms: started.elapsed().as_millis() }
+    Ok(SmokeResult { passed, summary, logs, elapsed_ms: started.elapsed().as_millis() })
 }
 
-async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16, spec: &SmokeCheck) -> (bool, String) {
+/// The engine lost a container it had started: the engine's trouble, not the image's.
+fn vanished(engine: &Engine, e: anyhow::Error) -> anyhow::Error {
+    crate::error::advice(format!(
+        "could not grade: the Docker engine at {} lost the smoke-run container ({e:#}). This is not your \
+         Dockerfile's fault: check the engine (`grader doctor`), then grade again.",
+        engine.address
+    ))
+}
+
+async fn probe_http(
+    engine: &Engine,
+    id: &str,
+    host_port: Option<u16>,
+    port: u16,
+    spec: &SmokeCheck,
+) -> anyhow::Result<(bool, String)> {
     let Some(host_port) = host_port else {
         // No published port: most often the container exited at once.
-        return match engine.state(id).await {
+        return Ok(match engine.state(id).await {
             Ok(s) if !s.running => (
                 false,
                 format!("the container exited with code {} before answering on port {port}", s.exit_code.unwrap_or(-1)),
             ),
             _ => (false, format!("port {port} could not be published")),
-        };
+        });
     };
     let want = spec.status.unwrap_or(200);
     let deadline = Instant::now() + Duration::from_secs(spec.timeout_s);
@@ -68,22 +91,22 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16
         match engine.state(id).await {
             Ok(s) if !s.running => {
                 let why = if s.oom_killed { " (killed: out of memory)".to_string() } else { String::new() };
-                return (
+                return Ok((
                     false,
                     format!(
                         "the container exited with code {}{why} before answering on port {port}",
                         s.exit_code.unwrap_or(-1)
                     ),
-                );
+                ));
             }
-            Err(e) => return (false, format!("the container vanished: {e:#}")),
+            Err(e) => return Err(vanished(engine, e)),
             _ => {}
         }
         match http_get(host_port, &spec.path).await {
             Ok((status, body)) => {
                 let body_ok = spec.body_contains.as_deref().is_none_or(|b| body.contains(b));
                 if status == want && body_ok {
-                    return (true, format!("GET {} answered {status} on port {port}", spec.path));
+                    return Ok((true, format!("GET {} answered {status} on port {port}", spec.path)));
                 }
                 last = match (&spec.body_contains, status == want) {
                     (Some(b), true) => format!("answered {status} but the body lacks `{b}`"),
@@ -93,19 +116,19 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, port: u16
             Err(e) => last = e,
         }
         if Instant::now() >= deadline {
-            return (
+            return Ok((
                 false,
                 format!("GET {} on port {port}: no good answer within {} s ({last})", spec.path, spec.timeout_s),
-            );
+            ));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
-async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> (bool, String) {
+async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> anyhow::Result<(bool, String)> {
     let want = spec.status.unwrap_or(0) as i64;
-    match engine.wait_exit(id, Duration::from_secs(spec.timeout_s)).await {
-        Err(e) => (false, format!("the container vanished: {e:#}")),
+    Ok(match engine.wait_exit(id, Duration::from_secs(spec.timeout_s)).await {
+        Err(e) => return Err(vanished(engine, e)),
         Ok(None) => (false, format!("the command did not finish within {} s", spec.timeout_s)),
         Ok(Some(code)) if code != want => (false, format!("the command exited with {code}, expected {want}")),
         Ok(Some(code)) => match &spec.body_contains {
@@ -114,7 +137,7 @@ async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> (bool, Stri
             }
             _ => (true, format!("the command exited with {code}")),
         },
-    }
+    })
 }
 
 /// Polls `path` until the app answers with any HTTP status; false when it exits or the time is up.

@@ -21,7 +21,8 @@ pub struct StopResult {
 /// How long past the limit the probe keeps watching, to report how slow a slow stop is.
 const GRACE: Duration = Duration::from_secs(5);
 
-pub async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> StopResult {
+/// Runs the image and times its stop; an error only when the engine, not the image, failed.
+pub async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> anyhow::Result<StopResult> {
     let req = RunRequest {
         image: image.to_string(),
         cmd: None,
@@ -30,19 +31,19 @@ pub async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> StopResult {
         memory_mb: 256,
         pids: 128,
     };
-    let running = match engine.start(&req, "stop").await {
+    let running = match engine.start(&req, "stop").await? {
         Ok(r) => r,
         Err(e) => {
-            return StopResult {
+            return Ok(StopResult {
                 exited_after_ms: None,
                 exit_code: None,
                 problem: Some(format!("the container could not start: {e}")),
-            }
+            })
         }
     };
     let result = signal_and_time(engine, &running.id, running.host_port, spec).await;
     engine.remove_container(&running.id).await;
-    result
+    Ok(result)
 }
 
 async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec: &StopCheck) -> StopResult {

@@ -69,7 +69,7 @@ pub async fn run(
                     run.shell = f.has_shell();
                     run.user = f.config.user.clone();
                     progress.set_message(format!("running --target {target}"));
-                    run.smoke = Some(smoke::run(engine, &tag, &probe).await);
+                    run.smoke = Some(smoke::run(engine, &tag, &probe).await?);
                 }
                 Err(e) => run.failure = Some(format!("{e:#}")),
             }
