@@ -219,7 +219,12 @@ fn practise(specs: &[(&str, Spec)], links: &Links<'_>) -> String {
         .iter()
         .map(|(id, spec)| {
             let points: u32 = spec.checks.iter().map(|c| c.points).sum();
-            format!("[{id}: {}]({}) ({} checks, {points} points)", settings::cell_text(&spec.title), links.to(&spec.book), spec.checks.len())
+            format!(
+                "[{id}: {}]({}) ({} checks, {points} points)",
+                settings::cell_text(&spec.title),
+                links.to(&spec.book),
+                spec.checks.len()
+            )
         })
         .collect();
     let (lead, list) = match items.as_slice() {

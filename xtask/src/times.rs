@@ -79,7 +79,9 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
             };
             for (what, r) in [("cold", &cold), ("warm", &warm), ("edit", &edit)] {
                 match r {
-                    Ok(r) => eprintln!("times:   {what}: build {:.1} s, grading {:.1} s, {}", r.build_s, r.grade_s, r.score),
+                    Ok(r) => {
+                        eprintln!("times:   {what}: build {:.1} s, grading {:.1} s, {}", r.build_s, r.grade_s, r.score)
+                    }
                     Err(e) => eprintln!("times:   {what}: {e}"),
                 }
             }
@@ -149,7 +151,8 @@ fn read_spec(dir: &Path) -> Result<SpecBits> {
 /// Adds `ARG TIMES_RUN=<nonce>` after every FROM, so every RUN misses the cache.
 fn bust(dockerfile: &Path, nonce: &str) -> Result<()> {
     let text = std::fs::read_to_string(dockerfile).with_context(|| format!("reading {}", dockerfile.display()))?;
-    let df = dockerfile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{}: {}", dockerfile.display(), e.line, e.message))?;
+    let df =
+        dockerfile::parse(&text).map_err(|e| anyhow::anyhow!("{}:{}: {}", dockerfile.display(), e.line, e.message))?;
     let after: Vec<usize> = df.stages.iter().map(|s| s.instructions[0].lines.end).collect();
     let mut out = String::new();
     for (n, line) in text.lines().enumerate() {

@@ -26,10 +26,8 @@ fn probed() -> &'static (tempfile::TempDir, StaticServer) {
         }
         for page in html_pages(dir.path()) {
             let depth = page.strip_prefix(dir.path()).unwrap().components().count() - 1;
-            let html = read(&page).replace(
-                "</body>",
-                &format!("<script src=\"{}probe.js\"></script></body>", "../".repeat(depth)),
-            );
+            let html = read(&page)
+                .replace("</body>", &format!("<script src=\"{}probe.js\"></script></body>", "../".repeat(depth)));
             std::fs::write(&page, html).unwrap();
         }
         let server = StaticServer::start(dir.path());
@@ -69,7 +67,12 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 /// Text of an HTML fragment: tags dropped, the entities Chromium writes decoded.
 fn html_text(s: &str) -> String {
     let no_tags = regex::Regex::new(r"<[^>]*>").unwrap().replace_all(s, "");
-    no_tags.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    no_tags
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,8 +114,9 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{id}: grader lint --format json: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{id}: grader lint --format json: {e}\n{}", String::from_utf8_lossy(&out.stderr))
+        });
         let expected: Vec<Value> = json["findings"]
             .as_array()
             .unwrap()
@@ -172,6 +176,7 @@ fn the_new_pages_render_with_their_apparatus() {
 fn every_chapter_ends_on_its_exercises_and_the_sidebar_matches_the_titles() {
     let summary = read(&book_src().join("SUMMARY.md"));
     let entry = regex::Regex::new(r"\[([^\]]+)\]\(([^)]+\.md)\)").unwrap();
+    let practise = regex::Regex::new(r"\{\{#practise ([^}]*)\}\}").unwrap();
     let mut practised = BTreeSet::new();
     let mut problems = Vec::new();
     for c in entry.captures_iter(&summary) {
@@ -181,7 +186,6 @@ fn every_chapter_ends_on_its_exercises_and_the_sidebar_matches_the_titles() {
         if h1 != name {
             problems.push(format!("SUMMARY.md calls {path} {name:?}, its page says {h1:?}"));
         }
-        let practise = regex::Regex::new(r"\{\{#practise ([^}]*)\}\}").unwrap();
         for p in practise.captures_iter(&text) {
             practised.extend(p[1].split_whitespace().map(str::to_string));
         }
@@ -228,7 +232,7 @@ fn every_page_fits_a_420_px_window() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let shot = screenshot_dir().join("narrow-measurements.png");
-    chromium.screenshot(&format!("{}/frame.html?w=420&pages=measurements.html", server.url), &shot, (440, 1400));
+    chromium.screenshot(&format!("{}/frame.html?w=420&h=5200&pages=measurements.html", server.url), &shot, (440, 5200));
     assert_png(&shot);
 }
 
@@ -249,7 +253,12 @@ fn dark_mode_keeps_the_text_and_the_playground_readable() {
         }
     }
     let shot = screenshot_dir().join("dark-exercise-ex1.png");
-    chromium.screenshot_with(&format!("{}/exercises/ex1.html", server.url), &shot, (1280, 1600), &["--force-dark-mode"]);
+    chromium.screenshot_with(
+        &format!("{}/exercises/ex1.html", server.url),
+        &shot,
+        (1280, 1600),
+        &["--force-dark-mode"],
+    );
     assert_png(&shot);
 }
 
@@ -271,7 +280,10 @@ fn the_published_book_has_edit_links_and_a_real_clone_address() {
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let how = read(&out.path().join("how-to-use.html"));
     assert!(how.contains(&format!("git clone {url} docker-workbook")), "no clone address in how-to-use.html");
-    assert!(!how.contains("repository URL&gt;") && !how.contains("repository this book came from"), "a placeholder is left");
+    assert!(
+        !how.contains("repository URL&gt;") && !how.contains("repository this book came from"),
+        "a placeholder is left"
+    );
     let mut missing = Vec::new();
     for page in html_pages(out.path()) {
         let name = rel(out.path(), &page);
