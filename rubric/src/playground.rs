@@ -33,8 +33,8 @@ pub const SCRIPT: &str = "playground/lint-wasm.js";
 pub fn render(exercise: Option<&str>, text: &str) -> String {
     let rows = text.lines().count().clamp(6, 30) + 1;
     let label = match exercise {
-        Some(id) => format!("the starter Dockerfile of {id}, editable"),
-        None => "a Dockerfile to lint".to_string(),
+        Some(id) => format!("the starter Dockerfile of {id} (edit it as you work)"),
+        None => "a Dockerfile (edit this one, or paste your own)".to_string(),
     };
     let data = exercise.map(|id| format!(" data-exercise=\"{}\"", escape(id))).unwrap_or_default();
     format!(
