@@ -298,3 +298,32 @@ fn render(rows: &[Row], engine: &str, load_before: &str, load_after: &str, total
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_gets_the_nonce_right_after_its_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        std::fs::write(&path, "ARG BASE=debian:trixie-slim\nFROM ${BASE} AS build\nRUN make\n\nFROM scratch\nCOPY --from=build /app /app\n")
+            .unwrap();
+        bust(&path, "n1").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "ARG BASE=debian:trixie-slim\nFROM ${BASE} AS build\nARG TIMES_RUN=n1\nRUN make\n\nFROM scratch\nARG TIMES_RUN=n1\nCOPY --from=build /app /app\n"
+        );
+    }
+
+    #[test]
+    fn the_edited_file_is_an_application_source_not_a_test() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["test_app.py", "src/pkg/__init__.py", "app.py", "node_modules/x/index.js"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        assert_eq!(first_source(dir.path()).as_deref(), Some("app.py"));
+    }
+}
