@@ -87,8 +87,9 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
     )
     .unwrap();
     let message_re = regex::Regex::new(r#"<span class="lint-message">(.*?)</span>"#).unwrap();
+    let ids = mdbook_rubric::Source::ids(&source).unwrap();
     let mut checked = 0;
-    for id in mdbook_rubric::Source::ids(&source).unwrap() {
+    for id in ids.iter().cloned() {
         let spec = mdbook_rubric::Source::spec(&source, &id).unwrap();
         let page = Path::new(&spec.book).with_extension("html");
         let url = format!("{}/{}", server.url, page.display());
@@ -132,7 +133,7 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
         assert_eq!(shown, expected, "{id}: the page's findings differ from `grader lint --format json`");
         checked += 1;
     }
-    assert_eq!(checked, 10, "expected ten exercises with a playground");
+    assert!(checked > 0 && checked == ids.len(), "checked {checked} of {} exercises", ids.len());
 
     // The lint rules page has a box of its own, and editing is not needed to see findings.
     let url = format!("{}/reference/lint-rules.html", server.url);
