@@ -89,8 +89,8 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
     let message_re = regex::Regex::new(r#"<span class="lint-message">(.*?)</span>"#).unwrap();
     let ids = mdbook_rubric::Source::ids(&source).unwrap();
     let mut checked = 0;
-    for id in ids.iter().cloned() {
-        let spec = mdbook_rubric::Source::spec(&source, &id).unwrap();
+    for id in &ids {
+        let spec = mdbook_rubric::Source::spec(&source, id).unwrap();
         let page = Path::new(&spec.book).with_extension("html");
         let url = format!("{}/{}", server.url, page.display());
         let dom = chromium.dump_dom(&url, 8000);
@@ -108,7 +108,7 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
             })
             .collect();
 
-        let dockerfile = root().join("exercises").join(&id).join(&spec.build.dockerfile);
+        let dockerfile = root().join("exercises").join(id).join(&spec.build.dockerfile);
         let out = Command::new(env!("CARGO_BIN_EXE_mdbook-rubric"))
             .args(["grader", "lint"])
             .arg(&dockerfile)
