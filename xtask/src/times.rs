@@ -54,6 +54,7 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
     let started = Instant::now();
     let mut rows = Vec::new();
     let mut engine = String::new();
+    let mut retried = Vec::new();
     for id in &ids {
         for variant in ["starter", "solution"] {
             eprintln!("times: {id} {variant}");
@@ -65,8 +66,8 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
             let spec = read_spec(dir.path())?;
             let nonce = format!("{}-{}", std::process::id(), started.elapsed().as_nanos());
             bust(&dir.path().join(&spec.dockerfile), &nonce)?;
-            let cold = grade(&grader, dir.path(), &mut engine);
-            let warm = grade(&grader, dir.path(), &mut engine);
+            let cold = grade(&grader, dir.path(), &mut engine, &mut retried);
+            let warm = grade(&grader, dir.path(), &mut engine, &mut retried);
             let edited = spec.source.clone().or_else(|| first_source(dir.path())).unwrap_or_default();
             let edit = if edited.is_empty() {
                 Err("no source file".to_string())
@@ -75,7 +76,7 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
                 let mut text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
                 text.push(b'\n');
                 std::fs::write(&file, text)?;
-                grade(&grader, dir.path(), &mut engine)
+                grade(&grader, dir.path(), &mut engine, &mut retried)
             };
             for (what, r) in [("cold", &cold), ("warm", &warm), ("edit", &edit)] {
                 match r {
@@ -89,7 +90,15 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
         }
     }
     let load_after = loadavg();
-    let table = render(&rows, &engine, &load_before, &load_after, started.elapsed().as_secs());
+    let mut table = render(&rows, &engine, &load_before, &load_after, started.elapsed().as_secs());
+    if !retried.is_empty() {
+        table.push_str(&format!(
+            "\n{} grading(s) were tried a second time after the grader could not grade (the engine, not the \
+             Dockerfile): {}.\n",
+            retried.len(),
+            retried.join("; ")
+        ));
+    }
     let out = root.join(OUT);
     std::fs::create_dir_all(out.parent().unwrap())?;
     std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
@@ -193,7 +202,21 @@ fn first_source(dir: &Path) -> Option<String> {
     found.into_iter().next().map(|(_, rel)| rel)
 }
 
-fn grade(grader: &Path, dir: &Path, engine: &mut String) -> Result<Run, String> {
+/// One `grader check`, tried a second time when the grader could not grade (exit 2: the
+/// engine, not the Dockerfile); `retried` counts those second tries.
+fn grade(grader: &Path, dir: &Path, engine: &mut String, retried: &mut Vec<String>) -> Result<Run, String> {
+    match grade_once(grader, dir, engine) {
+        Err(e) if e.starts_with(COULD_NOT_GRADE) => {
+            retried.push(e.lines().next().unwrap_or_default().to_string());
+            grade_once(grader, dir, engine)
+        }
+        other => other,
+    }
+}
+
+const COULD_NOT_GRADE: &str = "the grader could not grade";
+
+fn grade_once(grader: &Path, dir: &Path, engine: &mut String) -> Result<Run, String> {
     let started = Instant::now();
     let out = Command::new(grader)
         .arg("check")
@@ -203,7 +226,8 @@ fn grade(grader: &Path, dir: &Path, engine: &mut String) -> Result<Run, String> 
         .map_err(|e| format!("running the grader: {e}"))?;
     let grade_s = started.elapsed().as_secs_f64();
     if out.status.code() == Some(2) {
-        return Err(format!("the grader could not grade: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        let why = String::from_utf8_lossy(&out.stderr).split_whitespace().collect::<Vec<_>>().join(" ");
+        return Err(format!("{COULD_NOT_GRADE}: {why}"));
     }
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("reading the grader's JSON: {e}"))?;
