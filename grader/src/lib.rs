@@ -20,6 +20,9 @@ pub mod report;
 pub mod spec;
 pub mod workbook;
 
+#[cfg(test)]
+mod pipeline_tests;
+
 use std::process::ExitCode;
 
 use error::{Advice, COULD_NOT_GRADE};

@@ -255,8 +255,7 @@ mod tests {
 
     #[test]
     fn classic_copy_history_matches_by_destination() {
-        let df =
-            dockerfile::parse("FROM golang:1-trixie\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n").unwrap();
+        let df = dockerfile::parse("FROM golang:1-trixie\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n").unwrap();
         let image = ImageFacts {
             layers: vec![
                 layer("base"),

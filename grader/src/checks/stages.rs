@@ -98,8 +98,7 @@ mod tests {
 
     #[test]
     fn final_stage_built_on_an_earlier_stage_uses_that_base() {
-        let df =
-            "FROM debian:trixie-slim AS base\nFROM golang:1-trixie AS build\nRUN true\nFROM base\nCMD [\"x\"]\n";
+        let df = "FROM debian:trixie-slim AS base\nFROM golang:1-trixie AS build\nRUN true\nFROM base\nCMD [\"x\"]\n";
         let r = check(&spec(2, &["debian:*"]), &facts(df));
         assert!(r.passed, "{}", r.message);
     }

@@ -93,7 +93,8 @@ mod tests {
 
     #[test]
     fn user_in_a_builder_stage_proves_nothing() {
-        let df = "FROM golang:1-trixie AS build\nUSER nobody\nRUN true\nFROM debian:trixie-slim\nCOPY --from=build /x /x\n";
+        let df =
+            "FROM golang:1-trixie AS build\nUSER nobody\nRUN true\nFROM debian:trixie-slim\nCOPY --from=build /x /x\n";
         let mut f = facts(df);
         f.image.as_mut().unwrap().config.user = String::new();
         let r = check(&UserCheck::default(), &f);
