@@ -90,15 +90,15 @@ mod tests {
         let expected = "\
 ex1 · Go: from golang to scratch
 built with buildkit in 12.5 s · image 812 MB · context 5 files, 0.0 MB
-┌───────┬────────┬────────┬───────────────────────────────────────────────────────┐
-│ check ┆ result ┆ points ┆ detail                                                │
-╞═══════╪════════╪════════╪═══════════════════════════════════════════════════════╡
-│ size  ┆ FAIL   ┆   0/25 ┆ 812 MB of layer content, over the 20.0 MB budget      │
-│       ┆        ┆        ┆ → exercises/ex1/Dockerfile:1                          │
+┌───────┬────────┬────────┬────────────────────────────────────────────────────┐
+│ check ┆ result ┆ points ┆ detail                                             │
+╞═══════╪════════╪════════╪════════════════════════════════════════════════════╡
+│ size  ┆ FAIL   ┆   0/25 ┆ 812 MB of layer content, over the 20.0 MB budget   │
+│       ┆        ┆        ┆ → exercises/ex1/Dockerfile:1                       │
 │       ┆        ┆        ┆ · 800 MB comes from the base image golang:1-trixie │
-├╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌┤
-│ smoke ┆ pass   ┆  15/15 ┆ GET /healthz answered 200 on port 8080 (0.4 s)        │
-└───────┴────────┴────────┴───────────────────────────────────────────────────────┘
+├╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌┤
+│ smoke ┆ pass   ┆  15/15 ┆ GET /healthz answered 200 on port 8080 (0.4 s)     │
+└───────┴────────┴────────┴────────────────────────────────────────────────────┘
 total 15/40: 1 of 2 checks failed
 hint (size): Build in one stage, ship from another.
 more hints: grader hint ex1 · read: book/src/exercises/ex1.md

@@ -1,0 +1,538 @@
+//! The exercise spec: `exercises/<id>/exercise.toml`, format version 1.
+//!
+//! Every field is documented here, because this file is the format's reference (the book's
+//! rubric pages are rendered from specs loaded through this module). Unknown keys are an error
+//! that names the file and the key; validation happens in one place, [`Spec::validate`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// The only format version this grader reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The spec file's name inside an exercise folder.
+pub const SPEC_FILE: &str = "exercise.toml";
+
+/// Where an exercise keeps pristine copies of the files the learner edits (the starter
+/// Dockerfile, its .dockerignore): `grader reset` restores them, `max_ratio` builds them.
+pub const PRISTINE_DIR: &str = ".grader/starter";
+
+/// A whole exercise spec.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Must be 1. Bumped when a change would make older graders misread the file.
+    pub format_version: u32,
+    /// One line shown by `grader list` and as the book page's heading.
+    pub title: String,
+    /// The language of the exercise's app (go, python, node, rust, ...), for listings.
+    pub language: String,
+    /// The book page that teaches this exercise, relative to `book/src/` (e.g. `exercises/ex1.md`).
+    pub book: String,
+    /// The exercise-wide hint ladder, vaguest first. `grader hint <id>` prints them in order.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// How to build the learner's image.
+    #[serde(default)]
+    pub build: BuildSpec,
+    /// What the untouched starter is expected to do; `grader verify` holds the starter to it.
+    pub starter: StarterSpec,
+    /// The checks, in the order the report lists them. Deserialized by hand (see [`CheckSpec`]).
+    #[serde(rename = "check", deserialize_with = "deserialize_checks")]
+    pub checks: Vec<CheckSpec>,
+}
+
+/// How the grader builds the image it grades.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// The Dockerfile's path inside the exercise folder. Default `Dockerfile`.
+    #[serde(default = "default_dockerfile")]
+    pub dockerfile: String,
+    /// The stage to build (`--target`); default: the last stage.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Build arguments (`--build-arg`).
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+}
+
+impl Default for BuildSpec {
+    fn default() -> BuildSpec {
+        BuildSpec { dockerfile: default_dockerfile(), target: None, args: BTreeMap::new() }
+    }
+}
+
+fn default_dockerfile() -> String {
+    "Dockerfile".to_string()
+}
+
+/// The starter's expected verdict.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StarterSpec {
+    /// Ids of the checks the untouched starter fails. `grader verify` requires the starter to fail
+    /// exactly these and pass the others, so the lesson each check teaches is really exercised.
+    pub fails: Vec<String>,
+}
+
+/// One check: the keys every check has, plus its kind's own settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckSpec {
+    /// Unique within the spec; what `starter.fails` and reports name. Defaults to the kind.
+    pub id: String,
+    /// Points awarded when the check passes.
+    pub points: u32,
+    /// The check's own hint ladder, vaguest first; the report shows the first, `grader hint`
+    /// shows them all.
+    pub hints: Vec<String>,
+    /// The book section that teaches what the check measures, relative to `book/src/`
+    /// (e.g. `caching.md#dependencies-first`). Defaults to the exercise's page.
+    pub book: Option<String>,
+    /// What the check measures and its targets.
+    #[serde(flatten)]
+    pub kind: CheckKind,
+}
+
+/// The kinds of check, with their settings. See ../shared/DESIGN.md for their semantics.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum CheckKind {
+    Size(SizeCheck),
+    Stages(StagesCheck),
+    User(UserCheck),
+    Cache(CacheCheck),
+    Absent(PathsCheck),
+    Present(PathsCheck),
+    Smoke(SmokeCheck),
+    Context(ContextCheck),
+    Target(TargetCheck),
+    Stop(StopCheck),
+    Lint(LintCheck),
+    Targets(TargetsCheck),
+}
+
+impl CheckKind {
+    /// The kind's name as written in `kind = "..."`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::Size(_) => "size",
+            CheckKind::Stages(_) => "stages",
+            CheckKind::User(_) => "user",
+            CheckKind::Cache(_) => "cache",
+            CheckKind::Absent(_) => "absent",
+            CheckKind::Present(_) => "present",
+            CheckKind::Smoke(_) => "smoke",
+            CheckKind::Context(_) => "context",
+            CheckKind::Target(_) => "target",
+            CheckKind::Stop(_) => "stop",
+            CheckKind::Lint(_) => "lint",
+            CheckKind::Targets(_) => "targets",
+        }
+    }
+}
+
+/// `kind = "size"`: the final image's size against a budget (at least one of the two).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeCheck {
+    /// The budget in decimal megabytes (1 MB = 1,000,000 bytes, as `docker images` prints),
+    /// measured as the uncompressed content of the image's layers.
+    #[serde(default)]
+    pub max_mb: Option<f64>,
+    /// The budget as a fraction of the pristine starter's image (e.g. 0.5: at least 50%
+    /// smaller), which the grader builds from `.grader/starter/` overlaid on a copy of the folder.
+    #[serde(default)]
+    pub max_ratio: Option<f64>,
+}
+
+/// `kind = "stages"`: the Dockerfile's stage structure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StagesCheck {
+    /// At least this many `FROM` instructions.
+    pub min: usize,
+    /// If set, the final stage's base image must match one of these patterns (`*` is a
+    /// wildcard, e.g. `gcr.io/distroless/static-debian13*`), after build-argument defaults are
+    /// substituted. `scratch` is written as `scratch`.
+    #[serde(default)]
+    pub final_base: Vec<String>,
+}
+
+/// `kind = "user"`: the final image does not run as root.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserCheck {
+    /// Also require a numeric UID (`USER 10001:10001`), which needs no /etc/passwd lookup and
+    /// satisfies Kubernetes' `runAsNonRoot`.
+    #[serde(default)]
+    pub numeric: bool,
+}
+
+/// `kind = "cache"`: the dependency step is cached on a source edit and rebuilt on a manifest edit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheCheck {
+    /// Text that identifies the dependency-install step: a RUN whose command contains it
+    /// (e.g. `go mod download`).
+    pub step: String,
+    /// A source file (relative to the exercise folder) the probe edits harmlessly; the step must
+    /// still come from the cache.
+    pub source: String,
+    /// The dependency manifest (e.g. `go.mod`) the probe edits; the step must then rebuild.
+    pub manifest: String,
+}
+
+/// `kind = "absent"` / `kind = "present"`: paths in the final image's filesystem.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathsCheck {
+    /// Glob patterns on absolute paths: `*` and `?` stay within one path component, `**`
+    /// spans any number of them (e.g. `/usr/local/go/**`, `**/*.go`).
+    pub paths: Vec<String>,
+    /// What the paths are, for the report (e.g. "the Go toolchain or Go sources").
+    pub what: String,
+}
+
+/// `kind = "smoke"`: the image starts under limits and answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeCheck {
+    /// The container port to probe over HTTP. Without it, the check runs the container to
+    /// completion and judges its exit code and output.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The HTTP path to request. Default `/`.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// The expected HTTP status (or, without `port`, the expected exit code). Default 200 / 0.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Text the response body (or the command's output) must contain.
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    /// Arguments that replace the image's CMD for this run (e.g. `["--version"]`).
+    #[serde(default)]
+    pub cmd: Option<Vec<String>>,
+    /// Environment variables for the container.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// How long the container may take to answer, in seconds. Default 20.
+    #[serde(default = "default_timeout")]
+    pub timeout_s: u64,
+    /// Memory limit in MB. Default 256.
+    #[serde(default = "default_memory")]
+    pub memory_mb: u64,
+    /// Process limit. Default 128.
+    #[serde(default = "default_pids")]
+    pub pids: i64,
+}
+
+/// `kind = "context"`: what the build context holds after `.dockerignore`, and whether a secret
+/// reached the image.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextCheck {
+    /// The context's content size limit, decimal MB.
+    #[serde(default)]
+    pub max_mb: Option<f64>,
+    /// Patterns (`.dockerignore` syntax, relative to the exercise folder) that must not be sent.
+    #[serde(default)]
+    pub forbid: Vec<String>,
+    /// Paths the folder's ignore file must exclude whether or not they exist (e.g. `.git/HEAD`,
+    /// which a workbook cannot ship but a learner's real project has).
+    #[serde(default)]
+    pub must_ignore: Vec<String>,
+    /// A string that must appear in no file of any layer of the final image (a layer whose file a
+    /// later step deleted counts: it still ships).
+    #[serde(default)]
+    pub canary: Option<String>,
+}
+
+/// `kind = "target"`: a named stage that runs the tests really does.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetCheck {
+    /// The stage to build with `--target`.
+    pub target: String,
+    /// A file (relative to the exercise folder) the grader adds or replaces in a copy of the
+    /// context; with it, the target's build must fail.
+    pub plant_path: String,
+    /// The planted file's content (typically a failing test).
+    pub plant_content: String,
+}
+
+/// `kind = "stop"`: the container stops promptly on SIGTERM (PID 1 handles signals).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopCheck {
+    /// Seconds the container may take to exit after SIGTERM.
+    pub within_s: u64,
+    /// A port to wait on before signalling (the app is up when it answers); without it the
+    /// grader waits 2 s.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// The path of that readiness request. Default `/`.
+    #[serde(default = "default_path")]
+    pub path: String,
+}
+
+/// `kind = "lint"`: lint rules that must report nothing on the Dockerfile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintCheck {
+    /// Rule ids (`GR001`, ...); `grader explain <id>` describes each.
+    pub rules: Vec<String>,
+}
+
+/// `kind = "targets"`: several runtime stages of one Dockerfile, compared.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsCheck {
+    /// The stages to build with `--target`; each must start and answer.
+    pub targets: Vec<String>,
+    /// The budget for the smallest of them, decimal MB.
+    pub max_mb: f64,
+    /// The HTTP port each image is probed on.
+    pub port: u16,
+    /// The HTTP path to request. Default `/`.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// The expected HTTP status. Default 200.
+    #[serde(default)]
+    pub status: Option<u16>,
+}
+
+fn default_path() -> String {
+    "/".to_string()
+}
+fn default_timeout() -> u64 {
+    20
+}
+fn default_memory() -> u64 {
+    256
+}
+fn default_pids() -> i64 {
+    128
+}
+
+fn deserialize_checks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<CheckSpec>, D::Error> {
+    use serde::de::Error;
+    let tables = Vec::<toml::Table>::deserialize(d)?;
+    tables
+        .into_iter()
+        .enumerate()
+        .map(|(n, t)| check_from_table(t).map_err(|e| D::Error::custom(format!("[[check]] #{}: {e}", n + 1))))
+        .collect()
+}
+
+/// Every check kind, as written in `kind = "..."`.
+pub const KINDS: [&str; 12] =
+    ["size", "stages", "user", "cache", "absent", "present", "smoke", "context", "target", "stop", "lint", "targets"];
+
+/// Splits a `[[check]]` table into the common keys and the kind's own settings, so unknown keys
+/// are rejected with their name whatever the kind.
+fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
+    let kind = match t.remove("kind") {
+        Some(toml::Value::String(k)) => k,
+        Some(_) => return Err("`kind` must be a string".into()),
+        None => return Err("missing key `kind`".into()),
+    };
+    let id = match t.remove("id") {
+        Some(toml::Value::String(s)) => s,
+        Some(_) => return Err("`id` must be a string".into()),
+        None => kind.clone(),
+    };
+    let ctx = |e: toml::de::Error| format!("check `{id}`: {}", e.message());
+    let points = match t.remove("points") {
+        Some(toml::Value::Integer(p)) if p >= 0 => p as u32,
+        Some(_) => return Err(format!("check `{id}`: `points` must be a non-negative integer")),
+        None => return Err(format!("check `{id}`: missing key `points`")),
+    };
+    let hints = match t.remove("hints") {
+        Some(v) => Vec::<String>::deserialize(v).map_err(ctx)?,
+        None => Vec::new(),
+    };
+    let book = match t.remove("book") {
+        Some(v) => Some(String::deserialize(v).map_err(ctx)?),
+        None => None,
+    };
+    let rest = toml::Value::Table(t);
+    let kind = match kind.as_str() {
+        "size" => CheckKind::Size(SizeCheck::deserialize(rest).map_err(ctx)?),
+        "stages" => CheckKind::Stages(StagesCheck::deserialize(rest).map_err(ctx)?),
+        "user" => CheckKind::User(UserCheck::deserialize(rest).map_err(ctx)?),
+        "cache" => CheckKind::Cache(CacheCheck::deserialize(rest).map_err(ctx)?),
+        "absent" => CheckKind::Absent(PathsCheck::deserialize(rest).map_err(ctx)?),
+        "present" => CheckKind::Present(PathsCheck::deserialize(rest).map_err(ctx)?),
+        "smoke" => CheckKind::Smoke(SmokeCheck::deserialize(rest).map_err(ctx)?),
+        "context" => CheckKind::Context(ContextCheck::deserialize(rest).map_err(ctx)?),
+        "target" => CheckKind::Target(TargetCheck::deserialize(rest).map_err(ctx)?),
+        "stop" => CheckKind::Stop(StopCheck::deserialize(rest).map_err(ctx)?),
+        "lint" => CheckKind::Lint(LintCheck::deserialize(rest).map_err(ctx)?),
+        "targets" => CheckKind::Targets(TargetsCheck::deserialize(rest).map_err(ctx)?),
+        other => return Err(format!("check `{id}`: unknown kind `{other}` (known: {})", KINDS.join(", "))),
+    };
+    Ok(CheckSpec { id, points, hints, book, kind })
+}
+
+impl Spec {
+    /// Reads and validates `<dir>/exercise.toml`.
+    pub fn load(exercise_dir: &Path) -> Result<Spec> {
+        let path = exercise_dir.join(SPEC_FILE);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        Spec::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Parses and validates a spec's text.
+    pub fn parse(text: &str) -> Result<Spec> {
+        let spec: Spec = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Everything serde cannot say: versions, unique ids, references between fields.
+    pub fn validate(&self) -> Result<()> {
+        if self.format_version != FORMAT_VERSION {
+            bail!(
+                "format_version {} is not supported (this grader reads version {FORMAT_VERSION}); update the grader",
+                self.format_version
+            );
+        }
+        if self.checks.is_empty() {
+            bail!("the spec has no [[check]] tables");
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.checks {
+            if !seen.insert(c.id.as_str()) {
+                bail!("two checks have the id `{}`: give one of them a distinct `id`", c.id);
+            }
+            match &c.kind {
+                CheckKind::Size(s) if s.max_mb.is_none() && s.max_ratio.is_none() => {
+                    bail!("check `{}`: set max_mb, max_ratio or both", c.id)
+                }
+                CheckKind::Size(s) if s.max_mb.is_some_and(|m| m.is_nan() || m <= 0.0) => {
+                    bail!("check `{}`: max_mb must be positive", c.id)
+                }
+                CheckKind::Size(s) if s.max_ratio.is_some_and(|r| r.is_nan() || r <= 0.0 || r > 1.0) => {
+                    bail!("check `{}`: max_ratio must be in (0, 1]", c.id)
+                }
+                CheckKind::Lint(l) if l.rules.is_empty() => bail!("check `{}`: rules is empty", c.id),
+                CheckKind::Lint(l) => {
+                    if let Some(bad) = l.rules.iter().find(|r| dockerfile::lint::rule(r).is_none()) {
+                        bail!("check `{}`: there is no lint rule `{bad}` (`grader explain` lists them)", c.id);
+                    }
+                }
+                CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
+                CheckKind::Context(x)
+                    if x.max_mb.is_none() && x.forbid.is_empty() && x.must_ignore.is_empty() && x.canary.is_none() =>
+                {
+                    bail!("check `{}`: set max_mb, forbid, must_ignore or canary", c.id)
+                }
+                CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
+                CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
+                    bail!("check `{}`: paths is empty", c.id)
+                }
+                CheckKind::Absent(p) | CheckKind::Present(p) => {
+                    if let Some(bad) = p.paths.iter().find(|p| !p.starts_with('/') && !p.starts_with("**")) {
+                        bail!("check `{}`: path pattern `{bad}` must be absolute (start with / or **)", c.id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for id in &self.starter.fails {
+            if !seen.contains(id.as_str()) {
+                bail!("starter.fails names `{id}`, which is not the id of any check");
+            }
+        }
+        Ok(())
+    }
+
+    /// The sum of all checks' points.
+    pub fn total_points(&self) -> u32 {
+        self.checks.iter().map(|c| c.points).sum()
+    }
+
+    /// The first check of a kind, if any.
+    pub fn check_of(&self, kind: &str) -> Option<&CheckSpec> {
+        self.checks.iter().find(|c| c.kind.name() == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+format_version = 1
+title = "t"
+language = "go"
+book = "exercises/ex1.md"
+[starter]
+fails = ["size"]
+[[check]]
+kind = "size"
+points = 10
+max_mb = 20
+"#;
+
+    #[test]
+    fn minimal_spec_loads_with_defaults() {
+        let s = Spec::parse(MINIMAL).unwrap();
+        assert_eq!(s.build.dockerfile, "Dockerfile");
+        assert_eq!(s.checks[0].id, "size");
+        assert!(
+            matches!(s.checks[0].kind, CheckKind::Size(SizeCheck { max_mb: Some(m), max_ratio: None }) if m == 20.0)
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_named() {
+        let err = Spec::parse(&format!("colour = 1\n{MINIMAL}")).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn unknown_check_key_is_named_with_the_check() {
+        let err = Spec::parse(&MINIMAL.replace("max_mb = 20", "max_mb = 20\nmax_gb = 1")).unwrap_err().to_string();
+        assert!(err.contains("max_gb") && err.contains("check `size`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_kind_lists_the_known_ones() {
+        let err = Spec::parse(&MINIMAL.replace("kind = \"size\"", "kind = \"speed\"")).unwrap_err().to_string();
+        assert!(err.contains("unknown kind `speed`") && err.contains("smoke"), "{err}");
+    }
+
+    #[test]
+    fn starter_fails_must_name_a_check() {
+        let err = Spec::parse(&MINIMAL.replace("fails = [\"size\"]", "fails = [\"user\"]")).unwrap_err().to_string();
+        assert!(err.contains("`user`"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_rejected() {
+        let twice = format!("{MINIMAL}\n[[check]]\nkind = \"size\"\npoints = 1\nmax_mb = 5\n");
+        assert!(Spec::parse(&twice).unwrap_err().to_string().contains("two checks"));
+    }
+
+    #[test]
+    fn future_format_version_says_update() {
+        let err = Spec::parse(&MINIMAL.replace("format_version = 1", "format_version = 2")).unwrap_err().to_string();
+        assert!(err.contains("update the grader"), "{err}");
+    }
+
+    #[test]
+    fn relative_path_patterns_are_rejected() {
+        let s = MINIMAL.replace(
+            "kind = \"size\"\npoints = 10\nmax_mb = 20",
+            "kind = \"absent\"\npoints = 10\npaths = [\"usr/bin/gcc\"]\nwhat = \"a compiler\"",
+        );
+        let s = s.replace("fails = [\"size\"]", "fails = []");
+        assert!(Spec::parse(&s).unwrap_err().to_string().contains("must be absolute"));
+    }
+}

@@ -1,0 +1,103 @@
+//! The workbook on disk: the root folder with `exercises/<id>/` and `solutions/<id>/`, found from
+//! `--root`, `GRADER_ROOT`, or by walking up from the current directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::advice::advice;
+use crate::exercise::Exercise;
+use crate::spec::SPEC_FILE;
+
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub root: PathBuf,
+}
+
+impl Workbook {
+    /// Finds the workbook root: `explicit`, else `GRADER_ROOT`, else the nearest ancestor of the
+    /// current directory that has an `exercises/` folder.
+    pub fn find(explicit: Option<&Path>) -> Result<Workbook> {
+        if let Some(root) =
+            explicit.map(Path::to_path_buf).or_else(|| std::env::var_os("GRADER_ROOT").map(PathBuf::from))
+        {
+            if !root.join("exercises").is_dir() {
+                return Err(advice(format!(
+                    "{} has no exercises/ folder: point --root at the workbook",
+                    root.display()
+                )));
+            }
+            return Ok(Workbook { root });
+        }
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        cwd.ancestors().find(|d| d.join("exercises").is_dir()).map(|d| Workbook { root: d.to_path_buf() }).ok_or_else(
+            || {
+                advice(format!(
+                    "no exercises/ folder in {} or above: run the grader inside the workbook, or pass --root",
+                    cwd.display()
+                ))
+            },
+        )
+    }
+
+    pub fn exercises_dir(&self) -> PathBuf {
+        self.root.join("exercises")
+    }
+
+    pub fn solution_dir(&self, id: &str) -> PathBuf {
+        self.root.join("solutions").join(id)
+    }
+
+    /// Every exercise, in natural order (ex2 before ex10).
+    pub fn exercises(&self) -> Result<Vec<Exercise>> {
+        let dir = self.exercises_dir();
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join(SPEC_FILE).is_file())
+            .collect();
+        dirs.sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
+        dirs.iter().map(|d| Exercise::load(d)).collect()
+    }
+
+    /// An exercise by id (`ex1`) or by folder path; with neither, the exercise the current
+    /// directory is in.
+    pub fn exercise(&self, id_or_path: Option<&str>) -> Result<Exercise> {
+        let dir = match id_or_path {
+            Some(s) if Path::new(s).join(SPEC_FILE).is_file() => PathBuf::from(s),
+            Some(id) => self.exercises_dir().join(id),
+            None => {
+                let cwd = std::env::current_dir()?;
+                let inside = cwd.ancestors().find(|d| d.join(SPEC_FILE).is_file()).map(Path::to_path_buf);
+                inside.ok_or_else(|| advice("which exercise? Name one (`grader check ex1`) or run inside its folder; `grader list` shows them all"))?
+            }
+        };
+        if !dir.join(SPEC_FILE).is_file() {
+            let known: Vec<String> = self.exercises().unwrap_or_default().into_iter().map(|e| e.id).collect();
+            return Err(advice(format!(
+                "there is no exercise `{}` (known: {})",
+                id_or_path.unwrap_or(""),
+                if known.is_empty() { "none".into() } else { known.join(", ") }
+            )));
+        }
+        Exercise::load(&dir)
+    }
+}
+
+/// Sort key that orders `ex2` before `ex10`.
+pub fn natural_key(name: &str) -> (String, u64, String) {
+    let digits_at = name.find(|c: char| c.is_ascii_digit()).unwrap_or(name.len());
+    let (prefix, rest) = name.split_at(digits_at);
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (prefix.to_string(), digits.parse().unwrap_or(0), rest[digits.len()..].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["ex10", "ex2", "ex1"];
+        v.sort_by_key(|n| super::natural_key(n));
+        assert_eq!(v, ["ex1", "ex2", "ex10"]);
+    }
+}
