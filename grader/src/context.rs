@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 use crate::dockerignore::Dockerignore;
-use crate::spec::SPEC_FILE;
+use workbook::spec::SPEC_FILE;
 
 /// Folders and files of the grader's that never enter a context.
 const GRADER_OWN: [&str; 2] = [SPEC_FILE, ".grader"];

@@ -27,14 +27,4 @@ impl Outcome {
 /// Exit code for "the grader could not do its job".
 pub const COULD_NOT_GRADE: u8 = 2;
 
-/// An error whose message is complete advice for the user (no error chain needed).
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Advice {
-    pub message: String,
-}
-
-/// An error carrying advice for the user.
-pub fn advice(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Advice { message: message.into() })
-}
+pub use workbook::{advice, Advice};

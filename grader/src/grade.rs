@@ -12,7 +12,7 @@ use crate::engine::Engine;
 use crate::error::advice;
 use crate::facts::{self, GatherOptions};
 use crate::report::Report;
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 /// Grades the exercise whose files are in `dir` (its own folder, or a temporary overlay).
 pub async fn grade(

@@ -17,8 +17,6 @@ pub mod glob;
 pub mod grade;
 pub mod locate;
 pub mod report;
-pub mod spec;
-pub mod workbook;
 
 #[cfg(test)]
 mod pipeline_tests;

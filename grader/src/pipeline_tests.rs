@@ -12,7 +12,7 @@ use crate::engine::build::{BuildFailure, BuildOutcome, Builder, Step};
 use crate::engine::export::{EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
 use crate::facts::{CacheProbe, Facts, SmokeResult, StopResult, TargetProbe, TargetRun};
 use crate::report::{self, Format, Report};
-use crate::spec::{Exercise, Spec};
+use workbook::{spec::Spec, Exercise};
 
 /// An exercise with one check of every kind.
 const SPEC: &str = r#"

@@ -4,7 +4,7 @@ use super::Finding;
 use crate::engine::build::{BuildOutcome, Step};
 use crate::facts::{CacheProbe, Facts};
 use crate::locate::{instruction_of_step, squash};
-use crate::spec::CacheCheck;
+use workbook::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
     // The judged step is the first RUN (in Dockerfile order) whose command contains the text.

@@ -5,7 +5,7 @@ use super::{mb, Finding};
 use crate::dockerignore::Dockerignore;
 use crate::facts::Facts;
 use crate::locate::{layer_origins, squash, Origin};
-use crate::spec::ContextCheck;
+use workbook::spec::ContextCheck;
 
 const EXAMPLES: usize = 4;
 

@@ -2,7 +2,7 @@
 
 use super::Finding;
 use crate::facts::Facts;
-use crate::spec::LintCheck;
+use workbook::spec::LintCheck;
 
 pub fn check(spec: &LintCheck, target: Option<&str>, facts: &Facts) -> Finding {
     let df = match &facts.dockerfile {

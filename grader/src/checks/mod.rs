@@ -16,7 +16,7 @@ mod user;
 use serde::Serialize;
 
 use crate::facts::Facts;
-use crate::spec::{CheckKind, CheckSpec, Spec};
+use workbook::spec::{CheckKind, CheckSpec, Spec};
 
 /// One check's verdict, as every report renders it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

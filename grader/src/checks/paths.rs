@@ -7,7 +7,7 @@ use super::Finding;
 use crate::facts::Facts;
 use crate::glob::PathGlobs;
 use crate::locate::{layer_origins, squash, Origin};
-use crate::spec::PathsCheck;
+use workbook::spec::PathsCheck;
 
 const EXAMPLES: usize = 3;
 

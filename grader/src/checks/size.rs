@@ -3,7 +3,7 @@
 use super::{mb, Finding};
 use crate::facts::Facts;
 use crate::locate::{layer_origins, Origin};
-use crate::spec::SizeCheck;
+use workbook::spec::SizeCheck;
 
 pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {
     let image = facts.image.as_ref().expect("judged only with an image");

@@ -4,7 +4,7 @@
 use super::Finding;
 use crate::facts::Facts;
 use crate::locate::base_image_of;
-use crate::spec::StagesCheck;
+use workbook::spec::StagesCheck;
 
 pub fn check(spec: &StagesCheck, facts: &Facts) -> Finding {
     let df = match &facts.dockerfile {

@@ -3,7 +3,7 @@
 
 use super::Finding;
 use crate::facts::StopResult;
-use crate::spec::StopCheck;
+use workbook::spec::StopCheck;
 
 pub fn check(spec: &StopCheck, result: Option<&StopResult>, cmd_line: Option<usize>) -> Finding {
     let Some(r) = result else { return Finding::fail("not measured: the stop probe did not run") };

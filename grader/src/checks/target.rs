@@ -3,7 +3,7 @@
 
 use super::Finding;
 use crate::facts::TargetProbe;
-use crate::spec::TargetCheck;
+use workbook::spec::TargetCheck;
 
 pub fn check(spec: &TargetCheck, probe: Option<&TargetProbe>) -> Finding {
     let Some(p) = probe else { return Finding::fail("not measured: the target probe did not run") };

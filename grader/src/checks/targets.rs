@@ -2,7 +2,7 @@
 
 use super::{mb, Finding};
 use crate::facts::TargetRun;
-use crate::spec::TargetsCheck;
+use workbook::spec::TargetsCheck;
 
 pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
     let Some(runs) = runs else { return Finding::fail("not measured: the targets were not built") };

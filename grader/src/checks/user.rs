@@ -6,7 +6,7 @@
 
 use super::Finding;
 use crate::facts::Facts;
-use crate::spec::UserCheck;
+use workbook::spec::UserCheck;
 
 /// Who the image runs as, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]

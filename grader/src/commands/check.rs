@@ -7,7 +7,7 @@ use crate::error::Outcome;
 use crate::facts::GatherOptions;
 use crate::grade::{grade, spinner, with_engine};
 use crate::report::{render, Format};
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Result<Outcome> {
     let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };

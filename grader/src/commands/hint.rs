@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::error::Outcome;
-use crate::workbook::Workbook;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     let e = workbook.exercise(exercise)?;

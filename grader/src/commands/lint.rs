@@ -8,7 +8,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use dockerfile::lint::{config, render};
 
 use crate::error::{advice, Outcome};
-use crate::workbook::Workbook;
+use workbook::Workbook;
 
 /// Output formats of `grader lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

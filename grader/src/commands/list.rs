@@ -4,7 +4,7 @@ use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::error::Outcome;
-use crate::workbook::Workbook;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook) -> Result<Outcome> {
     let mut table = Table::new();

@@ -14,7 +14,7 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::error::Outcome;
-use crate::workbook::Workbook;
+use workbook::Workbook;
 
 pub async fn run(cli: Cli) -> Result<Outcome> {
     let workbook = || Workbook::find(cli.root.as_deref());
@@ -23,8 +23,8 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Check { exercise, build, format } => {
             // A folder with an exercise.toml is graded as it is, workbook or not.
             let exercise = match exercise.as_deref() {
-                Some(p) if std::path::Path::new(p).join(crate::spec::SPEC_FILE).is_file() => {
-                    crate::spec::Exercise::load(std::path::Path::new(p))?
+                Some(p) if std::path::Path::new(p).join(workbook::spec::SPEC_FILE).is_file() => {
+                    workbook::Exercise::load(std::path::Path::new(p))?
                 }
                 other => workbook()?.exercise(other)?,
             };

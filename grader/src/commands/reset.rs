@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 
 use crate::error::{advice, Outcome};
-use crate::spec::PRISTINE_DIR;
-use crate::workbook::Workbook;
+use workbook::spec::PRISTINE_DIR;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     let e = workbook.exercise(exercise)?;

@@ -10,8 +10,8 @@ use crate::facts::workspace::{copy_tree, temp_copy};
 use crate::facts::GatherOptions;
 use crate::grade::{grade, spinner, with_engine};
 use crate::report::{table, Report};
-use crate::spec::Exercise;
-use crate::workbook::Workbook;
+use workbook::Exercise;
+use workbook::Workbook;
 
 /// The verdict on one exercise.
 struct Verified {

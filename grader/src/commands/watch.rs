@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
 use crate::report::Format;
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
     loop {

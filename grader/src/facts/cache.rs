@@ -12,7 +12,8 @@ use crate::context::BuildContext;
 use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
 use crate::locate::squash;
-use crate::spec::{CacheCheck, Exercise};
+use workbook::spec::CacheCheck;
+use workbook::Exercise;
 
 /// The two probe builds.
 #[derive(Debug, Clone, serde::Serialize)]

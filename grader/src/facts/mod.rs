@@ -21,7 +21,8 @@ use crate::context::BuildContext;
 use crate::engine::build::{BuildOutcome, BuildRequest, Builder};
 use crate::engine::export::ImageFacts;
 use crate::engine::Engine;
-use crate::spec::{CheckKind, Exercise};
+use workbook::spec::CheckKind;
+use workbook::Exercise;
 
 pub use cache::CacheProbe;
 pub use smoke::SmokeResult;

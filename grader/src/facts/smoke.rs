@@ -7,7 +7,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
-use crate::spec::SmokeCheck;
+use workbook::spec::SmokeCheck;
 
 /// What the smoke run saw.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

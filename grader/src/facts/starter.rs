@@ -10,7 +10,8 @@ use super::workspace::{copy_tree, temp_copy};
 use crate::context::BuildContext;
 use crate::engine::build::BuildRequest;
 use crate::engine::Engine;
-use crate::spec::{Exercise, PRISTINE_DIR};
+use workbook::spec::PRISTINE_DIR;
+use workbook::Exercise;
 
 /// The starter image's content size, or why it could not be measured.
 pub async fn size(

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
-use crate::spec::StopCheck;
+use workbook::spec::StopCheck;
 
 /// What the stop probe saw.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

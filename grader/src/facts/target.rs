@@ -10,7 +10,7 @@ use super::workspace::temp_copy;
 use crate::context::BuildContext;
 use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
-use crate::spec::{Exercise, TargetCheck};
+use workbook::{spec::TargetCheck, Exercise};
 
 /// The two builds of a target probe.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -9,7 +9,8 @@ use indicatif::ProgressBar;
 use super::smoke::{self, SmokeResult};
 use crate::engine::build::BuildRequest;
 use crate::engine::Engine;
-use crate::spec::{Exercise, SmokeCheck, TargetsCheck};
+use workbook::spec::{SmokeCheck, TargetsCheck};
+use workbook::Exercise;
 
 /// One target's measurements.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

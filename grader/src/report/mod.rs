@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::checks::Verdict;
 use crate::facts::Facts;
 use crate::locate::instruction_of_step;
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 /// Everything a renderer needs.
 #[derive(Debug, Clone, Serialize)]
