@@ -96,7 +96,7 @@ built with buildkit in 12.5 s · image 812 MB · context 5 files, 0.0 MB
 │ size  ┆ FAIL   ┆   0/25 ┆ 812 MB of layer content, over the 20.0 MB budget   │
 │       ┆        ┆        ┆ → exercises/ex1/Dockerfile:1                       │
 │       ┆        ┆        ┆ · 800 MB comes from the base image golang:1-trixie │
-├╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌┤
+├╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌┼╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌╌┤
 │ smoke ┆ pass   ┆  15/15 ┆ GET /healthz answered 200 on port 8080 (0.4 s)     │
 └───────┴────────┴────────┴────────────────────────────────────────────────────┘
 total 15/40: 1 of 2 checks failed
