@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::engine::build::Builder;
+use crate::facts::build::Builder;
 use crate::report::Format;
 
 /// Grades Docker multi-stage build exercises by building them on a real Docker engine.

@@ -2,10 +2,9 @@
 
 use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use crate::checks;
 use crate::engine::Engine;
@@ -41,24 +40,4 @@ where
     };
     engine.cleanup().await;
     result
-}
-
-/// A status line on stderr: above the spinner on a terminal, plain otherwise (CI logs).
-pub fn say(progress: &ProgressBar, line: String) {
-    if progress.is_hidden() {
-        eprintln!("{line}");
-    } else {
-        progress.println(line);
-    }
-}
-
-/// A spinner on stderr that shows the current step and the elapsed time (hidden when stderr is
-/// not a terminal, e.g. in CI).
-pub fn spinner() -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {prefix:.bold} [{elapsed}] {wide_msg}").expect("valid template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }

@@ -15,7 +15,10 @@ pub mod error;
 pub mod facts;
 pub mod glob;
 pub mod grade;
+pub mod image;
 pub mod locate;
+pub mod output;
+pub mod plan;
 pub mod report;
 
 #[cfg(test)]

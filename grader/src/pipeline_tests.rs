@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::checks;
-use crate::engine::build::{BuildFailure, BuildOutcome, Builder, Step};
-use crate::engine::export::{EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
+use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Step};
+use crate::facts::image::{EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
 use crate::facts::{CacheProbe, Facts, SmokeResult, StopResult, TargetProbe, TargetRun};
 use crate::report::{self, Format, Report};
 use workbook::{spec::Spec, Exercise};

@@ -1,9 +1,10 @@
 //! `cache`: the dependency step survives a source edit and reruns after a manifest edit.
 
 use super::Finding;
-use crate::engine::build::{BuildOutcome, Step};
+use crate::facts::build::squash;
+use crate::facts::build::{BuildOutcome, Step};
 use crate::facts::{CacheProbe, Facts};
-use crate::locate::{instruction_of_step, squash};
+use crate::locate::instruction_of_step;
 use workbook::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
@@ -100,7 +101,7 @@ fn line_of(facts: &Facts, step: &Step) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::checks::fixtures::*;
-    use crate::engine::build::Builder;
+    use crate::facts::build::Builder;
 
     fn outcome(steps: Vec<Step>) -> BuildOutcome {
         BuildOutcome {

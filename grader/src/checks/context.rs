@@ -3,8 +3,9 @@
 
 use super::{mb, Finding};
 use crate::dockerignore::Dockerignore;
+use crate::facts::build::squash;
 use crate::facts::Facts;
-use crate::locate::{layer_origins, squash, Origin};
+use crate::locate::{layer_origins, Origin};
 use workbook::spec::ContextCheck;
 
 const EXAMPLES: usize = 4;

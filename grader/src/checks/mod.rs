@@ -133,8 +133,8 @@ pub(crate) mod fixtures {
     //! Facts built by hand for the check unit tests.
     use std::collections::BTreeMap;
 
-    use crate::engine::build::{BuildOutcome, Builder, Step};
-    use crate::engine::export::{EntryKind, FileEntry, ImageFacts, Layer};
+    use crate::facts::build::{BuildOutcome, Builder, Step};
+    use crate::facts::image::{EntryKind, FileEntry, ImageFacts, Layer};
     use crate::facts::Facts;
 
     pub const SOLUTION: &str = "FROM golang:1-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM gcr.io/distroless/static-debian13:nonroot\nCOPY --from=builder /out/app /app\nENTRYPOINT [\"/app\"]\n";

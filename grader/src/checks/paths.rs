@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::Finding;
+use crate::facts::build::squash;
 use crate::facts::Facts;
 use crate::glob::PathGlobs;
-use crate::locate::{layer_origins, squash, Origin};
+use crate::locate::{layer_origins, Origin};
 use workbook::spec::PathsCheck;
 
 const EXAMPLES: usize = 3;

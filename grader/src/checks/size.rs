@@ -57,7 +57,7 @@ pub fn biggest_layers(facts: &Facts, n: usize) -> Vec<String> {
             Some(Origin::Instruction(instr)) if lines.len() < n && !small => lines.push(format!(
                 "{} added by `{}` ({}:{})",
                 mb(image.layers[i].content_bytes),
-                crate::locate::squash(&instr.text()),
+                crate::facts::build::squash(&instr.text()),
                 facts.dockerfile_path,
                 instr.lines.start
             )),

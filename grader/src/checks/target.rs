@@ -38,7 +38,7 @@ fn last_line(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::build::{BuildFailure, BuildOutcome, Builder};
+    use crate::facts::build::{BuildFailure, BuildOutcome, Builder};
 
     fn outcome(fails: bool) -> BuildOutcome {
         BuildOutcome {

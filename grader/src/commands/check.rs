@@ -5,7 +5,8 @@ use anyhow::Result;
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
 use crate::facts::GatherOptions;
-use crate::grade::{grade, spinner, with_engine};
+use crate::grade::{grade, with_engine};
+use crate::output::spinner;
 use crate::report::{render, Format};
 use workbook::Exercise;
 
@@ -19,7 +20,7 @@ pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Resul
     .await;
     progress.finish_and_clear();
     let report = report?;
-    super::emit(&render(&report, format, super::use_color()));
+    crate::output::emit(&render(&report, format, crate::output::use_color()));
     if format == Format::Github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             use std::io::Write;

@@ -18,6 +18,6 @@ pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
         }
     }
     out.push_str(&format!("\nread: book/src/{}\n", e.spec.book));
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(Outcome::Pass)
 }

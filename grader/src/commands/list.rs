@@ -20,6 +20,6 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
             e.spec.total_points().to_string(),
         ]);
     }
-    super::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
+    crate::output::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
     Ok(Outcome::Pass)
 }

@@ -40,16 +40,3 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
     }
 }
-
-/// Writes to stdout; a closed pipe (`grader list | head`) is not an error worth a panic.
-pub fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-}
-
-/// Whether to colour output: a terminal, and NO_COLOR unset.
-pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}

@@ -29,7 +29,7 @@ pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
         out.push_str(&format!("; removed {} (the starter has none)", removed.join(", ")));
     }
     out.push('\n');
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(Outcome::Pass)
 }
 

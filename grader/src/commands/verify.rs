@@ -8,7 +8,8 @@ use crate::cli::BuildArgs;
 use crate::error::Outcome;
 use crate::facts::workspace::{copy_tree, temp_copy};
 use crate::facts::GatherOptions;
-use crate::grade::{grade, spinner, with_engine};
+use crate::grade::{grade, with_engine};
+use crate::output::spinner;
 use crate::report::{table, Report};
 use workbook::Exercise;
 use workbook::Workbook;
@@ -60,7 +61,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                     .await
                     .with_context(|| format!("grading the {} solution", e.id))?;
                 let v = Verified { id: e.id.clone(), expected: e.spec.starter.fails.clone(), starter, solution };
-                crate::grade::say(
+                crate::output::say(
                     progress,
                     format!(
                         "{}: starter {}, solution {}",
@@ -116,6 +117,6 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
         out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false)));
     }
     out.push_str(&format!("{t}\n"));
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(if all_ok { Outcome::Pass } else { Outcome::Fail })
 }

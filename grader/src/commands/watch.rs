@@ -16,9 +16,9 @@ pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
         let before = fingerprint(&exercise.dir);
         match super::check::run(exercise, build, Format::Table).await {
             Ok(Outcome::Pass) => {
-                super::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
+                crate::output::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
             }
-            Ok(Outcome::Fail) => super::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
+            Ok(Outcome::Fail) => crate::output::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
             Err(e) if e.to_string().starts_with("interrupted") => return Err(e),
             Err(e) => eprintln!("error: {e:#}\nwatching for changes (Ctrl-C to stop)..."),
         }

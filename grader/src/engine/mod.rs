@@ -5,7 +5,9 @@
 //! The build cache is shared with the user and is never pruned.
 
 pub mod build;
+pub mod diagnose;
 pub mod export;
+pub mod progress;
 pub mod run;
 
 use std::sync::{Arc, Mutex};

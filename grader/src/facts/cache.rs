@@ -9,9 +9,10 @@ use indicatif::ProgressBar;
 
 use super::workspace::{append_harmless_edit, temp_copy};
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
-use crate::locate::squash;
+use crate::facts::build::squash;
+use crate::facts::build::BuildOutcome;
+use crate::plan::BuildRequest;
 use workbook::spec::CacheCheck;
 use workbook::Exercise;
 
@@ -125,7 +126,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::engine::build::{Builder, Step};
+    use crate::facts::build::{Builder, Step};
 
     fn build(steps: &[(&str, bool)]) -> BuildOutcome {
         BuildOutcome {

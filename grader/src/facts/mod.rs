@@ -3,7 +3,9 @@
 //! Gathering is the only part of grading that talks to the engine: the main build, the image
 //! export, the cache-probe rebuilds from temporary copies, and the smoke runs.
 
+pub mod build;
 pub mod cache;
+pub mod image;
 pub mod smoke;
 pub mod starter;
 pub mod stop;
@@ -18,9 +20,10 @@ use anyhow::Result;
 use indicatif::ProgressBar;
 
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest, Builder};
-use crate::engine::export::ImageFacts;
 use crate::engine::Engine;
+use crate::facts::build::{BuildOutcome, Builder};
+use crate::facts::image::ImageFacts;
+use crate::plan::BuildRequest;
 use workbook::spec::CheckKind;
 use workbook::Exercise;
 
@@ -76,8 +79,8 @@ pub struct Facts {
 
 /// The dependency step a cache check judges: of the RUN steps whose command contains `needle`,
 /// the first in Dockerfile order (stage, then step number).
-pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f crate::engine::build::Step> {
-    let order = |s: &crate::engine::build::Step| {
+pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f crate::facts::build::Step> {
+    let order = |s: &crate::facts::build::Step| {
         let p = s.parsed();
         let stage = match (&facts.dockerfile, &p) {
             (Ok(df), Some(p)) => crate::locate::stage_of(df, p).map(|st| st.index).unwrap_or(usize::MAX),

@@ -8,8 +8,8 @@ use indicatif::ProgressBar;
 
 use super::workspace::{copy_tree, temp_copy};
 use crate::context::BuildContext;
-use crate::engine::build::BuildRequest;
 use crate::engine::Engine;
+use crate::plan::BuildRequest;
 use workbook::spec::PRISTINE_DIR;
 use workbook::Exercise;
 

@@ -8,8 +8,9 @@ use indicatif::ProgressBar;
 
 use super::workspace::temp_copy;
 use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest};
 use crate::engine::Engine;
+use crate::facts::build::BuildOutcome;
+use crate::plan::BuildRequest;
 use workbook::{spec::TargetCheck, Exercise};
 
 /// The two builds of a target probe.

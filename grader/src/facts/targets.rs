@@ -7,8 +7,8 @@ use anyhow::Result;
 use indicatif::ProgressBar;
 
 use super::smoke::{self, SmokeResult};
-use crate::engine::build::BuildRequest;
 use crate::engine::Engine;
+use crate::plan::BuildRequest;
 use workbook::spec::{SmokeCheck, TargetsCheck};
 use workbook::Exercise;
 

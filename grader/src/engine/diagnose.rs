@@ -1,0 +1,146 @@
+//! Diagnosis of a failed build from what the engine said: a base image that is missing and
+//! could not be pulled, a cancelled step, BuildKit unable to read an uploaded context. Pure
+//! functions of the recorded steps and the final message; `engine::build` and the recorder
+//! call them.
+
+use crate::facts::build::Step;
+
+/// BuildKit could not fetch the context the grader uploaded: before Docker 27.5, the containerd
+/// image store serves the uploaded body (`http://build-context-<id>`) to the graph-driver worker
+/// only (moby/moby#47717), so the lookup fails ("no such host", or a proxy's 403).
+pub fn is_uploaded_context_unreadable(message: &str) -> bool {
+    message.contains("failed to read downloaded context")
+}
+
+pub fn is_cancellation(e: &str) -> bool {
+    e.contains("context canceled") || e == "canceled"
+}
+
+/// Recognises "this base image is not here and could not be pulled".
+pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Option<String> {
+    if is_uploaded_context_unreadable(message) {
+        return None;
+    }
+    let lower = message.to_lowercase();
+    let pull_trouble = [
+        "pull access denied",
+        "failed to resolve source metadata",
+        "failed to do request",
+        "no such host",
+        "manifest unknown",
+        "not found: manifest",
+        "repository does not exist",
+        "dial tcp",
+        "i/o timeout",
+        "connection refused",
+        "tls handshake timeout",
+    ]
+    .iter()
+    .any(|p| lower.contains(p));
+    if !pull_trouble {
+        return None;
+    }
+    // BuildKit's final message names the image it could not resolve: "golang:0.0-x: failed to
+    // resolve source metadata for docker.io/library/golang:0.0-x: failed to do request: ...".
+    // Trust it before the steps: the metadata steps of the other images run in parallel and,
+    // with the containerd image store, fail too ("context canceled", or the registry's own
+    // "no such host" for an image that is present locally), in any order.
+    if let Some(image) =
+        message.split("failed to resolve source metadata for ").nth(1).and_then(|r| r.split(": ").next())
+    {
+        return Some(short_image_name(image));
+    }
+    // BuildKit: "[internal] load metadata for docker.io/library/golang:1-trixie", or for the
+    // frontend a `# syntax=` directive names: "resolve image config for docker.io/docker/dockerfile:1".
+    let errored = |s: &&Step| s.error.as_deref().is_some_and(|e| !is_cancellation(e));
+    if let Some(image) = steps.iter().filter(errored).find_map(|s| {
+        s.name
+            .strip_prefix("[internal] load metadata for ")
+            .or_else(|| s.name.strip_prefix("resolve image config for "))
+    }) {
+        return Some(short_image_name(image));
+    }
+    // Classic: the failing step is the FROM.
+    if let Some(step) = failed.and_then(|i| steps.get(i)) {
+        if let Some(p) = step.parsed() {
+            if let Some(image) = p.instruction.strip_prefix("FROM ") {
+                return Some(image.split_whitespace().next().unwrap_or(image).to_string());
+            }
+        }
+    }
+    // The message itself often names the image: "... for golang:1-trixie ...".
+    message
+        .split_whitespace()
+        .map(|w| w.trim_matches(['"', ',']))
+        // `context:` or `dockerfile.v0:` is a label in the message, not an image reference.
+        .find(|w| w.contains(':') && !w.ends_with(':') && !w.contains("//"))
+        .map(str::to_string)
+}
+
+/// `docker.io/library/golang:1.27` -> `golang:1.27`, as people write it.
+fn short_image_name(image: &str) -> String {
+    image.strip_prefix("docker.io/library/").or_else(|| image.strip_prefix("docker.io/")).unwrap_or(image).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(name: &str) -> Step {
+        Step { name: name.into(), ..Step::default() }
+    }
+
+    #[test]
+    fn missing_base_is_named_from_the_metadata_step() {
+        let mut s = step("[internal] load metadata for docker.io/library/golang:1-trixie");
+        s.error = Some("failed to do request: no such host".into());
+        let msg = "failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head https://registry-1.docker.io/v2/library/golang/manifests/1.27-trixie: dial tcp: lookup registry-1.docker.io: no such host";
+        assert_eq!(missing_base(&[s], None, msg).as_deref(), Some("golang:1-trixie"));
+    }
+
+    #[test]
+    fn an_unreadable_uploaded_context_is_not_a_missing_base() {
+        // dockerd 26.1.5, containerd image store, BuildKit, context uploaded as the request body.
+        let msg = "failed to read downloaded context: failed to load cache key: Get \"http://build-context-yw4pkx44qgbo52vniadin1xi1\": dial tcp: lookup build-context-yw4pkx44qgbo52vniadin1xi1 on 10.255.255.53:53: no such host";
+        let mut s = step("[internal] load remote build context");
+        s.error = Some(msg.into());
+        assert_eq!(missing_base(&[s], Some(0), msg), None);
+        assert!(is_uploaded_context_unreadable(msg));
+        assert!(is_uploaded_context_unreadable(
+            "failed to read downloaded context: failed to load cache key: invalid response status 403"
+        ));
+    }
+
+    #[test]
+    fn the_missing_base_is_the_one_the_message_names_not_a_cancelled_sibling() {
+        // dockerd 28.5, containerd image store: the present image's metadata step was reported
+        // first, with an error of its own.
+        let msg = "golang:0.0-nonexistent: failed to resolve source metadata for docker.io/library/golang:0.0-nonexistent: failed to do request: Head \"https://registry-1.docker.io/v2/library/golang/manifests/0.0-nonexistent\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host";
+        let mut present = step("[internal] load metadata for gcr.io/distroless/static-debian13:nonroot");
+        present.error = Some("context canceled".into());
+        let mut missing = step("[internal] load metadata for docker.io/library/golang:0.0-nonexistent");
+        missing.error = Some("failed to do request: no such host".into());
+        assert_eq!(
+            missing_base(&[present.clone(), missing.clone()], None, msg).as_deref(),
+            Some("golang:0.0-nonexistent")
+        );
+        present.error = Some("failed to do request: Head \"https://gcr.io/v2/distroless/static-debian13/manifests/nonroot\": dial tcp: lookup gcr.io: no such host".into());
+        assert_eq!(missing_base(&[present, missing], None, msg).as_deref(), Some("golang:0.0-nonexistent"));
+    }
+
+    #[test]
+    fn an_unreachable_syntax_frontend_is_named() {
+        // dockerd 20.10, offline, `# syntax=docker/dockerfile:1`.
+        let msg = "failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: failed to do request: Head \"https://registry-1.docker.io/v2/docker/dockerfile/manifests/1\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host";
+        let mut s = step("resolve image config for docker.io/docker/dockerfile:1");
+        s.error = Some(msg.into());
+        assert_eq!(missing_base(&[s], Some(0), msg).as_deref(), Some("docker/dockerfile:1"));
+        // Without that step, the message's `dockerfile.v0:` is not taken for an image.
+        assert_eq!(missing_base(&[], None, msg), None);
+    }
+
+    #[test]
+    fn a_failing_run_is_not_a_missing_base() {
+        assert_eq!(missing_base(&[], None, "executor failed running [/bin/sh -c make]: exit code: 2"), None);
+    }
+}
