@@ -9,7 +9,8 @@ use indicatif::ProgressBar;
 use crate::checks;
 use crate::engine::Engine;
 use crate::error::advice;
-use crate::facts::{self, GatherOptions};
+use crate::gather;
+use crate::plan::BuildOptions;
 use crate::report::Report;
 use workbook::Exercise;
 
@@ -18,10 +19,10 @@ pub async fn grade(
     engine: &Engine,
     exercise: &Exercise,
     dir: &Path,
-    opts: GatherOptions,
+    opts: BuildOptions,
     progress: &ProgressBar,
 ) -> Result<Report> {
-    let facts = facts::gather(engine, exercise, dir, opts, progress).await?;
+    let facts = gather::gather(engine, exercise, dir, opts, progress).await?;
     let verdicts = checks::evaluate(&exercise.spec, &facts);
     Ok(Report::new(exercise, &facts, verdicts))
 }

@@ -13,6 +13,7 @@ pub mod dockerignore;
 pub mod engine;
 pub mod error;
 pub mod facts;
+pub mod gather;
 pub mod glob;
 pub mod grade;
 pub mod image;
@@ -20,6 +21,7 @@ pub mod locate;
 pub mod output;
 pub mod plan;
 pub mod report;
+pub mod workspace;
 
 #[cfg(test)]
 mod pipeline_tests;

@@ -6,8 +6,23 @@
 
 use dockerfile::{Dockerfile, Instruction, Stage};
 
-use crate::facts::build::{squash, StepName};
+use crate::facts::build::{squash, Step, StepName};
 use crate::facts::image::ImageFacts;
+use crate::facts::Facts;
+
+/// The dependency step a cache check judges: of the RUN steps whose command contains `needle`,
+/// the first in Dockerfile order (stage, then step number).
+pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f Step> {
+    let order = |s: &Step| {
+        let p = s.parsed();
+        let stage = match (&facts.dockerfile, &p) {
+            (Ok(df), Some(p)) => stage_of(df, p).map(|st| st.index).unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        };
+        (stage, p.map(|p| p.number).unwrap_or(usize::MAX))
+    };
+    facts.build.run_steps(needle).min_by_key(|s| order(s))
+}
 
 /// The stage a step belongs to: by name, by `stage-N`, or the only/last stage for unnamed ones.
 pub fn stage_of<'a>(df: &'a Dockerfile, step: &StepName<'_>) -> Option<&'a Stage> {

@@ -242,5 +242,5 @@ fn run(cmd: &mut Command) -> Result<()> {
 }
 
 fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    grader::facts::workspace::copy_tree(src, dst)
+    grader::workspace::copy_tree(src, dst)
 }

@@ -9,7 +9,7 @@ use workbook::spec::CacheCheck;
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
     // The judged step is the first RUN (in Dockerfile order) whose command contains the text.
-    let Some(dep) = crate::facts::dependency_step(facts, &spec.step) else {
+    let Some(dep) = crate::locate::dependency_step(facts, &spec.step) else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
             spec.step

@@ -4,14 +4,14 @@ use anyhow::Result;
 
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
-use crate::facts::GatherOptions;
 use crate::grade::{grade, with_engine};
 use crate::output::spinner;
+use crate::plan::BuildOptions;
 use crate::report::{render, Format};
 use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Result<Outcome> {
-    let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
     let progress = spinner();
     let report = with_engine(|engine| {
         let progress = &progress;

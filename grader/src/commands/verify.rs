@@ -6,11 +6,11 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
-use crate::facts::workspace::{copy_tree, temp_copy};
-use crate::facts::GatherOptions;
 use crate::grade::{grade, with_engine};
 use crate::output::spinner;
+use crate::plan::BuildOptions;
 use crate::report::{table, Report};
+use crate::workspace::{copy_tree, temp_copy};
 use workbook::Exercise;
 use workbook::Workbook;
 
@@ -41,7 +41,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     } else {
         ids.iter().map(|id| workbook.exercise(Some(id))).collect::<Result<_>>()?
     };
-    let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
     let progress = spinner();
     let results = with_engine(|engine| {
         let (exercises, progress) = (&exercises, &progress);

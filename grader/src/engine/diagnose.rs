@@ -82,6 +82,17 @@ fn short_image_name(image: &str) -> String {
     image.strip_prefix("docker.io/library/").or_else(|| image.strip_prefix("docker.io/")).unwrap_or(image).to_string()
 }
 
+/// The advice for a build that failed because `image` is missing locally and could not be
+/// pulled (`message` is the engine's): where to get it. Exit 2: not the learner's failure.
+pub fn missing_base_advice(image: &str, message: &str) -> anyhow::Error {
+    crate::error::advice(format!(
+        "the base image {image} is not available: it is not in the local image store and could not be pulled \
+         ({}).\nPull it with `docker pull {image}` when a registry is reachable, or build the offline \
+         stand-ins with `kit/build.sh`.",
+        message.lines().last().unwrap_or("")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

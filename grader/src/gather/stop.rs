@@ -6,17 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
+use crate::facts::StopResult;
 use workbook::spec::StopCheck;
-
-/// What the stop probe saw.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StopResult {
-    /// Milliseconds from SIGTERM to exit, when it exited within the observation window.
-    pub exited_after_ms: Option<u128>,
-    pub exit_code: Option<i64>,
-    /// Why the probe could not signal the container (it did not start, or exited early).
-    pub problem: Option<String>,
-}
 
 /// How long past the limit the probe keeps watching, to report how slow a slow stop is.
 const GRACE: Duration = Duration::from_secs(5);

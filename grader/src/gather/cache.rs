@@ -7,28 +7,15 @@ use std::path::Path;
 use anyhow::Result;
 use indicatif::ProgressBar;
 
-use super::workspace::{append_harmless_edit, temp_copy};
 use crate::context::BuildContext;
 use crate::engine::Engine;
 use crate::facts::build::squash;
 use crate::facts::build::BuildOutcome;
+use crate::facts::CacheProbe;
 use crate::plan::BuildRequest;
+use crate::workspace::{append_harmless_edit, temp_copy};
 use workbook::spec::CacheCheck;
 use workbook::Exercise;
-
-/// The two probe builds.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CacheProbe {
-    /// The rebuild after editing the source file.
-    pub after_source_edit: Option<BuildOutcome>,
-    /// The rebuild after editing the manifest.
-    pub after_manifest_edit: Option<BuildOutcome>,
-    /// Why a probe could not run (e.g. the file to edit does not exist).
-    pub error: Option<String>,
-    /// The engine missed its own cache before anything the source edit touched, so the
-    /// unedited Dockerfile was built once more and the source probe run again.
-    pub rebuilt_unedited: bool,
-}
 
 pub async fn probe(
     engine: &Engine,

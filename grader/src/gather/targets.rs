@@ -6,25 +6,12 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use indicatif::ProgressBar;
 
-use super::smoke::{self, SmokeResult};
+use super::smoke;
 use crate::engine::Engine;
+use crate::facts::TargetRun;
 use crate::plan::BuildRequest;
 use workbook::spec::{SmokeCheck, TargetsCheck};
 use workbook::Exercise;
-
-/// One target's measurements.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TargetRun {
-    pub target: String,
-    /// The build's error, when it failed (nothing else is measured then).
-    pub failure: Option<String>,
-    pub size: u64,
-    pub layers: usize,
-    pub packages: usize,
-    pub shell: bool,
-    pub user: String,
-    pub smoke: Option<SmokeResult>,
-}
 
 pub async fn run(
     engine: &Engine,

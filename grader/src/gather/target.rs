@@ -6,19 +6,12 @@ use std::path::Path;
 use anyhow::Result;
 use indicatif::ProgressBar;
 
-use super::workspace::temp_copy;
 use crate::context::BuildContext;
 use crate::engine::Engine;
-use crate::facts::build::BuildOutcome;
+use crate::facts::TargetProbe;
 use crate::plan::BuildRequest;
+use crate::workspace::temp_copy;
 use workbook::{spec::TargetCheck, Exercise};
-
-/// The two builds of a target probe.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TargetProbe {
-    pub as_is: BuildOutcome,
-    pub planted: BuildOutcome,
-}
 
 pub async fn probe(
     engine: &Engine,

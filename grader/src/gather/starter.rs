@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::Result;
 use indicatif::ProgressBar;
 
-use super::workspace::{copy_tree, temp_copy};
 use crate::context::BuildContext;
 use crate::engine::Engine;
 use crate::plan::BuildRequest;
+use crate::workspace::{copy_tree, temp_copy};
 use workbook::spec::PRISTINE_DIR;
 use workbook::Exercise;
 

@@ -7,18 +7,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
+use crate::facts::SmokeResult;
 use workbook::spec::SmokeCheck;
-
-/// What the smoke run saw.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SmokeResult {
-    pub passed: bool,
-    /// One sentence: what was expected and what happened.
-    pub summary: String,
-    /// The container's last log lines, when they help explain a failure.
-    pub logs: String,
-    pub elapsed_ms: u128,
-}
 
 pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> SmokeResult {
     let started = Instant::now();
