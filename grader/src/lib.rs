@@ -15,14 +15,16 @@ pub mod error;
 pub mod facts;
 pub mod gather;
 pub mod glob;
-pub mod grade;
 pub mod image;
 pub mod locate;
 pub mod output;
 pub mod plan;
 pub mod report;
+pub mod units;
 pub mod workspace;
 
+#[cfg(test)]
+mod layering_tests;
 #[cfg(test)]
 mod pipeline_tests;
 

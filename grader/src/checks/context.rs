@@ -1,11 +1,12 @@
 //! `context`: what the build context carried (after `.dockerignore`), and whether a planted
 //! secret reached any layer of the image.
 
-use super::{mb, Finding};
+use super::Finding;
 use crate::dockerignore::Dockerignore;
 use crate::facts::build::squash;
 use crate::facts::Facts;
 use crate::locate::{layer_origins, Origin};
+use crate::units::mb;
 use workbook::spec::ContextCheck;
 
 const EXAMPLES: usize = 4;

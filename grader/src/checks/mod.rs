@@ -118,16 +118,6 @@ fn runtime_command_line(facts: &Facts) -> Option<usize> {
     last.instructions.iter().rev().find(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT").map(|i| i.lines.start)
 }
 
-/// Decimal megabytes with one decimal, as `docker images` prints sizes.
-pub fn mb(bytes: u64) -> String {
-    let mb = bytes as f64 / 1e6;
-    if mb >= 100.0 {
-        format!("{mb:.0} MB")
-    } else {
-        format!("{mb:.1} MB")
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod fixtures {
     //! Facts built by hand for the check unit tests.

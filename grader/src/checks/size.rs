@@ -1,8 +1,9 @@
 //! `size`: the final image against its budget, with the biggest layers named on failure.
 
-use super::{mb, Finding};
+use super::Finding;
 use crate::facts::Facts;
 use crate::locate::{layer_origins, Origin};
+use crate::units::mb;
 use workbook::spec::SizeCheck;
 
 pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {

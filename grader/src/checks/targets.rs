@@ -1,7 +1,8 @@
 //! `targets`: several runtime stages compared; every one must run, the smallest must fit.
 
-use super::{mb, Finding};
+use super::Finding;
 use crate::facts::TargetRun;
+use crate::units::mb;
 use workbook::spec::TargetsCheck;
 
 pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {

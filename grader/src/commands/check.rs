@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 
+use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
-use crate::grade::{grade, with_engine};
 use crate::output::spinner;
 use crate::plan::BuildOptions;
 use crate::report::{render, Format};

@@ -7,21 +7,9 @@ use anyhow::{Context, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use dockerfile::lint::{config, render};
 
+use crate::cli::LintFormat;
 use crate::error::{advice, Outcome};
 use workbook::Workbook;
-
-/// Output formats of `grader lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LintFormat {
-    /// `Dockerfile:12 GR003 warning: message`, one per line.
-    Text,
-    /// One JSON object with the parsed stages and the findings.
-    Json,
-    /// GitHub Actions workflow commands (annotations on the pull request).
-    Github,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-}
 
 pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintFormat) -> Result<Outcome> {
     let path = resolve(root, target)?;

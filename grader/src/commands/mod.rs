@@ -1,14 +1,13 @@
 //! One handler per subcommand.
 
 mod check;
+mod grade;
 mod hint;
 mod lint;
 mod list;
 mod reset;
 mod verify;
 mod watch;
-
-pub use lint::LintFormat;
 
 use anyhow::Result;
 

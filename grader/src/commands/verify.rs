@@ -4,9 +4,9 @@
 use anyhow::{Context, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
+use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
 use crate::error::Outcome;
-use crate::grade::{grade, with_engine};
 use crate::output::spinner;
 use crate::plan::BuildOptions;
 use crate::report::{table, Report};
@@ -98,9 +98,9 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
             v.id.clone(),
             v.expected.join(" "),
             v.starter.failed_ids().join(" "),
-            v.starter.image_size.map(crate::checks::mb).unwrap_or_default(),
+            v.starter.image_size.map(crate::units::mb).unwrap_or_default(),
             format!("{}/{}", v.solution.score, v.solution.max_score),
-            v.solution.image_size.map(crate::checks::mb).unwrap_or_default(),
+            v.solution.image_size.map(crate::units::mb).unwrap_or_default(),
             if ok { "yes".into() } else { "NO".into() },
         ]);
     }

@@ -2,7 +2,7 @@
 //! line) and a Markdown step summary.
 
 use super::Report;
-use crate::checks::mb;
+use crate::units::mb;
 
 /// One `::error` annotation per failed check, one `::notice` for the total.
 pub fn annotations(report: &Report) -> String {
