@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::checks;
 use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Step};
 use crate::facts::image::{EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
-use crate::facts::{CacheProbe, Facts, SmokeResult, StopResult, TargetProbe, TargetRun};
+use crate::facts::{CacheProbe, Facts, NotMeasured, Probe, Seen, SmokeRun, StopRun, TargetProbe, TargetRun};
 use crate::report::{self, Format, Report};
 use workbook::{spec::Spec, Exercise};
 
@@ -167,19 +167,31 @@ fn base_facts(dockerfile: &str, build: BuildOutcome, image: Option<ImageFacts>) 
         context_ignore: crate::dockerignore::Dockerignore::parse(".git\n.env\n").unwrap(),
         build,
         image,
-        cache: BTreeMap::new(),
-        smoke: BTreeMap::new(),
-        starter_size: None,
-        target: BTreeMap::new(),
-        stop: BTreeMap::new(),
-        targets: BTreeMap::new(),
+        probes: BTreeMap::new(),
         engine_version: "20.10.24+dfsg1".into(),
         run_id: "0a1b2c3d4e".into(),
     }
 }
 
-fn smoke(passed: bool, summary: &str, logs: &str) -> SmokeResult {
-    SmokeResult { passed, summary: summary.into(), logs: logs.into(), elapsed_ms: 812 }
+fn smoke(seen: Seen, logs: &str) -> SmokeRun {
+    SmokeRun { seen, logs: logs.into(), elapsed_ms: 812 }
+}
+
+fn answered() -> Seen {
+    Seen::Answered { status: 200, body_has_text: true }
+}
+
+fn exited_early(code: i64) -> Seen {
+    Seen::ExitedEarly { code, oom_killed: false }
+}
+
+/// Records check `id`'s probe result.
+fn measured(f: &mut Facts, id: &str, probe: Probe) {
+    f.probes.insert(id.into(), Ok(probe));
+}
+
+fn not_measured(f: &mut Facts, id: &str, why: &str) {
+    f.probes.insert(id.into(), Err(NotMeasured(why.into())));
 }
 
 fn target_run(target: &str, size: u64, answers: bool) -> TargetRun {
@@ -192,8 +204,8 @@ fn target_run(target: &str, size: u64, answers: bool) -> TargetRun {
         shell: target == "debian",
         user: if target == "debian" { String::new() } else { "65532".into() },
         smoke: Some(match answers {
-            true => smoke(true, "GET / answered 200 on port 8080", ""),
-            false => smoke(false, "the container exited with code 1 before answering on port 8080", "boom\n"),
+            true => smoke(answered(), ""),
+            false => smoke(exited_early(1), "boom\n"),
         }),
     }
 }
@@ -207,22 +219,23 @@ fn passing() -> Facts {
         Some("root:x:0:0::/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n"),
     );
     let mut f = base_facts(SOLUTION, solution_build([false; 4]), Some(img));
-    f.starter_size = Some(Ok(795_000_000));
-    f.cache.insert(
-        "cache".into(),
-        CacheProbe {
-            after_source_edit: Some(solution_build([true, true, true, false])),
-            after_manifest_edit: Some(solution_build([true, false, false, false])),
-            error: None,
+    measured(&mut f, "size", Probe::StarterSize(795_000_000));
+    measured(
+        &mut f,
+        "cache",
+        Probe::Cache(CacheProbe {
+            after_source_edit: solution_build([true, true, true, false]),
+            after_manifest_edit: solution_build([true, false, false, false]),
             rebuilt_unedited: true,
-        },
+        }),
     );
-    f.smoke.insert("smoke".into(), smoke(true, "GET /healthz answered 200 on port 8080", ""));
-    f.target.insert("target".into(), TargetProbe { as_is: outcome(vec![]), planted: failed("exit code: 1") });
-    f.stop.insert("stop".into(), StopResult { exited_after_ms: Some(412), exit_code: Some(0), problem: None });
-    f.targets.insert(
-        "targets".into(),
-        vec![target_run("debian", 85_000_000, true), target_run("distroless", 8_000_000, true)],
+    measured(&mut f, "smoke", Probe::Smoke(smoke(answered(), "")));
+    measured(&mut f, "target", Probe::Target(TargetProbe { as_is: outcome(vec![]), planted: failed("exit code: 1") }));
+    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: Some(412), exit_code: Some(0), watched_s: 8 }));
+    measured(
+        &mut f,
+        "targets",
+        Probe::Targets(vec![target_run("debian", 85_000_000, true), target_run("distroless", 8_000_000, true)]),
     );
     f
 }
@@ -262,76 +275,58 @@ fn failing() -> Facts {
     f.context_paths.push((".git/HEAD".into(), 2_000_000));
     f.context_bytes = 2_002_385;
     f.context_ignore = Default::default();
-    f.starter_size = Some(Err("the starter's build failed: exit code 1".into()));
-    f.cache.insert(
-        "cache".into(),
-        CacheProbe {
-            after_source_edit: Some(build.clone()),
-            after_manifest_edit: Some(build),
-            error: None,
+    not_measured(&mut f, "size", "the starter image could not be built: the starter's build failed: exit code 1");
+    measured(
+        &mut f,
+        "cache",
+        Probe::Cache(CacheProbe {
+            after_source_edit: build.clone(),
+            after_manifest_edit: build,
             rebuilt_unedited: false,
-        },
+        }),
     );
-    f.smoke.insert(
-        "smoke".into(),
-        smoke(false, "the container exited with code 127 before answering on port 8080", "exec: no such file\n\n"),
-    );
-    f.target.insert("target".into(), TargetProbe { as_is: outcome(vec![]), planted: outcome(vec![]) });
-    f.stop.insert("stop".into(), StopResult { exited_after_ms: None, exit_code: None, problem: None });
+    measured(&mut f, "smoke", Probe::Smoke(smoke(exited_early(127), "exec: no such file\n\n")));
+    measured(&mut f, "target", Probe::Target(TargetProbe { as_is: outcome(vec![]), planted: outcome(vec![]) }));
+    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: None, exit_code: None, watched_s: 8 }));
     let mut broken = target_run("distroless", 0, false);
     broken.failure = Some("failed to solve: exit code: 2\nprocess \"/bin/sh -c make\" did not complete".into());
-    f.targets.insert("targets".into(), vec![target_run("debian", 85_000_000, false), broken]);
+    measured(&mut f, "targets", Probe::Targets(vec![target_run("debian", 85_000_000, false), broken]));
     f
 }
 
 /// A build that succeeded, but whose probes could not measure.
 fn unmeasured() -> Facts {
     let mut f = passing();
-    f.starter_size = None;
-    f.cache.insert(
-        "cache".into(),
-        CacheProbe {
-            after_source_edit: None,
-            after_manifest_edit: None,
-            error: Some("the probe edits `main.go`, but the exercise has no such file".into()),
-            rebuilt_unedited: false,
-        },
-    );
-    f.smoke.clear();
-    f.target.clear();
-    f.stop.insert(
-        "stop".into(),
-        StopResult {
-            exited_after_ms: None,
-            exit_code: None,
-            problem: Some("the container exited (code 1) before it was signalled".into()),
-        },
-    );
-    f.targets.clear();
+    for no_probe in ["size", "smoke", "target", "targets"] {
+        f.probes.remove(no_probe);
+    }
+    not_measured(&mut f, "cache", "the probe edits `main.go`, but the exercise has no such file");
+    not_measured(&mut f, "stop", "the container exited (code 1) before it was signalled");
     f
 }
 
 /// Probes that measured something odd: slow stop, cache broken before the step, no stage.
 fn odd() -> Facts {
     let mut f = passing();
-    f.cache.insert(
-        "cache".into(),
-        CacheProbe {
-            after_source_edit: Some(solution_build([true, false, false, false])),
-            after_manifest_edit: Some(solution_build([true, false, false, false])),
-            error: None,
+    measured(
+        &mut f,
+        "cache",
+        Probe::Cache(CacheProbe {
+            after_source_edit: solution_build([true, false, false, false]),
+            after_manifest_edit: solution_build([true, false, false, false]),
             rebuilt_unedited: false,
-        },
+        }),
     );
-    f.stop.insert("stop".into(), StopResult { exited_after_ms: Some(7_200), exit_code: Some(137), problem: None });
-    f.target.insert(
-        "target".into(),
-        TargetProbe {
+    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: Some(7_200), exit_code: Some(137), watched_s: 8 }));
+    measured(
+        &mut f,
+        "target",
+        Probe::Target(TargetProbe {
             as_is: failed("failed to solve: target stage \"test\" could not be found"),
             planted: failed("x"),
-        },
+        }),
     );
-    f.starter_size = Some(Ok(12_000_000));
+    measured(&mut f, "size", Probe::StarterSize(12_000_000));
     f
 }
 

@@ -106,7 +106,7 @@ pub fn shown_path(exercise: &Exercise, dir: &Path, cwd: &Path, df_rel: &str) -> 
     if dir == exercise.dir {
         let full = dir.join(df_rel);
         let abs = if full.is_absolute() { full } else { cwd.join(full) };
-        if let Ok(rel) = abs.strip_prefix(&cwd) {
+        if let Ok(rel) = abs.strip_prefix(cwd) {
             return rel.display().to_string();
         }
         return abs.display().to_string();

@@ -95,14 +95,8 @@ impl Engine {
 
     /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
     pub fn tag(&self, exercise: &str, purpose: &str) -> String {
-        // Repository names allow lower-case letters, digits and separators only.
-        let repo: String = exercise
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect::<String>()
-            .trim_matches('-')
-            .to_string();
-        format!("grader/{}:{}-{purpose}", if repo.is_empty() { "exercise" } else { &repo }, self.run_id)
+        let repo = tag_safe(exercise).trim_matches('-').to_string();
+        format!("grader/{}:{}-{}", if repo.is_empty() { "exercise" } else { &repo }, self.run_id, tag_safe(purpose))
     }
 
     pub fn register_image(&self, tag: &str) {
@@ -162,6 +156,12 @@ impl Engine {
     pub async fn has_image(&self, name: &str) -> bool {
         self.docker.inspect_image(name).await.is_ok()
     }
+}
+
+/// A name made fit for an image reference: lower-case letters and digits, anything else a `-`
+/// (repository names and tags allow few characters).
+pub fn tag_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 fn new_run_id() -> String {

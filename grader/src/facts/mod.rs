@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use crate::facts::build::BuildOutcome;
 use crate::facts::image::ImageFacts;
 
-pub use probes::{CacheProbe, SmokeResult, StopResult, TargetProbe, TargetRun};
+pub use probes::{
+    Attempt, CacheProbe, Measured, NotMeasured, Probe, ProbeKind, Seen, SmokeRun, StopRun, TargetProbe, TargetRun,
+};
 
 /// Everything the checks may read.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,19 +35,20 @@ pub struct Facts {
     pub build: BuildOutcome,
     /// The built image; `None` when the build failed.
     pub image: Option<ImageFacts>,
-    /// Cache probes by check id.
-    pub cache: BTreeMap<String, CacheProbe>,
-    /// Smoke runs by check id.
-    pub smoke: BTreeMap<String, SmokeResult>,
-    /// The pristine starter's content size, when a relative budget needs it.
-    pub starter_size: Option<Result<u64, String>>,
-    /// Target probes by check id.
-    pub target: BTreeMap<String, TargetProbe>,
-    /// Stop probes by check id.
-    pub stop: BTreeMap<String, StopResult>,
-    /// Target shootouts by check id.
-    pub targets: BTreeMap<String, Vec<TargetRun>>,
+    /// What each check's probe measured, by check id (checks without a probe have none).
+    pub probes: BTreeMap<String, Measured>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
     pub run_id: String,
+}
+
+impl Facts {
+    /// What the probe of check `id` measured: `None` when no probe ran for it (or it measured
+    /// something of another kind), else the result or why it could not measure.
+    pub fn probe<T: ProbeKind>(&self, id: &str) -> Option<Result<&T, &NotMeasured>> {
+        match self.probes.get(id)? {
+            Ok(p) => T::of(p).map(Ok),
+            Err(e) => Some(Err(e)),
+        }
+    }
 }

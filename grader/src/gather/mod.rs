@@ -1,27 +1,66 @@
 //! Gathering: the only code that drives the engine for facts. It runs the plan's main build,
-//! exports the image, and runs each check's probe (cache rebuilds, starter build, smoke and stop
-//! runs, target builds) from temporary copies; it returns records, never verdicts.
+//! exports the image, then each check's probe (cache rebuilds, the starter build, smoke and stop
+//! runs, target builds), every probe build through one [`Prober`]. It returns records, never
+//! verdicts.
 
-mod cache;
-mod smoke;
-mod starter;
-mod stop;
-mod target;
-mod targets;
+mod http;
+mod prober;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
 use indicatif::ProgressBar;
-use workbook::spec::CheckKind;
+use workbook::spec::{CheckKind, CheckSpec};
 use workbook::Exercise;
 
 use crate::context::BuildContext;
 use crate::engine::Engine;
-use crate::facts::Facts;
-use crate::locate::dependency_step;
+use crate::facts::{Facts, Measured};
 use crate::plan::{BuildOptions, Plan};
+use prober::Prober;
+
+// One module per kind that probes (marked `[probe]` in the `workbook` crate's list of kinds),
+// named as the kind, each with `gather`; the modules and the dispatch come from that list.
+macro_rules! gatherers {
+    ($($variant:ident($settings:ident) $name:ident $([$probe:ident])?,)*) => {
+        $($(mod $name; const _: &str = stringify!($probe);)?)*
+
+        /// Runs the probe of `check`, when its kind has one and it applies.
+        async fn probe(g: &Gathering<'_>, check: &CheckSpec) -> Result<Option<Measured>> {
+            match &check.kind {
+                $($(CheckKind::$variant(settings) => {
+                    let _ = stringify!($probe);
+                    $name::gather(settings, g).await
+                })?)*
+                _ => Ok(None),
+            }
+        }
+    };
+}
+workbook::for_each_check_kind!(gatherers);
+
+/// What every probe may read: the exercise, the graded folder, the facts of the main build and
+/// image, and the one way to run a probe build.
+struct Gathering<'a> {
+    engine: &'a Engine,
+    exercise: &'a Exercise,
+    /// The folder being graded (the learner's own, or a temporary overlay).
+    dir: &'a Path,
+    /// The main image's tag.
+    image: &'a str,
+    /// The main build and image, measured.
+    facts: &'a Facts,
+    prober: Prober<'a>,
+    progress: &'a ProgressBar,
+}
+
+impl Gathering<'_> {
+    /// Shows which probe runs, e.g. `ex1 cache`.
+    fn show(&self, probe: &str) {
+        self.progress.set_prefix(format!("{} {probe}", self.exercise.id));
+    }
+}
 
 /// Builds and measures the exercise in `dir` (the learner's folder, or a temporary overlay of
 /// the solution) as its spec asks.
@@ -51,12 +90,7 @@ pub async fn gather(
         context_ignore: context.ignore.clone(),
         build,
         image: None,
-        cache: BTreeMap::new(),
-        smoke: BTreeMap::new(),
-        starter_size: None,
-        target: BTreeMap::new(),
-        stop: BTreeMap::new(),
-        targets: BTreeMap::new(),
+        probes: BTreeMap::new(),
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
@@ -69,44 +103,26 @@ pub async fn gather(
 
     progress.set_prefix(format!("{} measure", exercise.id));
     progress.set_message("exporting the image");
-    let image = engine.image_facts(&tag, plan.canary).await?;
-    let main_size = image.content_size;
-    facts.image = Some(image);
-    if spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
-        progress.set_prefix(format!("{} starter", exercise.id));
-        facts.starter_size = Some(starter::size(engine, exercise, dir, &req, main_size, progress).await?);
-    }
+    facts.image = Some(engine.image_facts(&tag, plan.canary).await?);
 
-    for check in &spec.checks {
-        match &check.kind {
-            // Without a dependency step there is nothing to probe; the check says so.
-            CheckKind::Cache(c) if dependency_step(&facts, &c.step).is_some() => {
-                let step = dependency_step(&facts, &c.step).expect("checked").name.clone();
-                progress.set_prefix(format!("{} cache", exercise.id));
-                let probe = cache::probe(engine, exercise, dir, c, &req, &step, progress).await?;
-                facts.cache.insert(check.id.clone(), probe);
+    let mut probes = BTreeMap::new();
+    {
+        let g = Gathering {
+            engine,
+            exercise,
+            dir,
+            image: &tag,
+            facts: &facts,
+            prober: Prober::new(engine, &exercise.id, req, progress),
+            progress,
+        };
+        for check in &spec.checks {
+            if let Some(measured) = probe(&g, check).await? {
+                probes.insert(check.id.clone(), measured);
             }
-            CheckKind::Smoke(s) => {
-                progress.set_prefix(format!("{} smoke", exercise.id));
-                progress.set_message("running the image");
-                facts.smoke.insert(check.id.clone(), smoke::run(engine, &tag, s).await);
-            }
-            CheckKind::Stop(s) => {
-                progress.set_prefix(format!("{} stop", exercise.id));
-                progress.set_message("running the image, then sending SIGTERM");
-                facts.stop.insert(check.id.clone(), stop::run(engine, &tag, s).await);
-            }
-            CheckKind::Target(t) => {
-                progress.set_prefix(format!("{} target", exercise.id));
-                facts.target.insert(check.id.clone(), target::probe(engine, exercise, dir, t, &req, progress).await?);
-            }
-            CheckKind::Targets(t) => {
-                progress.set_prefix(format!("{} targets", exercise.id));
-                facts.targets.insert(check.id.clone(), targets::run(engine, exercise, t, &req, progress).await?);
-            }
-            _ => {}
         }
     }
+    facts.probes = probes;
     engine.remove_image(&tag).await;
     Ok(facts)
 }

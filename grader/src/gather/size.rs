@@ -4,24 +4,26 @@
 use std::path::Path;
 
 use anyhow::Result;
-use indicatif::ProgressBar;
+use workbook::spec::{SizeCheck, PRISTINE_DIR};
 
-use crate::context::BuildContext;
-use crate::engine::Engine;
-use crate::plan::BuildRequest;
+use super::prober::Variant;
+use super::Gathering;
+use crate::facts::{Measured, NotMeasured, Probe};
 use crate::workspace::{copy_tree, temp_copy};
-use workbook::spec::PRISTINE_DIR;
-use workbook::Exercise;
+
+/// The starter's size, when the check has a relative budget.
+pub async fn gather(check: &SizeCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
+    if check.max_ratio.is_none() {
+        return Ok(None);
+    }
+    g.show("starter");
+    let size = starter_size(g).await?;
+    Ok(Some(size.map(Probe::StarterSize).map_err(|e| NotMeasured(format!("the starter image could not be built: {e}")))))
+}
 
 /// The starter image's content size, or why it could not be measured.
-pub async fn size(
-    engine: &Engine,
-    exercise: &Exercise,
-    dir: &Path,
-    main: &BuildRequest<'_>,
-    main_size: u64,
-    progress: &ProgressBar,
-) -> Result<Result<u64, String>> {
+async fn starter_size(g: &Gathering<'_>) -> Result<Result<u64, String>> {
+    let (exercise, dir) = (g.exercise, g.dir);
     let pristine = exercise.dir.join(PRISTINE_DIR);
     if !pristine.is_dir() {
         return Ok(Err(format!("{} has no {PRISTINE_DIR}/ folder with the starter's files", exercise.dir.display())));
@@ -30,7 +32,7 @@ pub async fn size(
         exercise.optional_learner_files().iter().all(|f| pristine.join(f).exists() || !dir.join(f).exists());
     if extras_match && same_files(&pristine, dir)? {
         // The graded folder is the starter itself.
-        return Ok(Ok(main_size));
+        return Ok(Ok(g.facts.image.as_ref().map_or(0, |i| i.content_size)));
     }
     let copy = temp_copy(dir)?;
     copy_tree(&pristine, copy.path())?;
@@ -39,18 +41,17 @@ pub async fn size(
             let _ = std::fs::remove_file(copy.path().join(&extra));
         }
     }
-    progress.set_message("building the starter, to measure it");
-    let context = BuildContext::pack(copy.path(), main.dockerfile)?;
-    let tag = engine.tag(&exercise.id, "starter");
-    let req = BuildRequest { context: &context, tag: &tag, stop_at: None, ..*main };
-    let outcome = engine.build(&req, progress).await?;
-    if let Some(f) = outcome.failure {
-        engine.remove_image(&tag).await;
-        return Ok(Err(f.message));
-    }
-    let facts = engine.image_facts(&tag, None).await;
-    engine.remove_image(&tag).await;
-    Ok(Ok(facts?.content_size))
+    g.progress.set_message("building the starter, to measure it");
+    let engine = g.engine;
+    let variant = Variant { from: Some(copy.path()), ..Variant::default() };
+    g.prober
+        .build("starter", variant, |tag, outcome| async move {
+            match outcome.failure {
+                Some(f) => Ok(Err(f.message)),
+                None => Ok(Ok(engine.image_facts(&tag, None).await?.content_size)),
+            }
+        })
+        .await
 }
 
 /// Whether every file under `pristine` has the same bytes at the same place under `dir`.
