@@ -247,6 +247,13 @@ stop() {
   local shims
   shims=$(pgrep -f -- "-address $RUN/containerd/containerd.sock" || true)
   for pid in $shims; do kill -TERM "$pid"; done
+  # Whatever still runs in this engine's cgroups (--cgroup-parent dockerN): BuildKit runs RUN
+  # steps under dockerd itself, so a killed dockerd leaves them behind.
+  local cg
+  for cg in "/sys/fs/cgroup/pids/docker$N" "/sys/fs/cgroup/docker$N"; do
+    [[ -d $cg ]] || continue
+    find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  done
   bridge_down
   log "stopped"
 }

@@ -8,6 +8,7 @@
 # dev.grader.kit=stand-in. See kit/README.md.
 #
 #   kit/build.sh            make every tag available, then print a summary
+#   kit/build.sh TAG...     only these tags (and the kit images they are built from)
 #   kit/build.sh --list     print the tags the kit provides
 #   kit/build.sh --remove   remove the stand-ins (found by label), nothing else
 #   kit/build.sh --refresh  also rebuild stand-ins whose package is newer on the mirror
@@ -31,9 +32,15 @@ EXTRA_CA=${KIT_EXTRA_CA:-auto}
 # The CLI here has no buildx: BuildKit would fail, so use the classic builder.
 export DOCKER_BUILDKIT=${KIT_BUILDKIT:-0}
 
-# Toolchain series; each must match the version inside before the tag is used.
-GO_SERIES=1.27
-RUST_SERIES=1.96
+# The release line each toolchain tag names. Go and Rust come from trixie-backports, which
+# keeps only the newest version of a package (rustc went 1.96 -> 1.97.1 -> 1.98.1 in three
+# weeks), so their tags name the major line only (golang:1-trixie, rust:1-slim-trixie, both
+# official Docker Hub tags) and the kit takes whatever 1.x the mirror offers on the day.
+# Python and Node come from trixie's main archive, whose versions stay within one minor
+# (Python) or major (Node) for the life of the release. Whatever is chosen, the version
+# inside the built image is checked against the mirror's before the tag is used.
+GO_LINE=1
+RUST_LINE=1
 PY_SERIES=3.13
 NODE_MAJOR=20
 SUITE=trixie
@@ -47,8 +54,8 @@ declare -A TAG=(
   [distroless-static-nonroot]=gcr.io/distroless/static-debian13:nonroot
   [distroless-cc]=gcr.io/distroless/cc-debian13:latest
   [distroless-cc-nonroot]=gcr.io/distroless/cc-debian13:nonroot
-  [golang]=golang:${GO_SERIES}-trixie
-  [rust]=rust:${RUST_SERIES}-slim-trixie
+  [golang]=golang:${GO_LINE}-trixie
+  [rust]=rust:${RUST_LINE}-slim-trixie
   [python-slim]=python:${PY_SERIES}-slim-trixie
   [buildpack]=grader-kit/buildpack-deps:trixie
   [python]=python:${PY_SERIES}-trixie
@@ -78,32 +85,39 @@ declare -A PARENT=(
 declare -A EXTRA_PKGS=([python]=python3-dev)
 # toolchain images get the host's extra (proxy) CA certificates
 declare -A WITH_CA=([golang]=1 [rust]=1 [python-slim]=1 [python]=1 [node-slim]=1 [node]=1)
-# Debian package whose version decides the tag, and the suites to read it from
+# Debian package whose version decides the tag, and the suites to read it from. A pattern
+# (golang-1.*-go) means the newest package of that shape: Go's source package carries its
+# minor version in its name (golang-1.27-go, then golang-1.28-go).
 declare -A PKG=(
-  [golang]=golang-${GO_SERIES}-go [rust]=rustc
+  [golang]='golang-1.*-go' [rust]=rustc
   [python-slim]=python${PY_SERIES} [python]=python${PY_SERIES}
   [node-slim]=nodejs [node]=nodejs
   [distroless-static]=libc6 [distroless-static-nonroot]=libc6
   [distroless-cc]=libc6 [distroless-cc-nonroot]=libc6
 )
 declare -A PKG_SUITES=(
-  [golang]=backports [rust]=backports
+  [golang]=any [rust]=any
   [python-slim]=main [python]=main [node-slim]=main [node]=main
   [distroless-static]=main [distroless-static-nonroot]=main
   [distroless-cc]=main [distroless-cc-nonroot]=main
 )
+# the release line the tag promises: the upstream version must be this or start with "this."
 declare -A SERIES=(
-  [golang]=$GO_SERIES [rust]=$RUST_SERIES [python-slim]=$PY_SERIES [python]=$PY_SERIES
+  [golang]=$GO_LINE [rust]=$RUST_LINE [python-slim]=$PY_SERIES [python]=$PY_SERIES
   [node-slim]=$NODE_MAJOR [node]=$NODE_MAJOR
 )
+# what to list when the line is not offered: every package of the same kind
+declare -A FAMILY=([python-slim]='python3.*' [python]='python3.*')
+# golang-1.28-go -> 1.28 (Debian installs it under /usr/lib/go-1.28)
+go_series() { local s=${1#golang-}; printf '%s' "${s%-go}"; }
 declare -A DESC=(
   [base]="debootstrap --variant=minbase trixie, cleaned like the official slim image"
   [distroless-static]="files only: CA bundle, passwd/group, nsswitch, os-release, tzdata, /tmp"
   [distroless-static-nonroot]="as static, USER 65532, WORKDIR /home/nonroot"
   [distroless-cc]="static + libc6 libssl3t64 libzstd1 zlib1g libgcc-s1 libstdc++6 libgomp1"
   [distroless-cc-nonroot]="as cc, USER 65532, WORKDIR /home/nonroot"
-  [golang]="Debian golang-${GO_SERIES}-go (trixie-backports) + gcc g++ make git curl"
-  [rust]="Debian rustc + cargo (trixie-backports) + gcc libc6-dev, no rustup"
+  [golang]="Debian's newest golang-1.NN-go (trixie-backports) + gcc g++ make git curl"
+  [rust]="Debian's newest rustc + cargo (trixie-backports) + gcc libc6-dev, no rustup"
   [python-slim]="Debian python${PY_SERIES} + venv, pip in /usr/local, no compiler"
   [buildpack]="internal: buildpack-deps subset (compilers, -dev packages, git, curl)"
   [python]="buildpack-deps subset + Debian python${PY_SERIES} + python3-dev, pip in /usr/local"
@@ -227,9 +241,12 @@ fetch_index() {
     xz -dc "$tmp" > "$tmp.txt"
   elif curl -fsSL --max-time 300 "$base/Packages" -o "$tmp.txt"; then :
   else rm -f "$tmp" "$tmp.txt"; return 1; fi
-  awk -v want=" golang-${GO_SERIES}-go rustc cargo python${PY_SERIES} nodejs npm libc6 " '
+  # every Go and Python series, so that a message can say what the mirror offers instead
+  awk '
     /^Package: / { p = $2 }
-    /^Version: / { if (index(want, " " p " ")) print p, $2 }
+    /^Version: / {
+      if (p ~ /^(golang-1\.[0-9]+-go|rustc|cargo|python3\.[0-9]+|nodejs|npm|libc6)$/) print p, $2
+    }
   ' "$tmp.txt" > "$out"
   rm -f "$tmp" "$tmp.txt"
 }
@@ -246,7 +263,7 @@ read_mirror_index() {
   fetch_index "$SECURITY_MIRROR/dists/$SUITE-security/main/binary-$ARCH" "$STATE/index/security.txt" \
     || { warn "no $SUITE-security index"; : > "$STATE/index/security.txt"; }
   fetch_index "$MIRROR/dists/$SUITE-backports/main/binary-$ARCH" "$STATE/index/backports.txt" \
-    || die "cannot read the $SUITE-backports index (Go and Rust come from there)"
+    || { warn "no $SUITE-backports index: Go and Rust will be $SUITE's own (older) versions"; : > "$STATE/index/backports.txt"; }
   INDEX_READ=1
 }
 
@@ -255,18 +272,62 @@ version_gt() {
   else [[ $1 != "$2" && $(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n1) == "$1" ]]; fi
 }
 
-# mirror_version <package> <main|backports>: the version apt would install
-mirror_version() {
-  local pkg=$1 where=$2 best="" v f files=()
-  if [[ $where == backports ]]; then files=("$STATE/index/backports.txt")
-  else files=("$STATE/index/main.txt" "$STATE/index/updates.txt" "$STATE/index/security.txt"); fi
-  for f in "${files[@]}"; do
+index_files() { # <main|backports|any>
+  case $1 in
+    backports) printf '%s\n' "$STATE/index/backports.txt" ;;
+    main) printf '%s\n' "$STATE/index/main.txt" "$STATE/index/updates.txt" "$STATE/index/security.txt" ;;
+    *) printf '%s\n' "$STATE/index/main.txt" "$STATE/index/updates.txt" "$STATE/index/security.txt" \
+         "$STATE/index/backports.txt" ;;
+  esac
+}
+
+# mirror_package <package-or-pattern> <main|backports|any>: "package version" of the newest
+# match (a pattern such as golang-1.*-go matches any package of that shape), or nothing
+mirror_package() {
+  local pat=$1 where=$2 best="" bestp="" p v f
+  while IFS= read -r f; do
+    [[ -f $f ]] || continue
     while read -r p v; do
-      [[ $p == "$pkg" ]] || continue
-      if [[ -z $best ]] || version_gt "$v" "$best"; then best=$v; fi
+      # shellcheck disable=SC2053
+      [[ $p == $pat ]] || continue
+      if [[ -z $best ]] || version_gt "$v" "$best"; then best=$v; bestp=$p; fi
     done < "$f"
-  done
-  printf '%s' "$best"
+  done < <(index_files "$where")
+  [[ -n $best ]] && printf '%s %s' "$bestp" "$best"
+  return 0
+}
+
+# mirror_version <package> <main|backports|any>: the version apt would install
+mirror_version() { local r; r=$(mirror_package "$1" "$2"); printf '%s' "${r#* }"; }
+
+# mirror_offers <pattern>: what the mirror has of that kind, for messages ("rustc 1.98.1-1, ...")
+mirror_offers() {
+  local f p v out=()
+  while IFS= read -r f; do
+    [[ -f $f ]] || continue
+    while read -r p v; do
+      # shellcheck disable=SC2053
+      [[ $p == $1 ]] && out+=("$p $v")
+    done < "$f"
+  done < <(index_files any)
+  if (( ${#out[@]} )); then printf '%s\n' "${out[@]}" | sort -u | paste -sd, - | sed 's/,/, /g'
+  else printf 'nothing of that name'; fi
+}
+
+# choose <name>: the Debian package and version that will make the tag, as "package version".
+# Fails with a message naming the tag and what the mirror offers when nothing fits its line.
+choose() {
+  local name=$1 tag=${TAG[$1]} pat=${PKG[$1]} where=${PKG_SUITES[$1]} line=${SERIES[$1]:-} found up
+  found=$(mirror_package "$pat" "$where")
+  [[ -n $found ]] || { printf 'kit: error: %s: the mirror has no %s (%s); it offers: %s\n' \
+    "$tag" "$pat" "$where" "$(mirror_offers "${FAMILY[$name]:-$pat}")" >&2; return 1; }
+  up=$(upstream_version "${found#* }")
+  if [[ -n $line && $up != "$line" && $up != "$line".* ]]; then
+    printf 'kit: error: %s: the mirror offers %s (%s), not %s.x: refusing to build a stand-in under that name; it offers: %s\n' \
+      "$tag" "$found" "$up" "$line" "$(mirror_offers "${FAMILY[$name]:-$pat}")" >&2
+    return 1
+  fi
+  printf '%s' "$found"
 }
 
 # upstream part of a Debian version: 1:20.19.2+dfsg-1+deb13u2 -> 20.19.2
@@ -375,8 +436,8 @@ state_of() {
     echo stale; return 0
   fi
   if (( REFRESH )) && [[ -n ${PKG[$name]:-} ]]; then
-    want=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
-    if [[ $(img_label "$tag" dev.grader.kit.package) != "${PKG[$name]} $want" ]]; then echo stale; return 0; fi
+    want=$(mirror_package "${PKG[$name]}" "${PKG_SUITES[$name]}")
+    if [[ $(img_label "$tag" dev.grader.kit.package) != "$want" ]]; then echo stale; return 0; fi
   fi
   echo current
 }
@@ -397,8 +458,13 @@ cleanup_rootfs() { if [[ -n $ROOTFS_TMP && -d $ROOTFS_TMP ]]; then rm -rf --one-
 
 build_base() {
   local log=$1 rec id inside l changes=()
-  [[ $(id -u) == 0 ]] || die "building the debian:trixie-slim stand-in needs root (debootstrap, chroot)"
-  command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap (or run .ci/engine.sh)"
+  [[ $(id -u) == 0 ]] || die "building the debian:trixie-slim stand-in needs root (debootstrap, chroot): run sudo bash $KIT_DIR/build.sh"
+  if ! command -v debootstrap >/dev/null && command -v apt-get >/dev/null; then
+    say "kit: [base] installing Debian's debootstrap"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; }; } >>"$log" 2>&1
+  fi
+  command -v debootstrap >/dev/null || die "debootstrap is missing and could not be installed: install Debian's debootstrap package"
   [[ -f $KEYRING ]] || die "no Debian archive keyring at $KEYRING (set KIT_KEYRING)"
   rec=$(recipe base) || return 1
   ROOTFS_TMP=$(mktemp -d "$STATE/rootfs.XXXXXX") || return 1
@@ -425,24 +491,21 @@ build_base() {
 }
 
 build_from_dockerfile() {
-  local name=$1 log=$2 ctx rec args=() pkgver="" up="" toolchain="" iid inside l
+  local name=$1 log=$2 ctx rec args=() chosen="" pkg="" pkgver="" up="" toolchain="" iid inside l
   ctx=$(prepare_context "$name") || return 1
   rec=$(recipe "$name") || return 1
   args+=(--build-arg "BASE=${TAG[${PARENT[$name]}]}")
   if [[ -n ${PKG[$name]:-} ]]; then
     read_mirror_index
-    pkgver=$(mirror_version "${PKG[$name]}" "${PKG_SUITES[$name]}")
-    [[ -n $pkgver ]] || die "${TAG[$name]}: the mirror has no ${PKG[$name]} (${PKG_SUITES[$name]})"
+    chosen=$(choose "$name") || exit 1
+    pkg=${chosen%% *}; pkgver=${chosen#* }
     up=$(upstream_version "$pkgver")
-    if [[ -n ${SERIES[$name]:-} && $up != "${SERIES[$name]}".* ]]; then
-      die "${TAG[$name]}: the mirror offers ${PKG[$name]} $pkgver ($up), not ${SERIES[$name]}.x: refusing to build a stand-in under that name"
-    fi
-    say "kit: [$name] mirror offers ${PKG[$name]} $pkgver"
+    say "kit: [$name] mirror offers $pkg $pkgver"
   fi
   toolchain=$(expected_inside "$name" "$pkgver")
   [[ $name == buildpack ]] && toolchain="buildpack-deps subset"
   case $name in
-    golang) args+=(--build-arg "GO_SERIES=$GO_SERIES" --build-arg "GO_DEB_VERSION=$pkgver" --build-arg "GOLANG_VERSION=$up") ;;
+    golang) args+=(--build-arg "GO_SERIES=$(go_series "$pkg")" --build-arg "GO_DEB_VERSION=$pkgver" --build-arg "GOLANG_VERSION=$up") ;;
     rust)   args+=(--build-arg "RUST_DEB_VERSION=$pkgver" --build-arg "RUST_VERSION=$up") ;;
     python|python-slim)
             args+=(--build-arg "PY_SERIES=$PY_SERIES" --build-arg "PY_DEB_VERSION=$pkgver" --build-arg "PYTHON_VERSION=$up")
@@ -453,7 +516,7 @@ build_from_dockerfile() {
   esac
   if [[ -n ${TARGET[$name]:-} ]]; then args+=(--target "${TARGET[$name]}"); fi
   while IFS= read -r l; do args+=(--label "$l"); done \
-    < <(labels_for "$name" "$rec" "$toolchain" "${pkgver:+${PKG[$name]} $pkgver}")
+    < <(labels_for "$name" "$rec" "$toolchain" "${pkgver:+$pkg $pkgver}")
   rm -f "$STATE/iid.$name"
   echo "+ docker build --force-rm ${args[*]} $ctx" >>"$log"
   docker build --force-rm --iidfile "$STATE/iid.$name" "${args[@]}" "$ctx" >>"$log" 2>&1 || return 1
@@ -462,7 +525,7 @@ build_from_dockerfile() {
   # shellcheck disable=SC2053
   if [[ $inside != $(expected_inside "$name" "$pkgver") ]]; then
     drop_if_unused "$iid"
-    die "${TAG[$name]}: the built image reports '$inside' but the mirror's ${PKG[$name]:-package} is ${pkgver:-?} ($up): not tagging it"
+    die "${TAG[$name]}: the built image reports '$inside' but the mirror's ${pkg:-package} is ${pkgver:-?} ($up): not tagging it"
   fi
   retag "$name" "$iid" || return 1
   VERSION_OF[$name]=$inside
@@ -593,17 +656,47 @@ take_lock() {
   fi
 }
 
+# name_of <tag>: the kit's name for a public tag ("golang:1-trixie" -> golang), or nothing.
+# A reference without a tag means :latest, as for docker.
+name_of() {
+  local ref=$1 name
+  ref=${ref#docker.io/}; ref=${ref#library/}
+  [[ ${ref##*/} == *:* ]] || ref=$ref:latest
+  for name in "${NAMES[@]}"; do
+    [[ -z ${INTERNAL[$name]:-} && ${TAG[$name]} == "$ref" ]] && { printf '%s' "$name"; return 0; }
+  done
+  return 0
+}
+
+# select_tags <tag>...: keep only those images (and the kit images they are built from) in
+# NAMES, in build order.
+select_tags() {
+  local t n keep=() name
+  declare -A want=()
+  for t in "$@"; do
+    n=$(name_of "$t")
+    [[ -n $n ]] || die "the kit has no recipe for $t; it makes: $(cmd_list | awk '{print $1}' | paste -sd' ' -)"
+    while [[ -n $n ]]; do want[$n]=1; n=${PARENT[$n]:-}; done
+  done
+  for name in "${NAMES[@]}"; do [[ -n ${want[$name]:-} ]] && keep+=("$name"); done
+  NAMES=("${keep[@]}")
+}
+
 main() {
-  local t0 total name rc=0
-  case ${1:-} in
-    --list) cmd_list; return 0 ;;
-    --remove) docker version >/dev/null 2>&1 || die "no Docker engine answers"
-              take_lock; cmd_remove; return 0 ;;
-    --refresh) REFRESH=1 ;;
-    -h|--help) usage; return 0 ;;
-    "") ;;
-    *) usage >&2; die "unknown argument: $1" ;;
-  esac
+  local t0 total name rc=0 tags=()
+  while (( $# )); do
+    case $1 in
+      --list) cmd_list; return 0 ;;
+      --remove) docker version >/dev/null 2>&1 || die "no Docker engine answers"
+                take_lock; cmd_remove; return 0 ;;
+      --refresh) REFRESH=1 ;;
+      -h|--help) usage; return 0 ;;
+      -*) usage >&2; die "unknown argument: $1" ;;
+      *) tags+=("$1") ;;
+    esac
+    shift
+  done
+  (( ${#tags[@]} )) && select_tags "${tags[@]}"
   t0=$(now)
   docker version >/dev/null 2>&1 || die "no Docker engine answers (run .ci/engine.sh)"
   take_lock

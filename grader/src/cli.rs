@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// List the exercises.
     List,
+    /// Is this machine ready to grade? The engine, BuildKit, the image store, the offline kit, and
+    /// which base images the workbook needs are present or missing (exit 1 when some are missing).
+    Doctor,
     /// Build an exercise's Dockerfile and grade it (exit 0: all passed, 1: a check failed, 2: could not grade).
     Check {
         /// Exercise id (e.g. ex1) or folder. Default: the exercise folder you are in.

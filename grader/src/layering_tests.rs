@@ -10,7 +10,7 @@ use std::path::Path;
 /// crate) -> plan -> gather (engine) -> facts -> checks -> report, with helpers underneath.
 const LAYERS: &[&[&str]] = &[
     // Helpers with no grading knowledge.
-    &["error", "glob", "units", "output", "workspace"],
+    &["error", "glob", "units", "output", "workspace", "image_ref"],
     &["dockerignore"],
     &["context"],
     // Plain data: what was measured.
@@ -21,6 +21,8 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     // The engine's I/O, returning records.
     &["engine"],
+    // Base images made available before a build (the offline kit, run for the missing ones).
+    &["provision"],
     // Gathering drives the engine; checks judge the facts (pure). Neither knows the other.
     &["gather", "checks"],
     // Pure renderers of the verdicts.

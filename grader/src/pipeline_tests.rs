@@ -113,7 +113,7 @@ fn outcome(steps: Vec<Step>) -> BuildOutcome {
 
 fn failed(message: &str) -> BuildOutcome {
     BuildOutcome {
-        failure: Some(BuildFailure { message: message.into(), step: None, missing_base: None }),
+        failure: Some(BuildFailure { message: message.into(), step: None, missing_base: None, infrastructure: None }),
         ..outcome(vec![])
     }
 }
@@ -168,6 +168,7 @@ fn base_facts(dockerfile: &str, build: BuildOutcome, image: Option<ImageFacts>) 
         build,
         image,
         probes: BTreeMap::new(),
+        bases: Vec::new(),
         engine_version: "20.10.24+dfsg1".into(),
         run_id: "0a1b2c3d4e".into(),
     }
@@ -342,6 +343,7 @@ fn build_failed() -> Facts {
             .into(),
         step: Some(6),
         missing_base: None,
+        infrastructure: None,
     });
     base_facts(SOLUTION, build, None)
 }

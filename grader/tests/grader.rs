@@ -275,6 +275,22 @@ fn a_missing_base_image_exits_2_and_points_at_the_kit() {
 }
 
 #[test]
+fn doctor_names_the_engine_and_every_base_image_the_workbook_uses() {
+    let out = grader().arg("doctor").current_dir(repo()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("engine ") && text.contains("API ") && text.contains("BuildKit"), "{text}");
+    for image in ["golang:1-trixie", "rust:1-slim-trixie", "gcr.io/distroless/static-debian13:nonroot"] {
+        let line =
+            text.lines().find(|l| l.trim_start().starts_with(image)).unwrap_or_else(|| panic!("{image}: {text}"));
+        assert!(line.contains("present"), "{line}");
+    }
+    let out =
+        grader().arg("doctor").current_dir(repo()).env("DOCKER_HOST", "unix:///nonexistent.sock").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn a_spec_with_an_unknown_key_exits_2_naming_file_and_key() {
     let w = Workspace::starter("ex1");
     let spec = std::fs::read_to_string(w.path().join("exercise.toml")).unwrap();
@@ -326,6 +342,72 @@ fn ctrl_c_during_a_build_removes_what_the_run_created() {
         "{images}"
     );
     assert!(!sleeping(), "the build kept running after Ctrl-C");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Infrastructure is never the learner's failure.
+
+#[test]
+fn a_build_that_cannot_reach_the_network_is_retried_then_could_not_grade() {
+    // Port 9 on the build container's own loopback: refused at once, like a registry that is
+    // down (the golang image has curl). Nothing leaves the machine.
+    let g = Workspace::solution("ex1")
+        .edit("Dockerfile", "RUN go mod download\n", "RUN go mod download\nRUN curl -fsS http://127.0.0.1:9/simple/\n")
+        .check();
+    assert_eq!(g.code, 2, "{}\n{}", g.report, g.stderr);
+    assert!(g.stderr.contains("trying once more"), "no retry: {}", g.stderr);
+    assert!(g.stderr.contains("could not grade: the build could not reach 127.0.0.1"), "{}", g.stderr);
+    assert!(g.stderr.contains("not your Dockerfile"), "{}", g.stderr);
+    assert!(g.failed().is_empty(), "a network failure was graded as failed checks: {}", g.report);
+}
+
+#[test]
+fn an_engine_that_dies_mid_build_is_could_not_grade_not_a_failed_check() {
+    // An engine of the test's own (sid's dockerd 28 from .ci/engine-newer.sh, with its own data
+    // root, socket, bridge and containerd), killed while a RUN step sleeps.
+    let engine = |args: &[&str]| {
+        let out = Command::new("bash")
+            .arg(repo().join(".ci/engine-newer.sh"))
+            .args(args)
+            .env("ENGINE_NEWER", "28")
+            .env_remove("DOCKER_HOST")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "engine-newer.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    struct Stop<F: Fn(&[&str])>(F);
+    impl<F: Fn(&[&str])> Drop for Stop<F> {
+        fn drop(&mut self) {
+            (self.0)(&["stop"]);
+        }
+    }
+    engine(&["start"]);
+    let _stop = Stop(engine);
+    _stop.0(&["load", "debian:trixie-slim"]);
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nRUN sleep 307\n");
+    let sleeping = || Command::new("pgrep").args(["-f", "sleep 307"]).output().unwrap().status.success();
+    let child = grader()
+        .arg("check")
+        .arg(w.path())
+        .args(["--format", "json"])
+        .env("DOCKER_HOST", "unix:///run/docker28.sock")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while std::time::Instant::now() < deadline && !sleeping() {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    assert!(sleeping(), "the build never reached its sleep step");
+    let pid = std::fs::read_to_string("/run/docker28/dockerd.pid").unwrap();
+    Command::new("kill").args(["-KILL", pid.trim()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let g = Graded::from(out);
+    assert_eq!(g.code, 2, "{}\n{}", g.report, g.stderr);
+    assert!(g.stderr.contains("stopped answering during the build"), "{}", g.stderr);
+    assert!(g.stderr.contains("docker28.sock"), "the message names the engine: {}", g.stderr);
+    assert!(g.failed().is_empty(), "{}", g.report);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -152,6 +152,7 @@ pub(crate) mod fixtures {
             },
             image: Some(ImageFacts::default()),
             probes: BTreeMap::new(),
+            bases: Vec::new(),
             engine_version: "test".into(),
             run_id: "test".into(),
             context_paths: vec![],

@@ -53,7 +53,12 @@ mod tests {
         BuildOutcome {
             builder: Builder::BuildKit,
             steps: vec![],
-            failure: fails.then(|| BuildFailure { message: "exit code: 1".into(), step: None, missing_base: None }),
+            failure: fails.then(|| BuildFailure {
+                message: "exit code: 1".into(),
+                step: None,
+                missing_base: None,
+                infrastructure: None,
+            }),
             stopped_early: false,
             duration: Default::default(),
         }

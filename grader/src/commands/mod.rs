@@ -1,6 +1,7 @@
 //! One handler per subcommand.
 
 mod check;
+mod doctor;
 mod grade;
 mod hint;
 mod lint;
@@ -19,6 +20,7 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
     let workbook = || Workbook::find(cli.root.as_deref());
     match cli.command {
         Command::List => list::run(&workbook()?),
+        Command::Doctor => doctor::run(workbook().ok().as_ref()).await,
         Command::Check { exercise, build, format } => {
             // A folder with an exercise.toml is graded as it is, workbook or not.
             let exercise = match exercise.as_deref() {

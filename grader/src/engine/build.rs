@@ -15,14 +15,56 @@ use indicatif::ProgressBar;
 use super::diagnose::is_uploaded_context_unreadable;
 use super::progress::Recorder;
 use super::{Engine, RUN_LABEL};
-use crate::facts::build::{BuildFailure, BuildOutcome, Builder};
+use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
 use crate::plan::BuildRequest;
 
 impl Engine {
     /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
     /// The image, when built, is registered for cleanup.
+    ///
+    /// Failures that are not the Dockerfile's are errors (exit 2, "could not grade"): the engine
+    /// going away mid-build, and a step that cannot reach the network twice in a row (one
+    /// retry: registries and proxies fail under load, and that is never the learner's result).
     pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
+        let mut outcome = self.build_choosing_builder(req, progress).await?;
+        for attempt in 1..=2 {
+            let Some(infra) = outcome.failure.as_ref().and_then(|f| f.infrastructure.clone()) else {
+                return Ok(outcome);
+            };
+            let step = outcome.failure.as_ref().and_then(|f| f.step).and_then(|i| outcome.steps.get(i));
+            let during = step.map(|s| format!(" (step `{}`)", s.name)).unwrap_or_default();
+            match infra {
+                Infrastructure::EngineGone(e) => {
+                    return Err(crate::error::advice(format!(
+                        "could not grade: the Docker engine at {} stopped answering during the build{during} ({e}).
+                         This is not your Dockerfile's fault. Check that Docker is running again                          (`docker version`), then grade again.",
+                        self.address
+                    )))
+                }
+                Infrastructure::Network(host) => {
+                    let what = if host.is_empty() { "the network".to_string() } else { host };
+                    if attempt == 2 {
+                        return Err(crate::error::advice(format!(
+                            "could not grade: the build could not reach {what}{during}, twice.
+                             This is a network problem, not your Dockerfile: check the connection (or the                              proxy, and the engine's DNS), then grade again. The last lines of the step:\n{}",
+                            step.map(|s| indent_tail(&s.log_tail, 8)).unwrap_or_default()
+                        )));
+                    }
+                    say(
+                        progress,
+                        format!("the build could not reach {what}{during}: a network problem, trying once more"),
+                    );
+                    outcome = self.build_choosing_builder(req, progress).await?;
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// One build with the requested builder, falling back to the classic builder where BuildKit
+    /// cannot run.
+    async fn build_choosing_builder(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
         let classic = req.builder == Builder::Classic
             || (req.builder == Builder::Auto && self.buildkit_cannot_read_upload.load(Ordering::Relaxed));
         let first = if classic { Builder::Classic } else { Builder::BuildKit };
@@ -97,6 +139,7 @@ impl Engine {
         let mut stream = self.docker.build_image(opts.build(), None, Some(body));
         let mut rec = Recorder::new(std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw"));
         let mut error = None;
+        let mut engine_gone = false;
         let mut stopped_early = false;
         while let Some(item) = stream.next().await {
             match item {
@@ -106,6 +149,14 @@ impl Engine {
                     break;
                 }
                 Err(e) => {
+                    // A message from the engine (a rejected request) is the build's; a broken
+                    // connection, a body that stops mid-stream or an I/O error is the engine's.
+                    engine_gone = !matches!(
+                        e,
+                        bollard::errors::Error::DockerResponseServerError { .. }
+                            | bollard::errors::Error::JsonDataError { .. }
+                            | bollard::errors::Error::JsonSerdeError { .. }
+                    );
                     error = Some(e.to_string());
                     break;
                 }
@@ -120,7 +171,7 @@ impl Engine {
         }
         // Dropping the stream closes the request and the session: the engine cancels the build.
         drop(stream);
-        let mut outcome = rec.finish(builder, error, started.elapsed());
+        let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
         // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them
         // (GRADER_DEBUG=raw: every vertex message as it arrives, too).
@@ -135,8 +186,15 @@ impl Engine {
                 message: "the build finished but produced no image".into(),
                 step: None,
                 missing_base: None,
+                infrastructure: None,
             });
         }
         Ok(outcome)
     }
+}
+
+/// The last `n` lines of a log, indented for a message.
+fn indent_tail(log: &str, n: usize) -> String {
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }

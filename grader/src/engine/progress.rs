@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bollard::models::{BuildInfo, BuildInfoAux};
 
-use super::diagnose::{is_cancellation, missing_base};
+use super::diagnose::{infrastructure, is_cancellation, missing_base};
 use crate::facts::build::{squash, BuildFailure, BuildOutcome, Builder, Step};
 
 /// The most of a step's output kept (its end).
@@ -133,7 +133,14 @@ impl Recorder {
             .map(|s| s.name.clone())
     }
 
-    pub fn finish(mut self, builder: Builder, error: Option<String>, duration: Duration) -> BuildOutcome {
+    /// `engine_gone`: the error is the connection's, not a message the engine sent.
+    pub fn finish(
+        mut self,
+        builder: Builder,
+        error: Option<String>,
+        engine_gone: bool,
+        duration: Duration,
+    ) -> BuildOutcome {
         let mut steps: Vec<Step> = if self.classic.is_empty() {
             merge_twins(self.order.iter().filter_map(|d| self.vertices.remove(d)).collect())
         } else {
@@ -157,7 +164,8 @@ impl Recorder {
                 }
             }
             let missing_base = missing_base(&steps, step, &message);
-            BuildFailure { message, step, missing_base }
+            let infrastructure = infrastructure(&steps, step, &message, engine_gone);
+            BuildFailure { message, step, missing_base, infrastructure }
         });
         BuildOutcome { builder, steps, failure, stopped_early: false, duration }
     }
@@ -221,6 +229,7 @@ mod tests {
         let out = r.finish(
             Builder::Classic,
             Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()),
+            false,
             Duration::ZERO,
         );
         assert_eq!(out.steps.len(), 3);
@@ -285,7 +294,7 @@ mod tests {
         assert!(r.decided(name), "the past run decides the probe: the result was there before");
         // This build's own steps still count as they are reported.
         r.take(vertex("cp", "[build 5/6] COPY . .", false, Some(62_300), None));
-        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
         let dl = out.steps.iter().find(|s| s.name.ends_with("go mod download")).unwrap();
         assert_eq!(dl.name, name, "the build's own name is kept");
         assert!(dl.cached);
@@ -302,7 +311,7 @@ mod tests {
         assert!(r.decided("[build 4/6] RUN go mod download"));
         r.take(vertex("wd", "[build 2/6] WORKDIR /src", true, Some(1_100), Some(1_100)));
         r.take(vertex("wd", "[build 2/6] WORKDIR /src", false, None, None));
-        let out = r.finish(Builder::BuildKit, None, Duration::ZERO);
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
         assert!(!out.steps[1].cached && out.steps[1].started);
         assert!(out.steps[2].cached, "a later message without the flag does not undo a cache hit");
     }

@@ -85,6 +85,19 @@ pub struct BuildFailure {
     pub step: Option<usize>,
     /// A base image that could not be found locally or pulled.
     pub missing_base: Option<String>,
+    /// Not the Dockerfile's fault: the network or the engine failed (see [`Infrastructure`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<Infrastructure>,
+}
+
+/// A build that failed for a reason outside the learner's Dockerfile.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Infrastructure {
+    /// A step could not reach a host on the network (the host, or "" when unnamed).
+    Network(String),
+    /// The connection to the engine broke during the build (the engine stopped or restarted).
+    EngineGone(String),
 }
 
 /// Everything one build reported.

@@ -112,3 +112,16 @@ impl ImageFacts {
             .any(|p| self.files.contains_key(*p))
     }
 }
+
+/// A base image the build used, as the report shows it: the tag names a release line
+/// (`golang:1-trixie`), so the version inside is shown beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaseImage {
+    pub image: String,
+    /// The toolchain version inside (`Go 1.27.4`), from the image's own environment (as the
+    /// official images set it) or the kit's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// A local stand-in built by the offline kit, not the official image.
+    pub stand_in: bool,
+}

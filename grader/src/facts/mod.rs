@@ -9,7 +9,7 @@ pub mod probes;
 use std::collections::BTreeMap;
 
 use crate::facts::build::BuildOutcome;
-use crate::facts::image::ImageFacts;
+use crate::facts::image::{BaseImage, ImageFacts};
 
 pub use probes::{
     Attempt, CacheProbe, Measured, NotMeasured, Probe, ProbeKind, Seen, SmokeRun, StopRun, TargetProbe, TargetRun,
@@ -37,6 +37,8 @@ pub struct Facts {
     pub image: Option<ImageFacts>,
     /// What each check's probe measured, by check id (checks without a probe have none).
     pub probes: BTreeMap<String, Measured>,
+    /// The base images the Dockerfile builds from, with the version inside.
+    pub bases: Vec<BaseImage>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,
     pub run_id: String,

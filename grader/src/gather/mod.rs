@@ -11,13 +11,15 @@ use std::path::Path;
 
 use anyhow::Result;
 use indicatif::ProgressBar;
-use workbook::spec::{CheckKind, CheckSpec};
+use workbook::spec::{CheckKind, CheckSpec, PRISTINE_DIR};
 use workbook::Exercise;
 
 use crate::context::BuildContext;
 use crate::engine::Engine;
+use crate::facts::image::BaseImage;
 use crate::facts::{Facts, Measured};
 use crate::plan::{BuildOptions, Plan};
+use crate::provision;
 use prober::Prober;
 
 // One module per kind that probes (marked `[probe]` in the `workbook` crate's list of kinds),
@@ -62,6 +64,28 @@ impl Gathering<'_> {
     }
 }
 
+/// Makes the base images the build needs available (the offline kit builds the missing ones it
+/// knows, unless `--pull` asks the engine to pull), and describes them for the report.
+async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -> Result<Vec<BaseImage>> {
+    let (exercise, df_rel) = (plan.exercise, plan.dockerfile);
+    if !plan.options.pull {
+        let mut images = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
+        if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
+            let starter = exercise.dir.join(PRISTINE_DIR).join(df_rel);
+            if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+                images.extend(provision::bases(&df));
+            }
+        }
+        let root = exercise.dir.ancestors().find(|d| d.join("exercises").is_dir());
+        provision::ensure(engine, &images, root, progress).await?;
+    }
+    let mut bases = Vec::new();
+    for image in plan.parsed.as_ref().map(provision::bases).unwrap_or_default() {
+        bases.extend(provision::describe(engine, &image).await);
+    }
+    Ok(bases)
+}
+
 /// Builds and measures the exercise in `dir` (the learner's folder, or a temporary overlay of
 /// the solution) as its spec asks.
 pub async fn gather(
@@ -76,6 +100,7 @@ pub async fn gather(
     let df_text = std::fs::read_to_string(dir.join(df_rel))
         .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let plan = Plan::new(exercise, dir, &std::env::current_dir().unwrap_or_default(), &df_text, opts);
+    let bases = base_images(engine, &plan, progress).await?;
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
@@ -91,6 +116,7 @@ pub async fn gather(
         build,
         image: None,
         probes: BTreeMap::new(),
+        bases,
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };

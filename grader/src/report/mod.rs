@@ -30,6 +30,9 @@ pub struct Report {
     pub engine_image_size: Option<u64>,
     pub context_files: usize,
     pub context_bytes: u64,
+    /// The base images, with the version inside (their tags may name only a release line).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bases: Vec<crate::facts::image::BaseImage>,
     pub engine_version: String,
     /// The run's id: every engine object the run created carried `dev.grader.run=<id>`.
     pub run_id: String,
@@ -91,6 +94,7 @@ impl Report {
             engine_image_size: facts.image.as_ref().map(|i| i.engine_size),
             context_files: facts.context_files,
             context_bytes: facts.context_bytes,
+            bases: facts.bases.clone(),
             engine_version: facts.engine_version.clone(),
             run_id: facts.run_id.clone(),
         }
@@ -160,6 +164,7 @@ pub(crate) fn sample() -> Report {
         engine_image_size: Some(812_000_000),
         context_files: 5,
         context_bytes: 2048,
+        bases: Vec::new(),
         engine_version: "20.10.24".into(),
         run_id: "0123456789".into(),
     }

@@ -33,6 +33,24 @@ pub fn render(report: &Report, color: bool) -> String {
             out.push_str(&format!("  {}\n", f.message.trim()));
         }
     }
+    if !report.bases.is_empty() {
+        let shown: Vec<String> = report
+            .bases
+            .iter()
+            .map(|b| {
+                let mut notes: Vec<&str> = b.version.iter().map(String::as_str).collect();
+                if b.stand_in {
+                    notes.push("offline stand-in");
+                }
+                if notes.is_empty() {
+                    b.image.clone()
+                } else {
+                    format!("{} ({})", b.image, notes.join(", "))
+                }
+            })
+            .collect();
+        out.push_str(&format!("base images: {}\n", shown.join(" · ")));
+    }
     let mut table = Table::new();
     table.load_preset(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
     table.set_header(vec!["check", "result", "points", "detail"]);

@@ -1,9 +1,12 @@
 //! Diagnosis of a failed build from what the engine said: a base image that is missing and
-//! could not be pulled, a cancelled step, BuildKit unable to read an uploaded context. Pure
-//! functions of the recorded steps and the final message; `engine::build` and the recorder
-//! call them.
+//! could not be pulled, a failure of the network or of the engine rather than of the Dockerfile
+//! ([`network`]), a cancelled step, BuildKit unable to read an uploaded context. Pure functions
+//! of the recorded steps and the final message; `engine::build` and the recorder call them.
 
-use crate::facts::build::Step;
+pub mod network;
+
+use crate::facts::build::{Infrastructure, Step};
+use crate::image_ref::short;
 
 /// BuildKit could not fetch the context the grader uploaded: before Docker 27.5, the containerd
 /// image store serves the uploaded body (`http://build-context-<id>`) to the graph-driver worker
@@ -48,7 +51,7 @@ pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Opt
     if let Some(image) =
         message.split("failed to resolve source metadata for ").nth(1).and_then(|r| r.split(": ").next())
     {
-        return Some(short_image_name(image));
+        return Some(short(image).to_string());
     }
     // BuildKit: "[internal] load metadata for docker.io/library/golang:1-trixie", or for the
     // frontend a `# syntax=` directive names: "resolve image config for docker.io/docker/dockerfile:1".
@@ -58,7 +61,7 @@ pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Opt
             .strip_prefix("[internal] load metadata for ")
             .or_else(|| s.name.strip_prefix("resolve image config for "))
     }) {
-        return Some(short_image_name(image));
+        return Some(short(image).to_string());
     }
     // Classic: the failing step is the FROM.
     if let Some(step) = failed.and_then(|i| steps.get(i)) {
@@ -77,9 +80,20 @@ pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Opt
         .map(str::to_string)
 }
 
-/// `docker.io/library/golang:1.27` -> `golang:1.27`, as people write it.
-fn short_image_name(image: &str) -> String {
-    image.strip_prefix("docker.io/library/").or_else(|| image.strip_prefix("docker.io/")).unwrap_or(image).to_string()
+/// Whether a failure is not the Dockerfile's: the engine's connection broke (`engine_gone`), or
+/// the failed step (or the final message) shows a host the network could not reach.
+pub fn infrastructure(
+    steps: &[Step],
+    failed: Option<usize>,
+    message: &str,
+    engine_gone: bool,
+) -> Option<Infrastructure> {
+    if engine_gone {
+        return Some(Infrastructure::EngineGone(message.to_string()));
+    }
+    let output = failed.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
+    let output = format!("{}\n{message}", output.unwrap_or_default());
+    network::unreachable_host(&output).map(Infrastructure::Network)
 }
 
 /// The advice for a build that failed because `image` is missing locally and could not be
