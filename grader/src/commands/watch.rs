@@ -40,21 +40,17 @@ pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
 /// Every file's path, size and modification time (the grader's own `.grader/` left out).
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if e.file_name() == ".grader" || e.file_name() == ".git" || e.file_name() == "node_modules" {
-                continue;
-            }
-            match e.metadata() {
-                Ok(m) if m.is_dir() => stack.push(p),
-                Ok(m) => out.push((p, m.len(), m.modified().ok())),
-                Err(_) => {}
-            }
+    // A folder that cannot be read counts with what was read before it.
+    let _ = crate::workspace::walk(dir, &mut |e| {
+        let name = e.rel.file_name().unwrap_or_default();
+        if name == ".grader" || name == ".git" || name == "node_modules" {
+            return Ok(false);
         }
-    }
+        if !e.meta.is_dir() {
+            out.push((e.path.to_path_buf(), e.meta.len(), e.meta.modified().ok()));
+        }
+        Ok(true)
+    });
     out.sort();
     out
 }

@@ -1,7 +1,6 @@
 //! The pristine starter's size, for relative budgets (`max_ratio`): the exercise's
 //! `.grader/starter/` files laid over a copy of the graded folder, built and measured.
 
-use std::path::Path;
 
 use anyhow::Result;
 use workbook::spec::{SizeCheck, PRISTINE_DIR};
@@ -9,7 +8,7 @@ use workbook::spec::{SizeCheck, PRISTINE_DIR};
 use super::prober::Variant;
 use super::Gathering;
 use crate::facts::{Measured, NotMeasured, Probe};
-use crate::workspace::{copy_tree, temp_copy};
+use crate::workspace::{copy_tree, same_files, temp_copy};
 
 /// The starter's size, when the check has a relative budget.
 pub async fn gather(check: &SizeCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
@@ -52,20 +51,4 @@ async fn starter_size(g: &Gathering<'_>) -> Result<Result<u64, String>> {
             }
         })
         .await
-}
-
-/// Whether every file under `pristine` has the same bytes at the same place under `dir`.
-fn same_files(pristine: &Path, dir: &Path) -> Result<bool> {
-    for entry in std::fs::read_dir(pristine)? {
-        let entry = entry?;
-        let there = dir.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            if !there.is_dir() || !same_files(&entry.path(), &there)? {
-                return Ok(false);
-            }
-        } else if std::fs::read(entry.path())? != std::fs::read(&there).unwrap_or_default() {
-            return Ok(false);
-        }
-    }
-    Ok(true)
 }
