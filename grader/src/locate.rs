@@ -171,11 +171,6 @@ fn instruction_history_text(i: &Instruction) -> String {
     squash(&format!("{} {}", i.keyword, args))
 }
 
-/// `file:line` style location text for an instruction, e.g. `Dockerfile:7`.
-pub fn at(dockerfile: &str, i: &Instruction) -> String {
-    format!("{dockerfile}:{}", i.lines.start)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,17 +55,7 @@ impl Source for Exercises {
     }
 
     fn ids(&self) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        for entry in std::fs::read_dir(&self.dir).with_context(|| format!("listing {}", self.dir.display()))? {
-            let entry = entry?;
-            if entry.path().join(workbook::spec::SPEC_FILE).is_file() {
-                if let Some(name) = entry.file_name().to_str() {
-                    ids.push(name.to_string());
-                }
-            }
-        }
-        ids.sort_by_key(|id| natural_key(id));
-        Ok(ids)
+        workbook::exercise_ids(&self.dir)
     }
 }
 

@@ -9,4 +9,4 @@ mod workbook;
 
 pub use advice::{advice, Advice};
 pub use exercise::Exercise;
-pub use workbook::{natural_key, Workbook};
+pub use workbook::{exercise_ids, natural_key, Workbook};

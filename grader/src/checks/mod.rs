@@ -1,5 +1,7 @@
 //! Checks: pure functions from (spec, facts) to a verdict. No engine here, so every rule can be
 //! unit-tested with facts built by hand; the integration tests prove them on a real engine.
+//! One file per check kind (named as the kind), each with `NEEDS_IMAGE` (whether the check reads
+//! the built image) and `judge(settings, cx)`.
 
 // One module per check kind, named as the kind, each with `NEEDS_IMAGE` and `judge`; the
 // modules and the dispatch below come from the one list of kinds in the `workbook` crate.

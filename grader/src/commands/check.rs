@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use crate::output::spinner;
 use crate::plan::BuildOptions;
 use crate::report::{render, Format};

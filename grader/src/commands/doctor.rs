@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 
 use crate::engine::Engine;
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use crate::provision;
 use workbook::spec::PRISTINE_DIR;
 use workbook::Workbook;

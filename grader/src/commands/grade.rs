@@ -1,4 +1,5 @@
-//! The pipeline of one grading: spec -> facts (engine) -> checks -> report.
+//! One grading, the pipeline end to end: gather (plan, engine) -> facts -> checks -> report;
+//! and the engine session around it, cleaned up on every path, Ctrl-C included.
 
 use std::future::Future;
 use std::path::Path;
@@ -8,7 +9,7 @@ use indicatif::ProgressBar;
 
 use crate::checks;
 use crate::engine::Engine;
-use crate::error::advice;
+use crate::error::Interrupted;
 use crate::gather;
 use crate::plan::BuildOptions;
 use crate::report::Report;
@@ -37,7 +38,7 @@ where
     let engine = Engine::connect().await?;
     let result = tokio::select! {
         r = work(engine.clone()) => r,
-        _ = tokio::signal::ctrl_c() => Err(advice("interrupted; the grader removed what it had created")),
+        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
     };
     engine.cleanup().await;
     result

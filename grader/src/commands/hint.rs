@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {

@@ -8,7 +8,8 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use dockerfile::lint::{config, render};
 
 use crate::cli::LintFormat;
-use crate::error::{advice, Outcome};
+use crate::error::advice;
+use crate::exit::Outcome;
 use workbook::Workbook;
 
 pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintFormat) -> Result<Outcome> {

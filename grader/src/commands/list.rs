@@ -3,7 +3,7 @@
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use workbook::Workbook;
 
 pub fn run(workbook: &Workbook) -> Result<Outcome> {

@@ -1,4 +1,5 @@
-//! One handler per subcommand.
+//! One handler per subcommand, each in its own file; they tie the pipeline to the command line
+//! and write the output. `cli.rs` declares the commands.
 
 mod check;
 mod doctor;
@@ -13,7 +14,7 @@ mod watch;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use workbook::Workbook;
 
 pub async fn run(cli: Cli) -> Result<Outcome> {

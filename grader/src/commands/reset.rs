@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 
-use crate::error::{advice, Outcome};
+use crate::error::advice;
+use crate::exit::Outcome;
 use workbook::spec::PRISTINE_DIR;
 use workbook::Workbook;
 

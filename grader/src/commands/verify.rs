@@ -6,7 +6,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use crate::output::spinner;
 use crate::plan::BuildOptions;
 use crate::report::{table, Report};

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::Result;
 
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
+use crate::error::Interrupted;
+use crate::exit::Outcome;
 use crate::report::Format;
 use workbook::Exercise;
 
@@ -19,7 +20,7 @@ pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
                 crate::output::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
             }
             Ok(Outcome::Fail) => crate::output::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
-            Err(e) if e.to_string().starts_with("interrupted") => return Err(e),
+            Err(e) if e.is::<Interrupted>() => return Err(e),
             Err(e) => eprintln!("error: {e:#}\nwatching for changes (Ctrl-C to stop)..."),
         }
         loop {

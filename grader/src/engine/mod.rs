@@ -1,4 +1,5 @@
-//! The Docker engine, through bollard: connection, builds, image export, containers.
+//! The Docker engine, through bollard: connection, builds, image export, containers. I/O only:
+//! it returns records (`facts`), never verdicts.
 //!
 //! Everything the grader creates in the engine (images, containers) carries the label
 //! `dev.grader.run=<run id>` and is recorded in [`Cleanup`], which removes it on every path.

@@ -1,7 +1,6 @@
 //! The pristine starter's size, for relative budgets (`max_ratio`): the exercise's
 //! `.grader/starter/` files laid over a copy of the graded folder, built and measured.
 
-
 use anyhow::Result;
 use workbook::spec::{SizeCheck, PRISTINE_DIR};
 

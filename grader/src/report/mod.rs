@@ -1,4 +1,5 @@
-//! The report: one value per grading run, and pure renderers from it to text (one file each).
+//! The report: one value per grading run (the verdicts and what the build measured), and pure
+//! renderers from it to text, one file per format.
 
 pub mod classroom;
 pub mod github;
