@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use workbook::spec::{StopCheck, DEFAULT_MEMORY_MB, DEFAULT_PIDS};
+use workbook::spec::{StopCheck, DEFAULT_MEMORY_MB, DEFAULT_PIDS, DEFAULT_TIMEOUT_S};
 
 use super::http::wait_until_answering;
 use super::Gathering;
@@ -44,7 +44,7 @@ async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec
     let problem = |p: String| Err(NotMeasured(p));
     match (spec.port, host_port) {
         (Some(port), Some(hp)) => {
-            if !wait_until_answering(engine, id, hp, &spec.path, Duration::from_secs(20)).await {
+            if !wait_until_answering(engine, id, hp, &spec.path, Duration::from_secs(DEFAULT_TIMEOUT_S)).await {
                 return problem(format!("the app never answered on port {port}, so the probe did not signal it"));
             }
         }
