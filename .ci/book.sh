@@ -1,27 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the book's tests (cargo test -p mdbook-rubric) need on a fresh Debian machine:
-# mdBook at the pinned version (built with cargo, only the `search` feature: no server or file
-# watcher, which halves the compile time) and Debian's chromium for the headless-browser test.
-# Idempotent: a second run checks the versions and returns in well under a second.
+# Installs what the book's browser test (cargo test -p mdbook-rubric) needs on a fresh Debian
+# machine: Debian's chromium and a font. mdBook itself is not installed: the tests build the book
+# with mdBook's library inside the preprocessor binary (`mdbook-rubric build`).
+# Idempotent: a second run returns in well under a second.
 #
-#   bash .ci/book.sh            # install what is missing
-#   MDBOOK_VERSION=0.5.4 bash .ci/book.sh
+#   bash .ci/book.sh
 set -euo pipefail
 
-MDBOOK_VERSION="${MDBOOK_VERSION:-0.5.4}"   # keep in step with mdbook-preprocessor in rubric/Cargo.toml
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 started=$(date +%s)
 say() { printf '[book.sh %ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
-
-# mdBook, pinned.
-if mdbook --version 2>/dev/null | grep -qx "mdbook v${MDBOOK_VERSION}"; then
-  say "mdbook ${MDBOOK_VERSION} already installed"
-else
-  command -v cargo >/dev/null || { echo "book.sh: cargo is needed to install mdbook (install Rust with rustup)" >&2; exit 1; }
-  say "installing mdbook ${MDBOOK_VERSION} with cargo (a few minutes on 2 cores)"
-  cargo install mdbook --version "=${MDBOOK_VERSION}" --locked --no-default-features --features search --quiet
-  mdbook --version
-fi
 
 # Chromium (Debian's package) and a font, for the browser test.
 if command -v chromium >/dev/null 2>&1; then

@@ -275,6 +275,19 @@ fn a_missing_base_image_exits_2_and_points_at_the_kit() {
 }
 
 #[test]
+fn the_offline_kit_still_makes_every_workbook_tag_after_the_mirror_moves() {
+    // kit/test.sh: the kit's version choice against recorded and generated package indexes
+    // (Go 1.28 and Rust 1.98 only; Python 3.13 gone), no engine and no network.
+    let out = Command::new("bash").arg(repo().join("kit/test.sh")).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("all kit checks passed"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn doctor_names_the_engine_and_every_base_image_the_workbook_uses() {
     let out = grader().arg("doctor").current_dir(repo()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

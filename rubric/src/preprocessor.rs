@@ -71,5 +71,5 @@ pub fn version_mismatch(caller: &str) -> Option<String> {
     let minor = |v: &str| v.split('.').take(2).collect::<Vec<_>>().join(".");
     let ours = mdbook_preprocessor::MDBOOK_VERSION;
     (minor(caller) != minor(ours))
-        .then(|| format!("mdbook-rubric was built against mdBook {ours} but runs under {caller}; install the pinned mdBook with .ci/book.sh"))
+        .then(|| format!("mdbook-rubric was built against mdBook {ours} but runs under {caller}; build the book with `cargo run -p mdbook-rubric -- build book` (mdBook's library at that version) or install mdBook 0.5"))
 }

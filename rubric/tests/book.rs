@@ -3,8 +3,9 @@
 //! exercise has its pages, Dockerfile snippets parse and lint as marked, `grader` commands
 //! parse), and a headless Chromium that opens the built book.
 //!
-//! mdBook and Chromium are required, not optional: without them these tests fail and say to
-//! run `.ci/book.sh`, which installs both.
+//! The book is built with mdBook's library inside the preprocessor binary (`mdbook-rubric
+//! build`): nothing to install. Chromium is required, not optional: without it the browser test
+//! fails and says how to install it (`.ci/book.sh` does, on Debian).
 
 mod support;
 
