@@ -81,15 +81,23 @@ pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Opt
 }
 
 /// Whether a failure is not the Dockerfile's: the engine's connection broke (`engine_gone`), or
-/// the failed step (or the final message) shows a host the network could not reach.
+/// the failed step (or the final message) shows a host the network could not reach. A base image
+/// that could not be pulled (`missing_base`, found while loading the bases, before any RUN) is
+/// not a network failure here: it is said as a missing base, with the offline kit's advice.
 pub fn infrastructure(
     steps: &[Step],
     failed: Option<usize>,
     message: &str,
     engine_gone: bool,
+    missing_base: bool,
 ) -> Option<Infrastructure> {
     if engine_gone {
         return Some(Infrastructure::EngineGone(message.to_string()));
+    }
+    let before_any_instruction =
+        failed.and_then(|i| steps.get(i)).and_then(Step::parsed).is_none_or(|p| p.instruction.starts_with("FROM "));
+    if missing_base && before_any_instruction {
+        return None;
     }
     let output = failed.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
     let output = format!("{}\n{message}", output.unwrap_or_default());
@@ -167,5 +175,27 @@ mod tests {
     #[test]
     fn a_failing_run_is_not_a_missing_base() {
         assert_eq!(missing_base(&[], None, "executor failed running [/bin/sh -c make]: exit code: 2"), None);
+    }
+
+    #[test]
+    fn a_base_that_cannot_be_pulled_is_a_missing_base_and_a_run_that_cannot_reach_the_network_is_not() {
+        // dockerd 20.10, no registry: the metadata step of a base that is not in the store.
+        let msg = "failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to resolve source metadata for docker.io/library/golang:0.0-nonexistent: failed to do request: Head \"https://registry-1.docker.io/v2/library/golang/manifests/0.0-nonexistent\": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host";
+        let mut meta = step("[internal] load metadata for docker.io/library/golang:0.0-nonexistent");
+        meta.error = Some(msg.into());
+        let steps = [meta];
+        let base = missing_base(&steps, Some(0), msg);
+        assert_eq!(base.as_deref(), Some("golang:0.0-nonexistent"));
+        assert_eq!(infrastructure(&steps, Some(0), msg, false, base.is_some()), None);
+        // A RUN that cannot reach its registry stays a network failure.
+        let mut run = step("[build 4/6] RUN go mod download");
+        run.log_tail =
+            "go: example.com/x: dial tcp: lookup proxy.golang.org on 10.255.255.53:53: no such host\n".into();
+        run.error = Some("exit code: 1".into());
+        let msg = "process \"/bin/sh -c go mod download\" did not complete successfully: exit code: 1";
+        assert_eq!(
+            infrastructure(&[run], Some(0), msg, false, true),
+            Some(Infrastructure::Network("proxy.golang.org".into()))
+        );
     }
 }
