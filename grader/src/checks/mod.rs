@@ -3,8 +3,7 @@
 //! One file per check kind (named as the kind), each with `NEEDS_IMAGE` (whether the check reads
 //! the built image) and `judge(settings, cx)`.
 
-// One module per check kind, named as the kind, each with `NEEDS_IMAGE` and `judge`; the
-// modules and the dispatch below come from the one list of kinds in the `workbook` crate.
+// The modules and the dispatch below come from the one list of kinds in the `workbook` crate.
 macro_rules! judges {
     ($($variant:ident($settings:ident) $name:ident $([$probe:ident])?,)*) => {
         $(mod $name;)*
