@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times a cold CI run (`bash .ci/run` on a clean clone) on this machine without touching the
 # engine that is already running: a second dockerd (the host's own binary) with an empty data
-# root, its own socket, bridge and NAT rules, an empty CARGO_HOME (crates downloaded again,
-# mdbook compiled again), an empty kit state dir and a fresh clone with no target/ dir.
+# root, its own socket, bridge and NAT rules, an empty CARGO_HOME (crates downloaded again),
+# an empty kit state dir and a fresh clone with no target/ dir.
 #
 # What it cannot make cold on a machine that already has them: the host's docker.io and
 # chromium packages (measured separately: ~24 s and ~37 s to install), the rustup toolchain,
@@ -80,7 +80,7 @@ for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && break; sleep 0.5; do
 docker version --format 'engine {{.Server.Version}} answered after '"$(( $(date +%s) - t0 ))"' s'
 
 # A CARGO_HOME like a fresh rustup install's: the rustup proxies and nothing else (no registry
-# cache, no mdbook), and a PATH without the usual one.
+# cache), and a PATH without the usual one.
 mkdir -p "$ROOT/cargo/bin"
 cargo_bin=${CARGO_HOME:-$HOME/.cargo}/bin
 rustup_bin=$(command -v rustup)

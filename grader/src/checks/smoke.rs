@@ -33,7 +33,6 @@ pub fn verdict(spec: &SmokeCheck, seen: &Seen) -> (bool, String) {
     let want_status = spec.status.unwrap_or(200);
     match seen {
         Seen::NotStarted(message) => (false, format!("the container could not start: {message}")),
-        Seen::Vanished(e) => (false, format!("the container vanished: {e}")),
         Seen::ExitedUnpublished(code) => {
             (false, format!("the container exited with code {code} before answering on port {port}"))
         }

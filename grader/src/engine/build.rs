@@ -37,8 +37,9 @@ impl Engine {
             match infra {
                 Infrastructure::EngineGone(e) => {
                     return Err(crate::error::advice(format!(
-                        "could not grade: the Docker engine at {} stopped answering during the build{during} ({e}).
-                         This is not your Dockerfile's fault. Check that Docker is running again                          (`docker version`), then grade again.",
+                        "could not grade: the Docker engine at {} stopped answering during the build{during} ({e}).\n\
+                         This is not your Dockerfile's fault. Check that Docker is running again \
+                         (`docker version`), then grade again.",
                         self.address
                     )))
                 }
@@ -46,8 +47,9 @@ impl Engine {
                     let what = if host.is_empty() { "the network".to_string() } else { host };
                     if attempt == 2 {
                         return Err(crate::error::advice(format!(
-                            "could not grade: the build could not reach {what}{during}, twice.
-                             This is a network problem, not your Dockerfile: check the connection (or the                              proxy, and the engine's DNS), then grade again. The last lines of the step:\n{}",
+                            "could not grade: the build could not reach {what}{during}, twice.\n\
+                             This is a network problem, not your Dockerfile: check the connection (or the \
+                             proxy, and the engine's DNS), then grade again. The last lines of the step:\n{}",
                             step.map(|s| indent_tail(&s.log_tail, 8)).unwrap_or_default()
                         )));
                     }

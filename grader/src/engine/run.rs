@@ -44,7 +44,29 @@ impl Engine {
     /// dropped, no privilege escalation. A start failure (bad user, missing binary) is an `Err`
     /// whose text is the engine's message, for the check to report. The container is registered
     /// for cleanup as soon as it exists.
-    pub async fn start(&self, req: &RunRequest, purpose: &str) -> std::result::Result<Running, String> {
+    /// Creates and starts a container. The inner error is the container's own failure to start
+    /// (a missing executable, a bad user), which is the learner's result; the outer error is the
+    /// engine's (the connection broke, its bridge network is gone), which is never theirs.
+    pub async fn start(&self, req: &RunRequest, purpose: &str) -> Result<std::result::Result<Running, String>> {
+        match self.start_container(req, purpose).await {
+            Ok(r) => Ok(Ok(r)),
+            Err(e) => match engine_trouble(&e) {
+                Some(why) => Err(crate::error::advice(format!(
+                    "could not grade: the Docker engine at {} could not run the image ({why}). This is not your \
+                     Dockerfile's fault: check the engine (`docker run --rm hello-world` or `grader doctor`), then \
+                     grade again.",
+                    self.address
+                ))),
+                None => Ok(Err(engine_message(e))),
+            },
+        }
+    }
+
+    async fn start_container(
+        &self,
+        req: &RunRequest,
+        purpose: &str,
+    ) -> std::result::Result<Running, bollard::errors::Error> {
         let port_key = req.port.map(|p| format!("{p}/tcp"));
         let mut bindings = HashMap::new();
         if let Some(k) = &port_key {
@@ -73,12 +95,12 @@ impl Engine {
         };
         let name = format!("grader-{}-{purpose}", self.run_id);
         let opts = CreateContainerOptionsBuilder::default().name(&name).build();
-        let created = self.docker.create_container(Some(opts), body).await.map_err(engine_message)?;
+        let created = self.docker.create_container(Some(opts), body).await?;
         self.register_container(&created.id);
-        self.docker.start_container(&created.id, None).await.map_err(engine_message)?;
+        self.docker.start_container(&created.id, None).await?;
         let mut host_port = None;
         if let Some(k) = &port_key {
-            let info = self.docker.inspect_container(&created.id, None).await.map_err(engine_message)?;
+            let info = self.docker.inspect_container(&created.id, None).await?;
             host_port = info
                 .network_settings
                 .and_then(|n| n.ports)
@@ -132,9 +154,59 @@ impl Engine {
 }
 
 /// The engine's own message, without bollard's wrapping.
+/// When a failed container start is the engine's trouble rather than the image's: a broken
+/// connection, or the engine's own networking gone (seen when dockerd lost `docker0` to another
+/// daemon: "could not find bridge docker0"). The reason, for the message.
+fn engine_trouble(e: &bollard::errors::Error) -> Option<String> {
+    match e {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => {
+            const NETWORK: [&str; 5] = [
+                "could not find bridge",
+                "failed to create endpoint",
+                "driver failed programming external connectivity",
+                "no such network",
+                "failed to set up container networking",
+            ];
+            let lower = message.to_lowercase();
+            NETWORK.iter().any(|n| lower.contains(n)).then(|| message.clone())
+        }
+        bollard::errors::Error::JsonDataError { .. } | bollard::errors::Error::JsonSerdeError { .. } => None,
+        other => Some(other.to_string()),
+    }
+}
+
 fn engine_message(e: bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message,
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::engine_trouble;
+    use bollard::errors::Error;
+
+    fn server(message: &str) -> Error {
+        Error::DockerResponseServerError { status_code: 500, message: message.into() }
+    }
+
+    #[test]
+    fn a_lost_bridge_or_a_broken_connection_is_the_engines_trouble() {
+        assert!(
+            engine_trouble(&server("could not find bridge docker0: route ip+net: no such network interface")).is_some()
+        );
+        assert!(engine_trouble(&server(
+            "failed to create endpoint grader-x on network bridge: failed to add the host"
+        ))
+        .is_some());
+        assert!(engine_trouble(&Error::RequestTimeoutError).is_some());
+    }
+
+    #[test]
+    fn an_image_that_cannot_start_is_the_images_result() {
+        let oci = "OCI runtime create failed: runc create failed: unable to start container process: exec: \"greeter\": executable file not found in $PATH: unknown";
+        assert_eq!(engine_trouble(&server(oci)), None);
+        assert_eq!(engine_trouble(&server("unable to find user app: no matching entries in passwd file")), None);
     }
 }

@@ -38,6 +38,7 @@ pub struct Facts {
     /// What each check's probe measured, by check id (checks without a probe have none).
     pub probes: BTreeMap<String, Measured>,
     /// The base images the Dockerfile builds from, with the version inside.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bases: Vec<BaseImage>,
     /// The engine's version and the builder used, for the report.
     pub engine_version: String,

@@ -81,8 +81,6 @@ pub struct SmokeRun {
 pub enum Seen {
     /// The engine could not create or start it: the engine's message.
     NotStarted(String),
-    /// It was gone (inspecting it failed): the error.
-    Vanished(String),
     /// HTTP: no host port was published, and the container had exited with this code.
     ExitedUnpublished(i64),
     /// HTTP: no host port was published though the container runs.

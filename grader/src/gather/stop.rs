@@ -19,10 +19,11 @@ const GRACE: Duration = Duration::from_secs(5);
 pub async fn gather(check: &StopCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
     g.show("stop");
     g.progress.set_message("running the image, then sending SIGTERM");
-    Ok(Some(run(g.engine, g.image, check).await.map(Probe::Stop)))
+    Ok(Some(run(g.engine, g.image, check).await?.map(Probe::Stop)))
 }
 
-async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> Measured<StopRun> {
+/// Runs the image and times its stop; an error only when the engine, not the image, failed.
+async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> Result<Measured<StopRun>> {
     let req = RunRequest {
         image: image.to_string(),
         cmd: None,
@@ -31,13 +32,13 @@ async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> Measured<StopRun
         memory_mb: DEFAULT_MEMORY_MB,
         pids: DEFAULT_PIDS,
     };
-    let running = match engine.start(&req, "stop").await {
+    let running = match engine.start(&req, "stop").await? {
         Ok(r) => r,
-        Err(e) => return Err(NotMeasured(format!("the container could not start: {e}"))),
+        Err(e) => return Ok(Err(NotMeasured(format!("the container could not start: {e}")))),
     };
     let result = signal_and_time(engine, &running.id, running.host_port, spec).await;
     engine.remove_container(&running.id).await;
-    result
+    Ok(result)
 }
 
 async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec: &StopCheck) -> Measured<StopRun> {

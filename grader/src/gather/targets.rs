@@ -39,7 +39,7 @@ pub async fn gather(check: &TargetsCheck, g: &Gathering<'_>) -> Result<Option<Me
                             run.shell = f.has_shell();
                             run.user = f.config.user.clone();
                             progress.set_message(format!("running --target {target}"));
-                            run.smoke = Some(super::smoke::run(engine, &tag, probe).await);
+                            run.smoke = Some(super::smoke::run(engine, &tag, probe).await?);
                         }
                         Err(e) => run.failure = Some(format!("{e:#}")),
                     }

@@ -81,9 +81,9 @@ pub fn missing_base(steps: &[Step], failed: Option<usize>, message: &str) -> Opt
 }
 
 /// Whether a failure is not the Dockerfile's: the engine's connection broke (`engine_gone`), or
-/// the failed step (or the final message) shows a host the network could not reach. A base image
-/// that could not be pulled (`missing_base`, found while loading the bases, before any RUN) is
-/// not a network failure here: it is said as a missing base, with the offline kit's advice.
+/// the failed step (or the final message) shows a host the network could not reach. A missing
+/// base and BuildKit's unreadable upload read like network failures ("no such host") but each
+/// has its own advice, so neither is one here.
 pub fn infrastructure(
     steps: &[Step],
     failed: Option<usize>,
@@ -94,9 +94,7 @@ pub fn infrastructure(
     if engine_gone {
         return Some(Infrastructure::EngineGone(message.to_string()));
     }
-    let before_any_instruction =
-        failed.and_then(|i| steps.get(i)).and_then(Step::parsed).is_none_or(|p| p.instruction.starts_with("FROM "));
-    if missing_base && before_any_instruction {
+    if missing_base || is_uploaded_context_unreadable(message) {
         return None;
     }
     let output = failed.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
@@ -193,8 +191,11 @@ mod tests {
             "go: example.com/x: dial tcp: lookup proxy.golang.org on 10.255.255.53:53: no such host\n".into();
         run.error = Some("exit code: 1".into());
         let msg = "process \"/bin/sh -c go mod download\" did not complete successfully: exit code: 1";
+        let steps = [run];
+        let base = missing_base(&steps, Some(0), msg);
+        assert_eq!(base, None);
         assert_eq!(
-            infrastructure(&[run], Some(0), msg, false, true),
+            infrastructure(&steps, Some(0), msg, false, base.is_some()),
             Some(Infrastructure::Network("proxy.golang.org".into()))
         );
     }
