@@ -68,8 +68,9 @@ impl Gathering<'_> {
 /// knows, unless `--pull` asks the engine to pull), and describes them for the report.
 async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -> Result<Vec<BaseImage>> {
     let (exercise, df_rel) = (plan.exercise, plan.dockerfile);
+    let own_bases = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
     if !plan.options.pull {
-        let mut images = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
+        let mut images = own_bases.clone();
         if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
             let starter = exercise.dir.join(PRISTINE_DIR).join(df_rel);
             if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
@@ -80,8 +81,8 @@ async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -
         provision::ensure(engine, &images, root, progress).await?;
     }
     let mut bases = Vec::new();
-    for image in plan.parsed.as_ref().map(provision::bases).unwrap_or_default() {
-        bases.extend(provision::describe(engine, &image).await);
+    for image in &own_bases {
+        bases.extend(provision::describe(engine, image).await);
     }
     Ok(bases)
 }
