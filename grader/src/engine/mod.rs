@@ -2,7 +2,7 @@
 //! it returns records (`facts`), never verdicts.
 //!
 //! Everything the grader creates in the engine (images, containers) carries the label
-//! `dev.grader.run=<run id>` and is recorded in [`Cleanup`], which removes it on every path.
+//! `dev.grader.run=<run id>` and is recorded in `Cleanup`, which removes it on every path.
 //! The build cache is shared with the user and is never pruned.
 
 pub mod build;

@@ -1,6 +1,6 @@
 //! Gathering: the only code that drives the engine for facts. It runs the plan's main build,
 //! exports the image, then each check's probe (cache rebuilds, the starter build, smoke and stop
-//! runs, target builds), every probe build through one [`Prober`]. It returns records, never
+//! runs, target builds), every probe build through one `Prober`. It returns records, never
 //! verdicts.
 
 mod http;
