@@ -1,7 +1,6 @@
-//! Gathering: the only code that drives the engine for facts. It runs the plan's main build,
-//! exports the image, then each check's probe (cache rebuilds, the starter build, smoke and stop
-//! runs, target builds), every probe build through one `Prober`. It returns records, never
-//! verdicts.
+//! Gathering, the only code that drives the engine for facts: the plan's main build, the image
+//! export, then each check's probe (cache rebuilds, starter build, smoke and stop runs, target
+//! builds; every probe build through one `Prober`). It returns records, never verdicts.
 
 mod http;
 mod prober;
