@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::engine::build::Builder;
+use crate::facts::build::Builder;
 use crate::report::Format;
 
 /// Grades Docker multi-stage build exercises by building them on a real Docker engine.
@@ -45,8 +45,8 @@ pub enum Command {
         #[arg(long)]
         target: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::commands::LintFormat::Text)]
-        format: crate::commands::LintFormat,
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
     },
     /// List the lint rules, or explain one (`grader explain GR003`).
     Explain {
@@ -106,4 +106,17 @@ impl From<BuilderArg> for Builder {
             BuilderArg::Classic => Builder::Classic,
         }
     }
+}
+
+/// Output formats of `grader lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintFormat {
+    /// `Dockerfile:12 GR003 warning: message`, one per line.
+    Text,
+    /// One JSON object with the parsed stages and the findings.
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }

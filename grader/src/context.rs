@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 use crate::dockerignore::Dockerignore;
-use crate::spec::SPEC_FILE;
+use workbook::spec::SPEC_FILE;
 
 /// Folders and files of the grader's that never enter a context.
 const GRADER_OWN: [&str; 2] = [SPEC_FILE, ".grader"];
@@ -53,7 +53,7 @@ impl BuildContext {
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
         let mut files = Vec::new();
-        walk(dir, "", &ignore, &mut builder, &mut files)?;
+        add_tree(dir, &ignore, &mut builder, &mut files)?;
         if !dir.join(dockerfile).is_file() {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
@@ -73,46 +73,38 @@ pub fn ignore_file_for(dir: &Path, dockerfile: &str) -> String {
     }
 }
 
-fn walk(
+/// Adds every entry of `root` the ignore rules leave in to the tar, recording regular files.
+fn add_tree(
     root: &Path,
-    rel: &str,
     ignore: &Dockerignore,
     builder: &mut tar::Builder<Vec<u8>>,
     files: &mut Vec<(String, u64)>,
 ) -> Result<()> {
-    let dir = if rel.is_empty() { root.to_path_buf() } else { root.join(rel) };
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .collect::<std::io::Result<_>>()
-        .with_context(|| format!("reading {}", dir.display()))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            anyhow::bail!("{}: file names must be UTF-8", entry.path().display());
+    crate::workspace::walk(root, &mut |e| {
+        let Some(path) = e.rel.to_str() else {
+            anyhow::bail!("{}: file names must be UTF-8", e.path.display());
         };
-        let path = if rel.is_empty() { name.to_string() } else { format!("{rel}/{name}") };
-        if rel.is_empty() && GRADER_OWN.contains(&name) {
-            continue;
+        if e.rel.parent() == Some(Path::new("")) && GRADER_OWN.contains(&path) {
+            return Ok(false);
         }
-        let meta = entry.path().symlink_metadata().with_context(|| format!("reading {}", entry.path().display()))?;
-        let excluded = ignore.excludes(&path);
-        if meta.is_dir() {
-            if excluded && !ignore.must_descend(&path) {
-                continue;
+        let excluded = ignore.excludes(path);
+        if e.meta.is_dir() {
+            if excluded && !ignore.must_descend(path) {
+                return Ok(false);
             }
             if !excluded {
-                builder.append_path_with_name(entry.path(), &path).with_context(|| format!("adding {path}"))?;
+                builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
             }
-            walk(root, &path, ignore, builder, files)?;
-        } else if !excluded {
-            builder.append_path_with_name(entry.path(), &path).with_context(|| format!("adding {path}"))?;
-            if meta.is_file() {
-                files.push((path, meta.len()));
+            return Ok(true);
+        }
+        if !excluded {
+            builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
+            if e.meta.is_file() {
+                files.push((path.to_string(), e.meta.len()));
             }
         }
-    }
-    Ok(())
+        Ok(false)
+    })
 }
 
 #[cfg(test)]

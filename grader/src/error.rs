@@ -1,40 +1,10 @@
-//! Outcomes that map to the grader's exit codes.
-//!
-//! 0: every check passed · 1: a check failed · 2: the grader could not do its job.
-//! Library code returns `anyhow::Error` with context; `CouldNotGrade` marks an error whose
-//! message already tells the user what to do next.
+//! The grader's own error types, for the errors callers match on. Library code returns
+//! `anyhow::Error` with context; an [`Advice`] is an error whose message already tells the user
+//! what to do next, and [`Interrupted`] is Ctrl-C. Every error is exit 2 (see `exit.rs`).
 
-use std::process::ExitCode;
+pub use workbook::{advice, Advice};
 
-/// The result of a whole command, before it becomes a process exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every check passed (or the command had nothing to judge).
-    Pass,
-    /// At least one check failed: the learner's work needs more.
-    Fail,
-}
-
-impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
-        match self {
-            Outcome::Pass => ExitCode::SUCCESS,
-            Outcome::Fail => ExitCode::from(1),
-        }
-    }
-}
-
-/// Exit code for "the grader could not do its job".
-pub const COULD_NOT_GRADE: u8 = 2;
-
-/// An error whose message is complete advice for the user (no error chain needed).
+/// The user pressed Ctrl-C; what the run had created in the engine was removed.
 #[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Advice {
-    pub message: String,
-}
-
-/// An error carrying advice for the user.
-pub fn advice(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Advice { message: message.into() })
-}
+#[error("interrupted; the grader removed what it had created")]
+pub struct Interrupted;

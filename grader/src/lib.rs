@@ -1,9 +1,11 @@
 //! The grader: builds a learner's Dockerfile through the Docker Engine API and grades the result.
 //!
-//! The pipeline, one module each: [`spec`] (exercise.toml) -> [`context`] (the build context,
-//! with [`dockerignore`]) -> [`engine`] (bollard: build, export, run) -> [`facts`] (measured once)
+//! The pipeline, one module each: the spec (the `workbook` crate, exercise.toml) -> [`plan`] (what
+//! to build, no I/O) -> [`gather`] (the only code that drives the [`engine`] for facts: builds
+//! of the [`context`], the image export read by [`image`], probe runs) -> [`facts`] (plain data)
 //! -> [`checks`] (pure verdicts) -> [`report`] (pure renderers). [`commands`] holds the CLI's
-//! handlers; `main.rs` only maps the outcome to an exit code.
+//! handlers, [`cli`] its declarations; `main.rs` only maps the outcome to an exit code. The
+//! layers are held by `layering_tests.rs`: nothing imports upwards.
 
 pub mod checks;
 pub mod cli;
@@ -12,18 +14,29 @@ pub mod context;
 pub mod dockerignore;
 pub mod engine;
 pub mod error;
+pub mod exit;
 pub mod facts;
+pub mod gather;
 pub mod glob;
-pub mod grade;
+pub mod image;
+pub mod image_ref;
 pub mod locate;
+pub mod output;
+pub mod plan;
 pub mod provision;
 pub mod report;
-pub mod spec;
-pub mod workbook;
+pub mod units;
+pub mod workspace;
+
+#[cfg(test)]
+mod layering_tests;
+#[cfg(test)]
+mod pipeline_tests;
 
 use std::process::ExitCode;
 
-use error::{Advice, COULD_NOT_GRADE};
+use error::Advice;
+use exit::COULD_NOT_GRADE;
 
 /// Runs the CLI and maps the outcome to the exit code: 0 pass, 1 a check failed, 2 could not grade.
 pub fn run(cli: cli::Cli) -> ExitCode {

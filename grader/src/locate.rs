@@ -6,39 +6,22 @@
 
 use dockerfile::{Dockerfile, Instruction, Stage};
 
-use crate::engine::build::StepName;
-use crate::engine::export::ImageFacts;
+use crate::facts::build::{squash, Step, StepName};
+use crate::facts::image::ImageFacts;
+use crate::facts::Facts;
 
-/// Collapses runs of whitespace, so continuation lines and spacing do not matter.
-pub fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Whether a `COPY`/`ADD` of the build context (as the engine names the step) can bring in
-/// `file` (a path relative to the context): one of its sources is the context itself, a folder
-/// holding the file, the file, or a pattern matching it. `--from` copies never do.
-pub fn copies_file(instruction: &str, file: &str) -> bool {
-    let args: Vec<&str> = instruction.split_whitespace().skip(1).collect();
-    if args.iter().any(|a| a.starts_with("--from")) {
-        return false;
-    }
-    let words: Vec<String> = if args.first().is_some_and(|a| a.starts_with('[')) {
-        // JSON form: COPY ["src", "dest"]
-        let json = args.iter().skip_while(|a| a.starts_with("--")).copied().collect::<Vec<_>>().join(" ");
-        serde_json::from_str::<Vec<String>>(&json).unwrap_or_default()
-    } else {
-        args.iter().filter(|a| !a.starts_with("--")).map(|a| a.to_string()).collect()
+/// The dependency step a cache check judges: of the RUN steps whose command contains `needle`,
+/// the first in Dockerfile order (stage, then step number).
+pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f Step> {
+    let order = |s: &Step| {
+        let p = s.parsed();
+        let stage = match (&facts.dockerfile, &p) {
+            (Ok(df), Some(p)) => stage_of(df, p).map(|st| st.index).unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        };
+        (stage, p.map(|p| p.number).unwrap_or(usize::MAX))
     };
-    let Some((_dest, sources)) = words.split_last() else { return true };
-    let file = file.trim_start_matches("./");
-    sources.iter().any(|src| {
-        let src = src.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
-        src.is_empty()
-            || src == "."
-            || file == src
-            || file.starts_with(&format!("{src}/"))
-            || crate::glob::compile(src).is_ok_and(|re| re.is_match(file))
-    })
+    facts.build.run_steps(needle).min_by_key(|s| order(s))
 }
 
 /// The stage a step belongs to: by name, by `stage-N`, or the only/last stage for unnamed ones.
@@ -188,15 +171,10 @@ fn instruction_history_text(i: &Instruction) -> String {
     squash(&format!("{} {}", i.keyword, args))
 }
 
-/// `file:line` style location text for an instruction, e.g. `Dockerfile:7`.
-pub fn at(dockerfile: &str, i: &Instruction) -> String {
-    format!("{dockerfile}:{}", i.lines.start)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::export::Layer;
+    use crate::facts::image::Layer;
 
     const DF: &str = "FROM golang:1-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN go build -o /out/app .\n\nFROM scratch\nCOPY --from=builder /out/app /app\nUSER 65532\nENTRYPOINT [\"/app\"]\n";
 
@@ -205,26 +183,12 @@ mod tests {
     }
 
     #[test]
-    fn a_copy_brings_in_the_edited_file_only_when_a_source_covers_it() {
-        assert!(copies_file("COPY . .", "main.go"));
-        assert!(copies_file("COPY ./ /src/", "main.go"));
-        assert!(copies_file("COPY *.go ./", "main.go"));
-        assert!(copies_file("COPY --chown=app src ./src", "src/main.rs"));
-        assert!(copies_file(r#"COPY ["main.go", "go.mod", "./"]"#, "main.go"));
-        assert!(!copies_file("COPY go.mod ./", "main.go"));
-        assert!(!copies_file("COPY go.mod go.sum* ./", "main.go"));
-        assert!(!copies_file("COPY src ./src", "main.go"));
-        assert!(!copies_file("COPY --from=build /out/app /app", "main.go"));
-    }
-
-    #[test]
     fn steps_map_to_lines() {
         let df = dockerfile::parse(DF).unwrap();
-        let step =
-            crate::engine::build::Step { name: "[builder 4/6] RUN go mod download".into(), ..Default::default() };
+        let step = crate::facts::build::Step { name: "[builder 4/6] RUN go mod download".into(), ..Default::default() };
         let i = instruction_of_step(&df, &step.parsed().unwrap()).unwrap();
         assert_eq!(i.lines.start, 4);
-        let step = crate::engine::build::Step {
+        let step = crate::facts::build::Step {
             name: "[stage-1 2/2] COPY --from=builder /out/app /app".into(),
             ..Default::default()
         };
@@ -246,10 +210,9 @@ mod tests {
     #[test]
     fn classic_step_names_map_across_stages() {
         let df = dockerfile::parse(DF).unwrap();
-        let step =
-            crate::engine::build::Step { name: "[6/11] RUN go build -o /out/app .".into(), ..Default::default() };
+        let step = crate::facts::build::Step { name: "[6/11] RUN go build -o /out/app .".into(), ..Default::default() };
         assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 6);
-        let step = crate::engine::build::Step { name: "[3/11] COPY go.mod ./".into(), ..Default::default() };
+        let step = crate::facts::build::Step { name: "[3/11] COPY go.mod ./".into(), ..Default::default() };
         assert_eq!(instruction_of_step(&df, &step.parsed().unwrap()).unwrap().lines.start, 3);
     }
 

@@ -16,6 +16,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::engine::Engine;
 use crate::error::advice;
+use crate::facts::image::BaseImage;
+use crate::image_ref::normalize;
 
 /// The kit's script, relative to a workbook root.
 const KIT_SCRIPT: &str = "kit/build.sh";
@@ -35,20 +37,6 @@ pub fn bases(df: &dockerfile::Dockerfile) -> Vec<String> {
         }
     }
     out
-}
-
-/// `docker.io/library/golang:1-trixie` and `golang` → `golang:1-trixie` and `golang:latest`:
-/// the one spelling the kit's tag list and the engine's image names can be compared in.
-pub fn normalize(image: &str) -> String {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let short = without_digest.strip_prefix("docker.io/").unwrap_or(without_digest);
-    let short = short.strip_prefix("library/").unwrap_or(short);
-    let last = short.rsplit('/').next().unwrap_or(short);
-    if last.contains(':') || image.contains('@') {
-        short.to_string()
-    } else {
-        format!("{short}:latest")
-    }
 }
 
 /// Where the kit is: `GRADER_KIT` (a folder holding build.sh), the workbook's own `kit/`, or the
@@ -116,7 +104,7 @@ pub async fn ensure(
             kit_command(Some(&kit), &wanted)
         )));
     }
-    crate::grade::say(
+    crate::output::say(
         progress,
         format!(
             "{} not on this engine: building offline stand-in(s) from Debian packages with {} (a few minutes the \
@@ -142,7 +130,7 @@ pub async fn ensure(
     let show = |line: String| {
         let line = line.trim_end().to_string();
         if !line.is_empty() {
-            crate::grade::say(progress, format!("  {line}"));
+            crate::output::say(progress, format!("  {line}"));
         }
     };
     let mut tail: Vec<String> = Vec::new();
@@ -184,19 +172,6 @@ pub async fn ensure(
     Ok(())
 }
 
-/// A base image the build used, as the report shows it: the tag names a release line
-/// (`golang:1-trixie`), so the version inside is shown beside it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct BaseImage {
-    pub image: String,
-    /// The toolchain version inside (`Go 1.27.4`), from the image's own environment (as the
-    /// official images set it) or the kit's label.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// A local stand-in built by the offline kit, not the official image.
-    pub stand_in: bool,
-}
-
 /// What the engine knows of a base image; `None` when it is not there.
 pub async fn describe(engine: &Engine, image: &str) -> Option<BaseImage> {
     let info = engine.docker.inspect_image(image).await.ok()?;
@@ -231,15 +206,6 @@ mod tests {
         assert_eq!(version_inside(&env(&["PATH=/bin", "GOLANG_VERSION=1.27.4"])).as_deref(), Some("Go 1.27.4"));
         assert_eq!(version_inside(&env(&["RUST_VERSION=1.98.1"])).as_deref(), Some("Rust 1.98.1"));
         assert_eq!(version_inside(&env(&["PATH=/bin"])), None);
-    }
-
-    #[test]
-    fn names_are_compared_in_one_spelling() {
-        assert_eq!(normalize("docker.io/library/golang:1-trixie"), "golang:1-trixie");
-        assert_eq!(normalize("golang"), "golang:latest");
-        assert_eq!(normalize("gcr.io/distroless/static-debian13"), "gcr.io/distroless/static-debian13:latest");
-        assert_eq!(normalize("localhost:5000/app"), "localhost:5000/app:latest");
-        assert_eq!(normalize("gcr.io/distroless/cc-debian13:nonroot"), "gcr.io/distroless/cc-debian13:nonroot");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `{{#exercises}}`: the table of every exercise (title, language, checks, points, what the
 //! starter fails), linking each exercise's page and, where the book has one, its solution page.
 
-use grader::spec::Spec;
+use workbook::spec::Spec;
 
 use crate::settings::{cell_text, code};
 use crate::Links;

@@ -2,7 +2,7 @@
 //! cannot disagree with the grader:
 //!
 //! - `{{#rubric ex1}}`: the rubric of one exercise, rendered from `exercises/ex1/exercise.toml`
-//!   (loaded by the grader's own `Spec::load`);
+//!   (loaded by `workbook::spec::Spec::load`, the loader the grader uses);
 //! - `{{#exercises}}`: the table of all exercises;
 //! - `{{#lint-rules}}`: the grader's lint rules, from the `dockerfile` crate's registry;
 //! - `{{#playground}}` / `{{#playground ex1}}`: the lint running in the page (WebAssembly),
@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use grader::spec::Spec;
+use workbook::spec::Spec;
 
 /// The reference page that documents each check kind, with one anchor per kind (`#size`).
 pub const CHECKS_PAGE: &str = "reference/checks.md";
@@ -46,7 +46,7 @@ pub trait Source {
     }
 }
 
-/// Specs read from an `exercises/` folder with the grader's own loader.
+/// Specs read from an `exercises/` folder with the loader the grader uses (`workbook`).
 #[derive(Debug, Clone)]
 pub struct Exercises {
     pub dir: PathBuf,
@@ -65,17 +65,7 @@ impl Source for Exercises {
     }
 
     fn ids(&self) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        for entry in std::fs::read_dir(&self.dir).with_context(|| format!("listing {}", self.dir.display()))? {
-            let entry = entry?;
-            if entry.path().join(grader::spec::SPEC_FILE).is_file() {
-                if let Some(name) = entry.file_name().to_str() {
-                    ids.push(name.to_string());
-                }
-            }
-        }
-        ids.sort_by_key(|id| natural_key(id));
-        Ok(ids)
+        workbook::exercise_ids(&self.dir)
     }
 
     fn dockerfile(&self, id: &str) -> Result<String> {
@@ -85,13 +75,8 @@ impl Source for Exercises {
     }
 }
 
-/// `ex10` after `ex9`: the digits compare as a number.
-pub fn natural_key(id: &str) -> (String, u64, String) {
-    let start = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
-    let digits: String = id[start..].chars().take_while(|c| c.is_ascii_digit()).collect();
-    let rest = id[start + digits.len()..].to_string();
-    (id[..start].to_string(), digits.parse().unwrap_or(0), rest)
-}
+/// `ex10` after `ex9`: the digits compare as a number (the grader's order too).
+pub use workbook::natural_key;
 
 /// Links from one page of the book to others; `titles` maps every chapter's path (relative
 /// to `book/src/`) to its title.

@@ -5,10 +5,6 @@
 //! `mdbook-rubric build <book> [--dest-dir <dir>]` builds the whole book with mdBook's own
 //! library (mdbook-driver, the version of mdbook-preprocessor) and this binary as the
 //! preprocessor, so neither the tests nor a maintainer need a separately installed `mdbook`.
-//!
-//! `mdbook-rubric grader <args>` runs the grader's own command line (`grader::run`, the one
-//! line the `grader` binary's `main` is), so the book's tests can compare a page with
-//! `grader lint --format json` without building a second binary.
 
 use std::io;
 use std::process::ExitCode;
@@ -20,10 +16,6 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("supports") => ExitCode::SUCCESS,
-        Some("grader") => {
-            use clap::Parser;
-            grader::run(grader::cli::Cli::parse_from(std::env::args().skip(1)))
-        }
         Some("build") => match build(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

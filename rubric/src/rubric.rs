@@ -2,7 +2,7 @@
 //! hint ladder folded, the section to read), the total, what the starter fails, how the grader
 //! builds, and the exercise-wide hints. Pure: a spec and the page's place in the book in, text out.
 
-use grader::spec::{CheckSpec, Spec};
+use workbook::spec::{CheckSpec, Spec};
 
 use crate::settings::{self, cell_text, code};
 use crate::Links;
@@ -12,7 +12,7 @@ pub fn render(id: &str, spec: &Spec, links: &Links<'_>) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "*Rubric of `{id}`, rendered from `exercises/{id}/{}`: the file the grader reads.*\n\n",
-        grader::spec::SPEC_FILE
+        workbook::spec::SPEC_FILE
     ));
     out.push_str("| Check | What it measures | Points | Hints | Read |\n");
     out.push_str("| --- | --- | ---: | --- | --- |\n");

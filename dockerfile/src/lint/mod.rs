@@ -4,6 +4,7 @@
 //! stage; rules about building look at every stage.
 
 pub mod config;
+pub mod ids;
 mod registry;
 pub mod render;
 mod rules;
@@ -165,11 +166,11 @@ impl<'a> Context<'a> {
     }
 
     /// A finding for `rule` on `ins` in `stage`.
-    pub fn finding(&self, rule: &str, stage: &Stage, ins: &Instruction, message: String) -> Finding {
-        let rule = registry::rules().iter().find(|r| r.id == rule);
+    pub fn finding(&self, rule: ids::RuleId, stage: &Stage, ins: &Instruction, message: String) -> Finding {
+        let rule = registry::rules().iter().find(|r| r.id == rule.as_str()).expect("every rule id is registered");
         Finding {
-            rule: rule.map_or("GR000", |r| r.id),
-            severity: rule.map_or(Severity::Warning, |r| r.severity),
+            rule: rule.id,
+            severity: rule.severity,
             line: ins.lines.start,
             lines: ins.lines,
             stage: Some(stage.display_name()),

@@ -1,9 +1,8 @@
 //! The rule registry: every rule's id, name, severity, scope, documentation and check, in id
-//! order. The book links here by `book` anchor; `grader lint --explain GR003` prints
-//! `explanation`.
+//! order. The book links here by `book` anchor; `grader explain GR003` prints `explanation`.
 
 use super::rules::{apt, cache, image, instructions, stages};
-use super::{Rule, Scope, Severity};
+use super::{ids, Rule, Scope, Severity};
 
 /// Every lint rule, in id order.
 pub fn rules() -> &'static [Rule] {
@@ -12,7 +11,7 @@ pub fn rules() -> &'static [Rule] {
 
 static RULES: &[Rule] = &[
     Rule {
-        id: "GR001",
+        id: ids::PIN_BASE_TAG.as_str(),
         name: "pin-base-tag",
         severity: Severity::Warning,
         scope: Scope::AllStages,
@@ -38,7 +37,7 @@ FROM node:22-bookworm-slim AS build
         check: image::pin_base_tag,
     },
     Rule {
-        id: "GR002",
+        id: ids::APT_UPDATE_ALONE.as_str(),
         name: "apt-update-alone",
         severity: Severity::Warning,
         scope: Scope::AllStages,
@@ -65,7 +64,7 @@ RUN apt-get update \
         check: apt::update_alone,
     },
     Rule {
-        id: "GR003",
+        id: ids::APT_LISTS_NOT_REMOVED.as_str(),
         name: "apt-lists-not-removed",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -92,7 +91,7 @@ RUN apt-get update \
         check: apt::lists_not_removed,
     },
     Rule {
-        id: "GR004",
+        id: ids::APT_NO_INSTALL_RECOMMENDS.as_str(),
         name: "apt-no-install-recommends",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -116,7 +115,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
         check: apt::no_install_recommends,
     },
     Rule {
-        id: "GR005",
+        id: ids::PIP_NO_CACHE_DIR.as_str(),
         name: "pip-no-cache-dir",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -144,7 +143,7 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
         check: cache::pip_no_cache_dir,
     },
     Rule {
-        id: "GR006",
+        id: ids::COPY_CONTEXT_BEFORE_DEPS.as_str(),
         name: "copy-context-before-deps",
         severity: Severity::Warning,
         scope: Scope::AllStages,
@@ -175,7 +174,7 @@ RUN npm run build
         check: cache::copy_context_before_deps,
     },
     Rule {
-        id: "GR007",
+        id: ids::COPY_FROM_UNKNOWN_STAGE.as_str(),
         name: "copy-from-unknown-stage",
         severity: Severity::Error,
         scope: Scope::AllStages,
@@ -204,7 +203,7 @@ COPY --from=build /out/app /app
         check: stages::copy_from_unknown_stage,
     },
     Rule {
-        id: "GR008",
+        id: ids::STAGE_NAME_CONFLICT.as_str(),
         name: "stage-name-conflict",
         severity: Severity::Error,
         scope: Scope::AllStages,
@@ -229,7 +228,7 @@ FROM node:22-bookworm-slim AS build-web
         check: stages::stage_name_conflict,
     },
     Rule {
-        id: "GR009",
+        id: ids::FINAL_STAGE_ROOT.as_str(),
         name: "final-stage-root",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -261,7 +260,7 @@ CMD ["app"]
         check: image::final_stage_root,
     },
     Rule {
-        id: "GR010",
+        id: ids::SHELL_FORM_CMD.as_str(),
         name: "shell-form-cmd",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -285,7 +284,7 @@ CMD ["python", "-m", "app"]
         check: instructions::shell_form_cmd,
     },
     Rule {
-        id: "GR011",
+        id: ids::ADD_INSTEAD_OF_COPY.as_str(),
         name: "add-instead-of-copy",
         severity: Severity::Warning,
         scope: Scope::AllStages,
@@ -310,7 +309,7 @@ ADD https://example.com/tool.tar.gz /opt/
         check: instructions::add_instead_of_copy,
     },
     Rule {
-        id: "GR012",
+        id: ids::TOOLCHAIN_IN_RUNTIME.as_str(),
         name: "toolchain-in-runtime",
         severity: Severity::Warning,
         scope: Scope::FinalStage,
@@ -346,7 +345,7 @@ CMD ["/app"]
         check: image::toolchain_in_runtime,
     },
     Rule {
-        id: "GR013",
+        id: ids::COPY_WHOLE_FILESYSTEM.as_str(),
         name: "copy-whole-filesystem",
         severity: Severity::Warning,
         scope: Scope::AllStages,
@@ -368,7 +367,7 @@ COPY --from=build /out/app /usr/local/bin/app
         check: stages::copy_whole_filesystem,
     },
     Rule {
-        id: "GR014",
+        id: ids::DEPENDENCY_CACHE_MOUNT.as_str(),
         name: "dependency-cache-mount",
         severity: Severity::Info,
         scope: Scope::AllStages,
@@ -392,7 +391,7 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
         check: cache::dependency_cache_mount,
     },
     Rule {
-        id: "GR015",
+        id: ids::SECRET_IN_ARG_OR_ENV.as_str(),
         name: "secret-in-arg-or-env",
         severity: Severity::Warning,
         scope: Scope::AllStages,

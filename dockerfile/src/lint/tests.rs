@@ -417,3 +417,10 @@ fn readme_rule_table_matches_the_registry() {
         assert!(readme.contains(&row), "README.md lacks the row {row:?}");
     }
 }
+
+#[test]
+fn every_rule_id_constant_is_registered_in_order() {
+    let registered: Vec<&str> = crate::lint::rules().iter().map(|r| r.id).collect();
+    let ids: Vec<&str> = crate::lint::ids::ALL.iter().map(|i| i.as_str()).collect();
+    assert_eq!(registered, ids);
+}

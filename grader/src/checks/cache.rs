@@ -1,26 +1,31 @@
 //! `cache`: the dependency step survives a source edit and reruns after a manifest edit.
 
-use super::Finding;
-use crate::engine::build::{BuildOutcome, Step};
+use super::{Cx, Finding};
+use crate::facts::build::squash;
+use crate::facts::build::{BuildOutcome, Step};
 use crate::facts::{CacheProbe, Facts};
-use crate::locate::{instruction_of_step, squash};
-use crate::spec::CacheCheck;
+use crate::locate::instruction_of_step;
+use workbook::spec::CacheCheck;
+
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &CacheCheck, cx: &Cx<'_>) -> Finding {
+    match cx.probe::<CacheProbe>() {
+        Ok(probe) => check(spec, probe, cx.facts),
+        Err(not_measured) => not_measured,
+    }
+}
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
     // The judged step is the first RUN (in Dockerfile order) whose command contains the text.
-    let Some(dep) = crate::facts::dependency_step(facts, &spec.step) else {
+    let Some(dep) = crate::locate::dependency_step(facts, &spec.step) else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",
             spec.step
         ));
     };
-    let Some(probe) = probe else { return Finding::fail("not measured: the cache probe did not run") };
-    if let Some(e) = &probe.error {
-        return Finding::fail(format!("not measured: {e}"));
-    }
-    let (Some(after_source), Some(after_manifest)) = (&probe.after_source_edit, &probe.after_manifest_edit) else {
-        return Finding::fail("not measured: the cache probe did not finish");
-    };
+    let Some(probe) = probe else { return Finding::not_measured("the cache probe did not run") };
+    let (after_source, after_manifest) = (&probe.after_source_edit, &probe.after_manifest_edit);
     if let Some(f) = &after_source.failure {
         return Finding::fail(format!("the rebuild after editing {} failed: {}", spec.source, f.message));
     }
@@ -100,7 +105,7 @@ fn line_of(facts: &Facts, step: &Step) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::checks::fixtures::*;
-    use crate::engine::build::Builder;
+    use crate::facts::build::Builder;
 
     fn outcome(steps: Vec<Step>) -> BuildOutcome {
         BuildOutcome {
@@ -128,12 +133,7 @@ mod tests {
     }
 
     fn probe(src: BuildOutcome, man: BuildOutcome) -> CacheProbe {
-        CacheProbe {
-            after_source_edit: Some(src),
-            after_manifest_edit: Some(man),
-            error: None,
-            rebuilt_unedited: false,
-        }
+        CacheProbe { after_source_edit: src, after_manifest_edit: man, rebuilt_unedited: false }
     }
 
     #[test]

@@ -1,13 +1,21 @@
 //! `context`: what the build context carried (after `.dockerignore`), and whether a planted
 //! secret reached any layer of the image.
 
-use super::{mb, Finding};
+use super::{Cx, Finding};
 use crate::dockerignore::Dockerignore;
+use crate::facts::build::squash;
 use crate::facts::Facts;
-use crate::locate::{layer_origins, squash, Origin};
-use crate::spec::ContextCheck;
+use crate::locate::{layer_origins, Origin};
+use crate::units::mb;
+use workbook::spec::ContextCheck;
 
 const EXAMPLES: usize = 4;
+
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &ContextCheck, cx: &Cx<'_>) -> Finding {
+    check(spec, cx.facts)
+}
 
 pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
     let mut problems = Vec::new();

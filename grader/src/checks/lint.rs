@@ -1,8 +1,14 @@
 //! `lint`: selected lint rules report nothing on the Dockerfile (stage-aware, engine-free).
 
-use super::Finding;
+use super::{Cx, Finding};
 use crate::facts::Facts;
-use crate::spec::LintCheck;
+use workbook::spec::LintCheck;
+
+pub const NEEDS_IMAGE: bool = false;
+
+pub fn judge(spec: &LintCheck, cx: &Cx<'_>) -> Finding {
+    check(spec, cx.spec.build.target.as_deref(), cx.facts)
+}
 
 pub fn check(spec: &LintCheck, target: Option<&str>, facts: &Facts) -> Finding {
     let df = match &facts.dockerfile {

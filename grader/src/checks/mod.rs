@@ -1,22 +1,33 @@
 //! Checks: pure functions from (spec, facts) to a verdict. No engine here, so every rule can be
 //! unit-tested with facts built by hand; the integration tests prove them on a real engine.
+//! One file per check kind (named as the kind), each with `NEEDS_IMAGE` (whether the check reads
+//! the built image) and `judge(settings, cx)`.
 
-mod cache;
-mod context;
-mod lint;
-mod paths;
-mod size;
-mod smoke;
-mod stages;
-mod stop;
-mod target;
-mod targets;
-mod user;
+// The modules and the dispatch below come from the one list of kinds in the `workbook` crate.
+macro_rules! judges {
+    ($($variant:ident($settings:ident) $name:ident $([$probe:ident])?,)*) => {
+        $(mod $name;)*
+
+        /// Judges one check with its kind's module, after the one rule every kind shares: a check
+        /// that reads the image is not measured when the build failed.
+        fn judge(cx: &Cx<'_>) -> Finding {
+            match &cx.check.kind {
+                $(CheckKind::$variant(settings) => {
+                    if $name::NEEDS_IMAGE && cx.facts.image.is_none() {
+                        return Finding::not_measured("the build failed (see above)");
+                    }
+                    $name::judge(settings, cx)
+                })*
+            }
+        }
+    };
+}
+workbook::for_each_check_kind!(judges);
 
 use serde::Serialize;
 
-use crate::facts::Facts;
-use crate::spec::{CheckKind, CheckSpec, Spec};
+use crate::facts::{Facts, NotMeasured, ProbeKind};
+use workbook::spec::{CheckKind, CheckSpec, Spec};
 
 /// One check's verdict, as every report renders it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +74,36 @@ impl Finding {
         self.details = details;
         self
     }
+    /// The one way to say a check could not measure: a failure (never points for it) whose
+    /// message starts `not measured: `.
+    pub fn not_measured(reason: impl std::fmt::Display) -> Finding {
+        Finding::fail(format!("not measured: {reason}"))
+    }
+}
+
+impl From<&NotMeasured> for Finding {
+    fn from(n: &NotMeasured) -> Finding {
+        Finding::not_measured(&n.0)
+    }
+}
+
+/// What a check's judge reads: the whole spec, the check, and the facts.
+pub struct Cx<'a> {
+    pub spec: &'a Spec,
+    pub check: &'a CheckSpec,
+    pub facts: &'a Facts,
+}
+
+impl<'a> Cx<'a> {
+    /// The check's probe result: `Ok(None)` when no probe ran for it, `Err` with the finding
+    /// when the probe could not measure.
+    pub fn probe<T: ProbeKind>(&self) -> Result<Option<&'a T>, Finding> {
+        match self.facts.probe::<T>(&self.check.id) {
+            None => Ok(None),
+            Some(Ok(p)) => Ok(Some(p)),
+            Some(Err(n)) => Err(n.into()),
+        }
+    }
 }
 
 /// Judges every check of the spec against the facts, in spec order.
@@ -71,7 +112,7 @@ pub fn evaluate(spec: &Spec, facts: &Facts) -> Vec<Verdict> {
 }
 
 fn verdict(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Verdict {
-    let finding = judge(spec, check, facts);
+    let finding = judge(&Cx { spec, check, facts });
     Verdict {
         id: check.id.clone(),
         kind: check.kind.name().to_string(),
@@ -86,55 +127,13 @@ fn verdict(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Verdict {
     }
 }
 
-fn judge(spec: &Spec, check: &CheckSpec, facts: &Facts) -> Finding {
-    // The Dockerfile alone decides the stage structure and the lint rules; the rest needs the image.
-    match &check.kind {
-        CheckKind::Stages(s) => return stages::check(s, facts),
-        CheckKind::Lint(l) => return lint::check(l, spec.build.target.as_deref(), facts),
-        _ => {}
-    }
-    if facts.image.is_none() {
-        return Finding::fail("not measured: the build failed (see above)");
-    }
-    match &check.kind {
-        CheckKind::Stages(_) | CheckKind::Lint(_) => unreachable!("handled above"),
-        CheckKind::Size(s) => size::check(s, facts),
-        CheckKind::User(u) => user::check(u, facts),
-        CheckKind::Cache(c) => cache::check(c, facts.cache.get(&check.id), facts),
-        CheckKind::Absent(p) => paths::absent(p, facts),
-        CheckKind::Present(p) => paths::present(p, facts),
-        CheckKind::Smoke(_) => smoke::check(facts.smoke.get(&check.id)),
-        CheckKind::Context(c) => context::check(c, facts),
-        CheckKind::Target(t) => target::check(t, facts.target.get(&check.id)),
-        CheckKind::Stop(s) => stop::check(s, facts.stop.get(&check.id), runtime_command_line(facts)),
-        CheckKind::Targets(t) => targets::check(t, facts.targets.get(&check.id)),
-    }
-}
-
-/// The final stage's last CMD or ENTRYPOINT: what starts PID 1.
-fn runtime_command_line(facts: &Facts) -> Option<usize> {
-    let df = facts.dockerfile.as_ref().ok()?;
-    let last = df.final_stage()?;
-    last.instructions.iter().rev().find(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT").map(|i| i.lines.start)
-}
-
-/// Decimal megabytes with one decimal, as `docker images` prints sizes.
-pub fn mb(bytes: u64) -> String {
-    let mb = bytes as f64 / 1e6;
-    if mb >= 100.0 {
-        format!("{mb:.0} MB")
-    } else {
-        format!("{mb:.1} MB")
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod fixtures {
     //! Facts built by hand for the check unit tests.
     use std::collections::BTreeMap;
 
-    use crate::engine::build::{BuildOutcome, Builder, Step};
-    use crate::engine::export::{EntryKind, FileEntry, ImageFacts, Layer};
+    use crate::facts::build::{BuildOutcome, Builder, Step};
+    use crate::facts::image::{EntryKind, FileEntry, ImageFacts, Layer};
     use crate::facts::Facts;
 
     pub const SOLUTION: &str = "FROM golang:1-trixie AS builder\nWORKDIR /src\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\nFROM gcr.io/distroless/static-debian13:nonroot\nCOPY --from=builder /out/app /app\nENTRYPOINT [\"/app\"]\n";
@@ -153,17 +152,12 @@ pub(crate) mod fixtures {
                 duration: Default::default(),
             },
             image: Some(ImageFacts::default()),
-            cache: BTreeMap::new(),
-            smoke: BTreeMap::new(),
+            probes: BTreeMap::new(),
             bases: Vec::new(),
             engine_version: "test".into(),
             run_id: "test".into(),
-            starter_size: None,
             context_paths: vec![],
             context_ignore: Default::default(),
-            target: BTreeMap::new(),
-            stop: BTreeMap::new(),
-            targets: BTreeMap::new(),
         }
     }
 

@@ -1,11 +1,22 @@
 //! `size`: the final image against its budget, with the biggest layers named on failure.
 
-use super::{mb, Finding};
+use super::{Cx, Finding};
 use crate::facts::Facts;
 use crate::locate::{layer_origins, Origin};
-use crate::spec::SizeCheck;
+use crate::units::mb;
+use workbook::spec::SizeCheck;
 
-pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &SizeCheck, cx: &Cx<'_>) -> Finding {
+    match cx.probe::<u64>() {
+        Ok(starter) => check(spec, starter.copied(), cx.facts),
+        Err(not_measured) => not_measured,
+    }
+}
+
+/// `starter`: the pristine starter's content size, measured when a relative budget needs it.
+pub fn check(spec: &SizeCheck, starter: Option<u64>, facts: &Facts) -> Finding {
     let image = facts.image.as_ref().expect("judged only with an image");
     let size = image.content_size;
     // The tighter of the absolute and the relative budget applies.
@@ -14,13 +25,12 @@ pub fn check(spec: &SizeCheck, facts: &Facts) -> Finding {
         budgets.push(((max * 1e6) as u64, format!("the {} budget", mb((max * 1e6) as u64))));
     }
     if let Some(ratio) = spec.max_ratio {
-        match &facts.starter_size {
-            Some(Ok(starter)) => {
-                let b = (*starter as f64 * ratio) as u64;
-                budgets.push((b, format!("{} ({:.0}% of the starter's {})", mb(b), ratio * 100.0, mb(*starter))));
+        match starter {
+            Some(starter) => {
+                let b = (starter as f64 * ratio) as u64;
+                budgets.push((b, format!("{} ({:.0}% of the starter's {})", mb(b), ratio * 100.0, mb(starter))));
             }
-            Some(Err(e)) => return Finding::fail(format!("not measured: the starter image could not be built: {e}")),
-            None => return Finding::fail("not measured: the starter image was not built"),
+            None => return Finding::not_measured("the starter image was not built"),
         }
     }
     let (budget, budget_text) = budgets.into_iter().min_by_key(|(b, _)| *b).expect("validated: one budget at least");
@@ -57,7 +67,7 @@ pub fn biggest_layers(facts: &Facts, n: usize) -> Vec<String> {
             Some(Origin::Instruction(instr)) if lines.len() < n && !small => lines.push(format!(
                 "{} added by `{}` ({}:{})",
                 mb(image.layers[i].content_bytes),
-                crate::locate::squash(&instr.text()),
+                crate::facts::build::squash(&instr.text()),
                 facts.dockerfile_path,
                 instr.lines.start
             )),
@@ -81,7 +91,7 @@ mod tests {
     #[test]
     fn within_budget_passes_and_names_both_figures() {
         let f = with_files(facts(SOLUTION), &[("base", 2_000_000), ("COPY /out/app /app # buildkit", 5_000_000)], &[]);
-        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, &f);
+        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, None, &f);
         assert!(r.passed);
         assert_eq!(r.message, "7.0 MB of layer content, within the 20.0 MB budget");
     }
@@ -100,7 +110,7 @@ mod tests {
             &[],
         );
         f.image.as_mut().unwrap().engine_size = 900_000_000;
-        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, &f);
+        let r = check(&SizeCheck { max_mb: Some(20.0), max_ratio: None }, None, &f);
         assert!(!r.passed);
         assert!(
             r.message.starts_with("890 MB of layer content (the engine reports 900 MB), over the 20.0 MB budget"),
@@ -113,16 +123,16 @@ mod tests {
 
     #[test]
     fn ratio_budget_is_measured_against_the_starter() {
-        let mut f = with_files(facts(SOLUTION), &[("base", 60_000_000)], &[]);
-        f.starter_size = Some(Ok(100_000_000));
+        let f = with_files(facts(SOLUTION), &[("base", 60_000_000)], &[]);
+        let starter = Some(100_000_000);
         let half = SizeCheck { max_mb: None, max_ratio: Some(0.5) };
-        let r = check(&half, &f);
+        let r = check(&half, starter, &f);
         assert!(!r.passed);
         assert_eq!(r.message, "60.0 MB of layer content, over 50.0 MB (50% of the starter's 100 MB)");
-        f.starter_size = Some(Ok(200_000_000));
-        assert!(check(&half, &f).passed);
+        let starter = Some(200_000_000);
+        assert!(check(&half, starter, &f).passed);
         // With both budgets, the tighter one applies.
         let both = SizeCheck { max_mb: Some(40.0), max_ratio: Some(0.5) };
-        assert!(check(&both, &f).message.ends_with("over the 40.0 MB budget"));
+        assert!(check(&both, starter, &f).message.ends_with("over the 40.0 MB budget"));
     }
 }

@@ -1,10 +1,16 @@
 //! `stages`: how many stages the Dockerfile has and what the final one starts from. Counted
 //! from the Dockerfile, not from BuildKit (which skips stages the target does not need).
 
-use super::Finding;
+use super::{Cx, Finding};
 use crate::facts::Facts;
 use crate::locate::base_image_of;
-use crate::spec::StagesCheck;
+use workbook::spec::StagesCheck;
+
+pub const NEEDS_IMAGE: bool = false;
+
+pub fn judge(spec: &StagesCheck, cx: &Cx<'_>) -> Finding {
+    check(spec, cx.facts)
+}
 
 pub fn check(spec: &StagesCheck, facts: &Facts) -> Finding {
     let df = match &facts.dockerfile {

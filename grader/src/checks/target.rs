@@ -1,12 +1,21 @@
 //! `target`: the named test stage really runs the tests: it builds as it is, and fails once a
 //! failing test is planted.
 
-use super::Finding;
+use super::{Cx, Finding};
 use crate::facts::TargetProbe;
-use crate::spec::TargetCheck;
+use workbook::spec::TargetCheck;
+
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &TargetCheck, cx: &Cx<'_>) -> Finding {
+    match cx.probe::<TargetProbe>() {
+        Ok(probe) => check(spec, probe),
+        Err(not_measured) => not_measured,
+    }
+}
 
 pub fn check(spec: &TargetCheck, probe: Option<&TargetProbe>) -> Finding {
-    let Some(p) = probe else { return Finding::fail("not measured: the target probe did not run") };
+    let Some(p) = probe else { return Finding::not_measured("the target probe did not run") };
     if let Some(f) = &p.as_is.failure {
         let hint = if f.message.contains("target stage") && f.message.contains("could not be found") {
             format!(": the Dockerfile has no stage named `{}`", spec.target)
@@ -38,7 +47,7 @@ fn last_line(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::build::{BuildFailure, BuildOutcome, Builder};
+    use crate::facts::build::{BuildFailure, BuildOutcome, Builder};
 
     fn outcome(fails: bool) -> BuildOutcome {
         BuildOutcome {

@@ -1,11 +1,22 @@
 //! `targets`: several runtime stages compared; every one must run, the smallest must fit.
 
-use super::{mb, Finding};
+use super::{Cx, Finding};
 use crate::facts::TargetRun;
-use crate::spec::TargetsCheck;
+use crate::units::mb;
+use workbook::spec::TargetsCheck;
+
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &TargetsCheck, cx: &Cx<'_>) -> Finding {
+    match cx.probe::<Vec<TargetRun>>() {
+        Ok(runs) => check(spec, runs),
+        Err(not_measured) => not_measured,
+    }
+}
 
 pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
-    let Some(runs) = runs else { return Finding::fail("not measured: the targets were not built") };
+    let Some(runs) = runs else { return Finding::not_measured("the targets were not built") };
+    let smoke = spec.smoke();
     let budget = (spec.max_mb * 1e6) as u64;
     let mut details = vec![format!(
         "{:<14} {:>9} {:>6} {:>8} {:>5}  runs as / answers",
@@ -18,11 +29,11 @@ pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
             details.push(format!("{:<14} build failed: {}", r.target, f.trim().lines().last().unwrap_or("")));
             continue;
         }
-        let answers = match &r.smoke {
-            Some(s) if s.passed => "answers".to_string(),
-            Some(s) => {
+        let answers = match r.smoke.as_ref().map(|s| super::smoke::verdict(&smoke, &s.seen)) {
+            Some((true, _)) => "answers".to_string(),
+            Some((false, summary)) => {
                 problems.push(format!("`{}` does not run", r.target));
-                format!("FAILS: {}", s.summary)
+                format!("FAILS: {summary}")
             }
             None => "not run".to_string(),
         };
@@ -63,7 +74,7 @@ pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::SmokeResult;
+    use crate::facts::{Seen, SmokeRun};
 
     fn run(target: &str, size: u64, answers: bool) -> TargetRun {
         TargetRun {
@@ -74,7 +85,11 @@ mod tests {
             packages: if target == "debian" { 78 } else { 0 },
             shell: target == "debian",
             user: "65532".into(),
-            smoke: Some(SmokeResult { passed: answers, summary: "x".into(), logs: String::new(), elapsed_ms: 1 }),
+            smoke: Some(SmokeRun {
+                seen: if answers { Seen::Answered { status: 200, body_has_text: true } } else { Seen::Unpublished },
+                logs: String::new(),
+                elapsed_ms: 1,
+            }),
         }
     }
 

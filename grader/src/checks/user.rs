@@ -4,9 +4,9 @@
 //! /etc/passwd; a user inherited from the base image counts (it is in the image config). A USER
 //! in an earlier stage proves nothing, because only the image config is read.
 
-use super::Finding;
+use super::{Cx, Finding};
 use crate::facts::Facts;
-use crate::spec::UserCheck;
+use workbook::spec::UserCheck;
 
 /// Who the image runs as, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,12 @@ pub fn resolve(user: &str, passwd: Option<&str>) -> RunsAs {
         None if who == "root" => RunsAs::Root(user.into()),
         None => RunsAs::Unknown(user.into()),
     }
+}
+
+pub const NEEDS_IMAGE: bool = true;
+
+pub fn judge(spec: &UserCheck, cx: &Cx<'_>) -> Finding {
+    check(spec, cx.facts)
 }
 
 pub fn check(spec: &UserCheck, facts: &Facts) -> Finding {

@@ -2,15 +2,16 @@
 
 use anyhow::Result;
 
+use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
-use crate::facts::GatherOptions;
-use crate::grade::{grade, spinner, with_engine};
+use crate::exit::Outcome;
+use crate::output::spinner;
+use crate::plan::BuildOptions;
 use crate::report::{render, Format};
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Result<Outcome> {
-    let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
     let progress = spinner();
     let report = with_engine(|engine| {
         let progress = &progress;
@@ -19,7 +20,7 @@ pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Resul
     .await;
     progress.finish_and_clear();
     let report = report?;
-    super::emit(&render(&report, format, super::use_color()));
+    crate::output::emit(&render(&report, format, crate::output::use_color()));
     if format == Format::Github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
             use std::io::Write;

@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 
 use crate::engine::Engine;
-use crate::error::Outcome;
+use crate::exit::Outcome;
 use crate::provision;
-use crate::spec::PRISTINE_DIR;
-use crate::workbook::Workbook;
+use workbook::spec::PRISTINE_DIR;
+use workbook::Workbook;
 
 pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
     let engine = Engine::connect().await?;
@@ -48,7 +48,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
 
     let Some(workbook) = workbook else {
         out.push_str("workbook    not found from here: run inside the workbook to check its base images\n");
-        super::emit(&out);
+        crate::output::emit(&out);
         return Ok(Outcome::Pass);
     };
     let mut images = BTreeSet::new();
@@ -71,7 +71,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
                 b.version.unwrap_or_default()
             )),
             None => {
-                let known = kit_tags.contains(&provision::normalize(image));
+                let known = kit_tags.contains(&crate::image_ref::normalize(image));
                 out.push_str(&format!(
                     "  {image:width$}  MISSING  {}\n",
                     if known && can_run_kit { "the kit makes it" } else { "pull it: docker pull" }
@@ -82,7 +82,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
     }
     if missing.is_empty() {
         out.push_str("ready: every base image is here\n");
-        super::emit(&out);
+        crate::output::emit(&out);
         return Ok(Outcome::Pass);
     }
     out.push_str(&format!(
@@ -93,7 +93,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
         kit.map(|k| k.join("build.sh").display().to_string()).unwrap_or_else(|| "kit/build.sh".into()),
         missing.join(" ")
     ));
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(Outcome::Fail)
 }
 

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 
-use crate::error::Outcome;
-use crate::workbook::Workbook;
+use crate::exit::Outcome;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     let e = workbook.exercise(exercise)?;
@@ -18,6 +18,6 @@ pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
         }
     }
     out.push_str(&format!("\nread: book/src/{}\n", e.spec.book));
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(Outcome::Pass)
 }

@@ -7,21 +7,10 @@ use anyhow::{Context, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use dockerfile::lint::{config, render};
 
-use crate::error::{advice, Outcome};
-use crate::workbook::Workbook;
-
-/// Output formats of `grader lint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LintFormat {
-    /// `Dockerfile:12 GR003 warning: message`, one per line.
-    Text,
-    /// One JSON object with the parsed stages and the findings.
-    Json,
-    /// GitHub Actions workflow commands (annotations on the pull request).
-    Github,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-}
+use crate::cli::LintFormat;
+use crate::error::advice;
+use crate::exit::Outcome;
+use workbook::Workbook;
 
 pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintFormat) -> Result<Outcome> {
     let path = resolve(root, target)?;
@@ -36,12 +25,12 @@ pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintF
     let shown = path.strip_prefix(&cwd).unwrap_or(&path).display().to_string();
     let out = match format {
         LintFormat::Text if findings.is_empty() => format!("{shown}: no findings\n"),
-        LintFormat::Text => render::text(&findings, &shown, super::use_color()),
+        LintFormat::Text => render::text(&findings, &shown, crate::output::use_color()),
         LintFormat::Json => render::json(&df, &findings, &shown),
         LintFormat::Github => render::github(&findings, &shown),
         LintFormat::Sarif => render::sarif(&findings, &shown),
     };
-    super::emit(&out);
+    crate::output::emit(&out);
     let serious = findings.iter().any(|f| f.severity != dockerfile::Severity::Info);
     Ok(if serious { Outcome::Fail } else { Outcome::Pass })
 }
@@ -70,12 +59,12 @@ pub fn explain(rule: Option<&str>) -> Result<Outcome> {
             for r in dockerfile::lint::rules() {
                 t.add_row(vec![r.id, r.name, r.severity.as_str(), r.summary]);
             }
-            super::emit(&format!("{t}\nmore: grader explain <rule>\n"));
+            crate::output::emit(&format!("{t}\nmore: grader explain <rule>\n"));
         }
         Some(key) => {
             let r = dockerfile::lint::rule(key)
                 .ok_or_else(|| advice(format!("there is no rule `{key}`; `grader explain` lists them")))?;
-            super::emit(&format!(
+            crate::output::emit(&format!(
                 "{} {} ({}, {})\n{}\n\n{}\n\nread: book/src/{}\n",
                 r.id,
                 r.name,

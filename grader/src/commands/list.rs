@@ -3,8 +3,8 @@
 use anyhow::Result;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use crate::error::Outcome;
-use crate::workbook::Workbook;
+use crate::exit::Outcome;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook) -> Result<Outcome> {
     let mut table = Table::new();
@@ -20,6 +20,6 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
             e.spec.total_points().to_string(),
         ]);
     }
-    super::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
+    crate::output::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
     Ok(Outcome::Pass)
 }

@@ -1,7 +1,9 @@
-//! One handler per subcommand.
+//! One handler per subcommand, each in its own file; they tie the pipeline to the command line
+//! and write the output. `cli.rs` declares the commands.
 
 mod check;
 mod doctor;
+mod grade;
 mod hint;
 mod lint;
 mod list;
@@ -9,13 +11,11 @@ mod reset;
 mod verify;
 mod watch;
 
-pub use lint::LintFormat;
-
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
-use crate::error::Outcome;
-use crate::workbook::Workbook;
+use crate::exit::Outcome;
+use workbook::Workbook;
 
 pub async fn run(cli: Cli) -> Result<Outcome> {
     let workbook = || Workbook::find(cli.root.as_deref());
@@ -25,8 +25,8 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Check { exercise, build, format } => {
             // A folder with an exercise.toml is graded as it is, workbook or not.
             let exercise = match exercise.as_deref() {
-                Some(p) if std::path::Path::new(p).join(crate::spec::SPEC_FILE).is_file() => {
-                    crate::spec::Exercise::load(std::path::Path::new(p))?
+                Some(p) if std::path::Path::new(p).join(workbook::spec::SPEC_FILE).is_file() => {
+                    workbook::Exercise::load(std::path::Path::new(p))?
                 }
                 other => workbook()?.exercise(other)?,
             };
@@ -41,17 +41,4 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Reset { exercise } => reset::run(&workbook()?, exercise.as_deref()),
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
     }
-}
-
-/// Writes to stdout; a closed pipe (`grader list | head`) is not an error worth a panic.
-pub fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-}
-
-/// Whether to colour output: a terminal, and NO_COLOR unset.
-pub fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

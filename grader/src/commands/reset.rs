@@ -3,9 +3,10 @@
 
 use anyhow::{Context, Result};
 
-use crate::error::{advice, Outcome};
-use crate::spec::PRISTINE_DIR;
-use crate::workbook::Workbook;
+use crate::error::advice;
+use crate::exit::Outcome;
+use workbook::spec::PRISTINE_DIR;
+use workbook::Workbook;
 
 pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
     let e = workbook.exercise(exercise)?;
@@ -29,7 +30,7 @@ pub fn run(workbook: &Workbook, exercise: Option<&str>) -> Result<Outcome> {
         out.push_str(&format!("; removed {} (the starter has none)", removed.join(", ")));
     }
     out.push('\n');
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(Outcome::Pass)
 }
 
@@ -39,16 +40,14 @@ fn restore(
     root: &std::path::Path,
     restored: &mut Vec<String>,
 ) -> Result<()> {
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
+    crate::workspace::walk(from, &mut |e| {
+        let target = to.join(e.rel);
+        if e.meta.is_dir() {
             std::fs::create_dir_all(&target)?;
-            restore(&entry.path(), &target, root, restored)?;
         } else {
-            std::fs::copy(entry.path(), &target).with_context(|| format!("writing {}", target.display()))?;
-            restored.push(entry.path().strip_prefix(root).unwrap_or(&entry.path()).display().to_string());
+            std::fs::copy(e.path, &target).with_context(|| format!("writing {}", target.display()))?;
+            restored.push(e.path.strip_prefix(root).unwrap_or(e.path).display().to_string());
         }
-    }
-    Ok(())
+        Ok(true)
+    })
 }

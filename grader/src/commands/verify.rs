@@ -4,14 +4,15 @@
 use anyhow::{Context, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
+use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
-use crate::facts::workspace::{copy_tree, temp_copy};
-use crate::facts::GatherOptions;
-use crate::grade::{grade, spinner, with_engine};
+use crate::exit::Outcome;
+use crate::output::spinner;
+use crate::plan::BuildOptions;
 use crate::report::{table, Report};
-use crate::spec::Exercise;
-use crate::workbook::Workbook;
+use crate::workspace::{copy_tree, temp_copy};
+use workbook::Exercise;
+use workbook::Workbook;
 
 /// The verdict on one exercise.
 struct Verified {
@@ -40,7 +41,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     } else {
         ids.iter().map(|id| workbook.exercise(Some(id))).collect::<Result<_>>()?
     };
-    let opts = GatherOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
     let progress = spinner();
     let results = with_engine(|engine| {
         let (exercises, progress) = (&exercises, &progress);
@@ -60,7 +61,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                     .await
                     .with_context(|| format!("grading the {} solution", e.id))?;
                 let v = Verified { id: e.id.clone(), expected: e.spec.starter.fails.clone(), starter, solution };
-                crate::grade::say(
+                crate::output::say(
                     progress,
                     format!(
                         "{}: starter {}, solution {}",
@@ -97,9 +98,9 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
             v.id.clone(),
             v.expected.join(" "),
             v.starter.failed_ids().join(" "),
-            v.starter.image_size.map(crate::checks::mb).unwrap_or_default(),
+            v.starter.image_size.map(crate::units::mb).unwrap_or_default(),
             format!("{}/{}", v.solution.score, v.solution.max_score),
-            v.solution.image_size.map(crate::checks::mb).unwrap_or_default(),
+            v.solution.image_size.map(crate::units::mb).unwrap_or_default(),
             if ok { "yes".into() } else { "NO".into() },
         ]);
     }
@@ -116,6 +117,6 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
         out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false)));
     }
     out.push_str(&format!("{t}\n"));
-    super::emit(&out);
+    crate::output::emit(&out);
     Ok(if all_ok { Outcome::Pass } else { Outcome::Fail })
 }

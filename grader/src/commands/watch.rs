@@ -7,19 +7,20 @@ use std::time::{Duration, SystemTime};
 use anyhow::Result;
 
 use crate::cli::BuildArgs;
-use crate::error::Outcome;
+use crate::error::Interrupted;
+use crate::exit::Outcome;
 use crate::report::Format;
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
     loop {
         let before = fingerprint(&exercise.dir);
         match super::check::run(exercise, build, Format::Table).await {
             Ok(Outcome::Pass) => {
-                super::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
+                crate::output::emit("\nevery check passes: well done. Watching for changes (Ctrl-C to stop)...\n")
             }
-            Ok(Outcome::Fail) => super::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
-            Err(e) if e.to_string().starts_with("interrupted") => return Err(e),
+            Ok(Outcome::Fail) => crate::output::emit("\nwatching for changes to the exercise (Ctrl-C to stop)...\n"),
+            Err(e) if e.is::<Interrupted>() => return Err(e),
             Err(e) => eprintln!("error: {e:#}\nwatching for changes (Ctrl-C to stop)..."),
         }
         loop {
@@ -40,21 +41,17 @@ pub async fn run(exercise: &Exercise, build: BuildArgs) -> Result<Outcome> {
 /// Every file's path, size and modification time (the grader's own `.grader/` left out).
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if e.file_name() == ".grader" || e.file_name() == ".git" || e.file_name() == "node_modules" {
-                continue;
-            }
-            match e.metadata() {
-                Ok(m) if m.is_dir() => stack.push(p),
-                Ok(m) => out.push((p, m.len(), m.modified().ok())),
-                Err(_) => {}
-            }
+    // A folder that cannot be read counts with what was read before it.
+    let _ = crate::workspace::walk(dir, &mut |e| {
+        let name = e.rel.file_name().unwrap_or_default();
+        if name == ".grader" || name == ".git" || name == "node_modules" {
+            return Ok(false);
         }
-    }
+        if !e.meta.is_dir() {
+            out.push((e.path.to_path_buf(), e.meta.len(), e.meta.modified().ok()));
+        }
+        Ok(true)
+    });
     out.sort();
     out
 }

@@ -1,12 +1,14 @@
-//! The Docker engine, through bollard: connection, builds, image export, containers.
+//! The Docker engine, through bollard: connection, builds, image export, containers. I/O only:
+//! it returns records (`facts`), never verdicts.
 //!
 //! Everything the grader creates in the engine (images, containers) carries the label
-//! `dev.grader.run=<run id>` and is recorded in [`Cleanup`], which removes it on every path.
+//! `dev.grader.run=<run id>` and is recorded in `Cleanup`, which removes it on every path.
 //! The build cache is shared with the user and is never pruned.
 
 pub mod build;
+pub mod diagnose;
 pub mod export;
-pub mod network;
+pub mod progress;
 pub mod run;
 
 use std::sync::{Arc, Mutex};
@@ -94,14 +96,8 @@ impl Engine {
 
     /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
     pub fn tag(&self, exercise: &str, purpose: &str) -> String {
-        // Repository names allow lower-case letters, digits and separators only.
-        let repo: String = exercise
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-            .collect::<String>()
-            .trim_matches('-')
-            .to_string();
-        format!("grader/{}:{}-{purpose}", if repo.is_empty() { "exercise" } else { &repo }, self.run_id)
+        let repo = tag_safe(exercise).trim_matches('-').to_string();
+        format!("grader/{}:{}-{}", if repo.is_empty() { "exercise" } else { &repo }, self.run_id, tag_safe(purpose))
     }
 
     pub fn register_image(&self, tag: &str) {
@@ -161,6 +157,12 @@ impl Engine {
     pub async fn has_image(&self, name: &str) -> bool {
         self.docker.inspect_image(name).await.is_ok()
     }
+}
+
+/// A name made fit for an image reference: lower-case letters and digits, anything else a `-`
+/// (repository names and tags allow few characters).
+pub fn tag_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 fn new_run_id() -> String {

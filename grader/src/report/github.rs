@@ -1,8 +1,10 @@
 //! GitHub Actions: workflow-command annotations (shown on the pull request at the Dockerfile
 //! line) and a Markdown step summary.
 
+use dockerfile::lint::render::github::{data, property as prop};
+
 use super::Report;
-use crate::checks::mb;
+use crate::units::mb;
 
 /// One `::error` annotation per failed check, one `::notice` for the total.
 pub fn annotations(report: &Report) -> String {
@@ -51,16 +53,6 @@ pub fn summary(report: &Report) -> String {
         ));
     }
     out
-}
-
-/// Escaping for a workflow command's message.
-fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escaping for a workflow command's property value.
-fn prop(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The report: one value per grading run, and pure renderers from it to text (one file each).
+//! The report: one value per grading run (the verdicts and what the build measured), and pure
+//! renderers from it to text, one file per format.
 
 pub mod classroom;
 pub mod github;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use crate::checks::Verdict;
 use crate::facts::Facts;
 use crate::locate::instruction_of_step;
-use crate::spec::Exercise;
+use workbook::Exercise;
 
 /// Everything a renderer needs.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +33,7 @@ pub struct Report {
     pub context_bytes: u64,
     /// The base images, with the version inside (their tags may name only a release line).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub bases: Vec<crate::provision::BaseImage>,
+    pub bases: Vec<crate::facts::image::BaseImage>,
     pub engine_version: String,
     /// The run's id: every engine object the run created carried `dev.grader.run=<id>`.
     pub run_id: String,

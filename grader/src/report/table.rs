@@ -4,7 +4,7 @@
 use comfy_table::{presets::UTF8_FULL, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::Report;
-use crate::checks::mb;
+use crate::units::mb;
 
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = format!("{} · {}\n", report.exercise, report.title);

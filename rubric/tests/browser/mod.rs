@@ -75,6 +75,25 @@ fn html_text(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The grader's command line (`examples/grader.rs`, which `cargo test` builds with the tests;
+/// built here too when this test binary was run on its own, e.g. `cargo test --test book`).
+fn grader_cli() -> PathBuf {
+    static CLI: OnceLock<PathBuf> = OnceLock::new();
+    CLI.get_or_init(|| {
+        let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--quiet", "--locked", "-p", "mdbook-rubric", "--example", "grader"])
+            .current_dir(root())
+            .status()
+            .expect("running cargo build --example grader");
+        assert!(status.success(), "cargo build -p mdbook-rubric --example grader failed");
+        let debug = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
+        let exe = debug.join("examples").join(format!("grader{}", std::env::consts::EXE_SUFFIX));
+        assert!(exe.is_file(), "no {}", exe.display());
+        exe
+    })
+    .clone()
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[test]
@@ -109,12 +128,7 @@ fn the_playground_shows_what_grader_lint_json_says_for_every_starter() {
             .collect();
 
         let dockerfile = root().join("exercises").join(id).join(&spec.build.dockerfile);
-        let out = Command::new(env!("CARGO_BIN_EXE_mdbook-rubric"))
-            .args(["grader", "lint"])
-            .arg(&dockerfile)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
+        let out = Command::new(grader_cli()).arg("lint").arg(&dockerfile).args(["--format", "json"]).output().unwrap();
         let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!("{id}: grader lint --format json: {e}\n{}", String::from_utf8_lossy(&out.stderr))
         });

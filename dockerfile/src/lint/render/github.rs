@@ -2,13 +2,13 @@
 
 use crate::lint::{rule, Finding, Severity};
 
-/// Escapes a workflow-command message.
-fn data(s: &str) -> String {
+/// Escapes a workflow-command message (the grader's report escapes with it too).
+pub fn data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow-command property value.
-fn property(s: &str) -> String {
+pub fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -1,7 +1,7 @@
 //! Lint output formats, one pure function each: findings (and for JSON the parsed stages) in,
 //! a `String` out. `path` is the Dockerfile's path as it should appear in the output.
 
-mod github;
+pub mod github;
 mod json;
 mod sarif;
 mod text;

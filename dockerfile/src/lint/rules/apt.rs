@@ -2,6 +2,7 @@
 //! apt-no-install-recommends.
 
 use super::cache_mount_targets;
+use crate::lint::ids;
 use crate::lint::shell::{self, program};
 use crate::lint::{Context, Finding};
 
@@ -14,7 +15,7 @@ pub(crate) fn update_alone(ctx: &Context, out: &mut Vec<Finding>) {
                 commands.iter().any(|c| matches!(shell::apt(c), Some("install" | "upgrade" | "dist-upgrade")));
             if update && !install {
                 out.push(ctx.finding(
-                    "GR002",
+                    ids::APT_UPDATE_ALONE,
                     stage,
                     ins,
                     "`apt-get update` runs alone in its own RUN: its layer stays cached while later `apt-get install` lines change, so they install from stale package lists; write `RUN apt-get update && apt-get install -y ...` in one RUN".into(),
@@ -37,7 +38,7 @@ pub(crate) fn lists_not_removed(ctx: &Context, out: &mut Vec<Finding>) {
         let cached = cache_mount_targets(ins).iter().any(|t| t.trim_end_matches('/').starts_with("/var/lib/apt"));
         if !removed && !cached {
             out.push(ctx.finding(
-                "GR003",
+                ids::APT_LISTS_NOT_REMOVED,
                 stage,
                 ins,
                 "`apt-get install` leaves the package lists (/var/lib/apt/lists, tens of MB) in this layer: end the same RUN with `&& rm -rf /var/lib/apt/lists/*` (a later RUN cannot shrink this layer)".into(),
@@ -61,7 +62,7 @@ pub(crate) fn no_install_recommends(ctx: &Context, out: &mut Vec<Finding>) {
             });
             if !off {
                 out.push(ctx.finding(
-                    "GR004",
+                    ids::APT_NO_INSTALL_RECOMMENDS,
                     stage,
                     ins,
                     "`apt-get install` without `--no-install-recommends` also installs every recommended package: add `--no-install-recommends` and list what you need".into(),

@@ -3,6 +3,7 @@
 
 use super::{cache_mount_targets, code, sources};
 use crate::ast::Instruction;
+use crate::lint::ids;
 use crate::lint::shell::{self, Ecosystem};
 use crate::lint::{Context, Finding};
 
@@ -30,7 +31,7 @@ pub(crate) fn pip_no_cache_dir(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let shown: Vec<&str> = cmd.iter().take(2).map(String::as_str).collect();
         out.push(ctx.finding(
-            "GR005",
+            ids::PIP_NO_CACHE_DIR,
             stage,
             ins,
             format!(
@@ -67,7 +68,7 @@ pub(crate) fn copy_context_before_deps(ctx: &Context, out: &mut Vec<Finding>) {
                     Some(copy) if !installed_before.contains(&eco) && !reported.contains(&eco) => {
                         reported.push(eco);
                         out.push(ctx.finding(
-                            "GR006",
+                            ids::COPY_CONTEXT_BEFORE_DEPS,
                             stage,
                             ins,
                             format!(
@@ -101,7 +102,7 @@ pub(crate) fn dependency_cache_mount(ctx: &Context, out: &mut Vec<Finding>) {
             });
             if let Some((eco, shown)) = found {
                 out.push(ctx.finding(
-                    "GR014",
+                    ids::DEPENDENCY_CACHE_MOUNT,
                     stage,
                     ins,
                     format!(

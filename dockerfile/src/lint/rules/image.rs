@@ -3,6 +3,7 @@
 
 use super::{body, code, ImageRef};
 use crate::ast::Stage;
+use crate::lint::ids;
 use crate::lint::shell::{self, program};
 use crate::lint::{Context, Finding};
 
@@ -36,7 +37,7 @@ pub(crate) fn pin_base_tag(ctx: &Context, out: &mut Vec<Finding>) {
             ),
             Some(_) => continue,
         };
-        out.push(ctx.finding("GR001", stage, stage.from(), message));
+        out.push(ctx.finding(ids::PIN_BASE_TAG, stage, stage.from(), message));
     }
 }
 
@@ -88,7 +89,7 @@ pub(crate) fn final_stage_root(ctx: &Context, out: &mut Vec<Finding>) {
         Some(u) if is_root_user(u) => {
             let ins = body(stage).iter().rev().find(|i| i.is("USER")).unwrap_or(stage.from());
             out.push(ctx.finding(
-                "GR009",
+                ids::FINAL_STAGE_ROOT,
                 stage,
                 ins,
                 format!(
@@ -104,7 +105,7 @@ pub(crate) fn final_stage_root(ctx: &Context, out: &mut Vec<Finding>) {
                 return;
             }
             out.push(ctx.finding(
-                "GR009",
+                ids::FINAL_STAGE_ROOT,
                 stage,
                 stage.from(),
                 format!(
@@ -171,7 +172,7 @@ pub(crate) fn toolchain_in_runtime(ctx: &Context, out: &mut Vec<Finding>) {
     let image = root_image(stages, stage);
     if let Some(what) = toolchain_image(image) {
         out.push(ctx.finding(
-            "GR012",
+            ids::TOOLCHAIN_IN_RUNTIME,
             stage,
             stage.from(),
             format!("base image {} contains {what}; {advice}", code(image)),
@@ -200,7 +201,12 @@ pub(crate) fn toolchain_in_runtime(ctx: &Context, out: &mut Vec<Finding>) {
                 Vec::new()
             };
             if !found.is_empty() {
-                out.push(ctx.finding("GR012", stage, ins, format!("installs {}; {advice}", code(&found.join(" ")))));
+                out.push(ctx.finding(
+                    ids::TOOLCHAIN_IN_RUNTIME,
+                    stage,
+                    ins,
+                    format!("installs {}; {advice}", code(&found.join(" "))),
+                ));
                 return;
             }
         }

@@ -3,6 +3,7 @@
 
 use super::{body, code, sources};
 use crate::ast::Arguments;
+use crate::lint::ids;
 use crate::lint::{Context, Finding};
 
 /// GR010: CMD and ENTRYPOINT of the final stage in shell form.
@@ -20,7 +21,7 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\\\""))).collect();
         out.push(ctx.finding(
-            "GR010",
+            ids::SHELL_FORM_CMD,
             stage,
             ins,
             format!(
@@ -80,7 +81,7 @@ pub(crate) fn add_instead_of_copy(ctx: &Context, out: &mut Vec<Finding>) {
                 srcs.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
             };
             out.push(ctx.finding(
-                "GR011",
+                ids::ADD_INSTEAD_OF_COPY,
                 stage,
                 ins,
                 format!(
@@ -143,7 +144,7 @@ pub(crate) fn secret_in_arg_or_env(ctx: &Context, out: &mut Vec<Finding>) {
                 name
             );
             let stage_ref = stage.unwrap_or(&ctx.df.stages[0]);
-            let mut f = ctx.finding("GR015", stage_ref, ins, message);
+            let mut f = ctx.finding(ids::SECRET_IN_ARG_OR_ENV, stage_ref, ins, message);
             if stage.is_none() {
                 f.stage = None;
             }

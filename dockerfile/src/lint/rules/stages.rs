@@ -3,6 +3,7 @@
 
 use super::{body, code, field, mounts, sources};
 use crate::ast::{Instruction, Stage};
+use crate::lint::ids;
 use crate::lint::{Context, Finding};
 
 /// What a `--from` value refers to, seen from stage `current`.
@@ -64,7 +65,7 @@ fn resolve(stages: &[Stage], current: usize, value: &str) -> FromRef {
 
 fn report(ctx: &Context, stage: &Stage, ins: &Instruction, value: &str, out: &mut Vec<Finding>) {
     if let FromRef::Problem(message) = resolve(&ctx.df.stages, stage.index, value) {
-        out.push(ctx.finding("GR007", stage, ins, message));
+        out.push(ctx.finding(ids::COPY_FROM_UNKNOWN_STAGE, stage, ins, message));
     }
 }
 
@@ -96,7 +97,7 @@ pub(crate) fn stage_name_conflict(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(name) = &stage.name else { continue };
         if name == "scratch" || name == "context" {
             out.push(ctx.finding(
-                "GR008",
+                ids::STAGE_NAME_CONFLICT,
                 stage,
                 stage.from(),
                 format!(
@@ -112,7 +113,7 @@ pub(crate) fn stage_name_conflict(ctx: &Context, out: &mut Vec<Finding>) {
         }
         if let Some(first) = stages[..stage.index].iter().find(|s| s.name.as_deref() == Some(name.as_str())) {
             out.push(ctx.finding(
-                "GR008",
+                ids::STAGE_NAME_CONFLICT,
                 stage,
                 stage.from(),
                 format!(
@@ -137,7 +138,7 @@ pub(crate) fn copy_whole_filesystem(ctx: &Context, out: &mut Vec<Finding>) {
             }
             if sources(ins).iter().any(|s| matches!(s.as_str(), "/" | "/." | "/*" | "/**")) {
                 out.push(ctx.finding(
-                    "GR013",
+                    ids::COPY_WHOLE_FILESYSTEM,
                     stage,
                     ins,
                     format!(

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::error::advice;
-use crate::spec::{Exercise, SPEC_FILE};
+use crate::advice::advice;
+use crate::exercise::Exercise;
+use crate::spec::SPEC_FILE;
 
 #[derive(Debug, Clone)]
 pub struct Workbook {
@@ -50,13 +51,7 @@ impl Workbook {
     /// Every exercise, in natural order (ex2 before ex10).
     pub fn exercises(&self) -> Result<Vec<Exercise>> {
         let dir = self.exercises_dir();
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .with_context(|| format!("reading {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join(SPEC_FILE).is_file())
-            .collect();
-        dirs.sort_by_key(|p| natural_key(&p.file_name().unwrap_or_default().to_string_lossy()));
-        dirs.iter().map(|d| Exercise::load(d)).collect()
+        exercise_ids(&dir)?.iter().map(|id| Exercise::load(&dir.join(id))).collect()
     }
 
     /// An exercise by id (`ex1`) or by folder path; with neither, the exercise the current
@@ -83,8 +78,21 @@ impl Workbook {
     }
 }
 
+/// The ids of the exercises in `dir` (its folders that hold an `exercise.toml`), in natural
+/// order (ex2 before ex10).
+pub fn exercise_ids(dir: &Path) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join(SPEC_FILE).is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    ids.sort_by_key(|id| natural_key(id));
+    Ok(ids)
+}
+
 /// Sort key that orders `ex2` before `ex10`.
-fn natural_key(name: &str) -> (String, u64, String) {
+pub fn natural_key(name: &str) -> (String, u64, String) {
     let digits_at = name.find(|c: char| c.is_ascii_digit()).unwrap_or(name.len());
     let (prefix, rest) = name.split_at(digits_at);
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();

@@ -5,7 +5,7 @@
 //! that names the file and the key; validation happens in one place, [`Spec::validate`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -97,43 +97,67 @@ pub struct CheckSpec {
     pub kind: CheckKind,
 }
 
-/// The kinds of check, with their settings. See ../shared/DESIGN.md for their semantics.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum CheckKind {
-    Size(SizeCheck),
-    Stages(StagesCheck),
-    User(UserCheck),
-    Cache(CacheCheck),
-    Absent(PathsCheck),
-    Present(PathsCheck),
-    Smoke(SmokeCheck),
-    Context(ContextCheck),
-    Target(TargetCheck),
-    Stop(StopCheck),
-    Lint(LintCheck),
-    Targets(TargetsCheck),
+/// Every check kind, declared once: its variant of [`CheckKind`], its settings type (below in
+/// this file) and its name as written in `kind = "..."`. A kind the grader measures with a
+/// probe of its own (a build, a run) is marked `[probe]`.
+///
+/// The macro hands the list to `$callback`, so the grader derives its dispatch from the same
+/// list (`grader/src/checks/mod.rs`, `grader/src/gather/mod.rs`). Adding a kind is one line here
+/// plus its own files: its settings struct here, `grader/src/checks/<name>.rs` (the judge) and,
+/// for a `[probe]` kind, `grader/src/gather/<name>.rs`.
+#[macro_export]
+macro_rules! for_each_check_kind {
+    ($callback:ident) => {
+        $callback! {
+            Size(SizeCheck) size [probe],
+            Stages(StagesCheck) stages,
+            User(UserCheck) user,
+            Cache(CacheCheck) cache [probe],
+            Absent(PathsCheck) absent,
+            Present(PathsCheck) present,
+            Smoke(SmokeCheck) smoke [probe],
+            Context(ContextCheck) context,
+            Target(TargetCheck) target [probe],
+            Stop(StopCheck) stop [probe],
+            Lint(LintCheck) lint,
+            Targets(TargetsCheck) targets [probe],
+        }
+    };
 }
 
-impl CheckKind {
-    /// The kind's name as written in `kind = "..."`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            CheckKind::Size(_) => "size",
-            CheckKind::Stages(_) => "stages",
-            CheckKind::User(_) => "user",
-            CheckKind::Cache(_) => "cache",
-            CheckKind::Absent(_) => "absent",
-            CheckKind::Present(_) => "present",
-            CheckKind::Smoke(_) => "smoke",
-            CheckKind::Context(_) => "context",
-            CheckKind::Target(_) => "target",
-            CheckKind::Stop(_) => "stop",
-            CheckKind::Lint(_) => "lint",
-            CheckKind::Targets(_) => "targets",
+macro_rules! declare_check_kinds {
+    ($($variant:ident($settings:ident) $name:ident $([$probe:ident])?,)*) => {
+        /// The kinds of check, with their settings. See the book's `reference/checks.md` for
+        /// their semantics.
+        #[derive(Debug, Clone, Serialize)]
+        #[serde(tag = "kind", rename_all = "lowercase")]
+        pub enum CheckKind {
+            $($variant($settings),)*
         }
-    }
+
+        impl CheckKind {
+            /// The kind's name as written in `kind = "..."`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(CheckKind::$variant(_) => stringify!($name),)*
+                }
+            }
+
+            /// Reads a kind's own settings (the table without the common keys).
+            fn parse(kind: &str, settings: toml::Value) -> Option<Result<CheckKind, toml::de::Error>> {
+                match kind {
+                    $(stringify!($name) => Some($settings::deserialize(settings).map(CheckKind::$variant)),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Every check kind, as written in `kind = "..."`.
+        pub const KINDS: &[&str] = &[$(stringify!($name)),*];
+    };
 }
+
+for_each_check_kind!(declare_check_kinds);
 
 /// `kind = "size"`: the final image's size against a budget (at least one of the two).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -196,6 +220,12 @@ pub struct PathsCheck {
     /// What the paths are, for the report (e.g. "the Go toolchain or Go sources").
     pub what: String,
 }
+
+/// The limits of every container the grader runs, unless a `smoke` check sets its own: how long
+/// it may take to answer (s), its memory (MB) and its process count.
+pub const DEFAULT_TIMEOUT_S: u64 = 20;
+pub const DEFAULT_MEMORY_MB: u64 = 256;
+pub const DEFAULT_PIDS: i64 = 128;
 
 /// `kind = "smoke"`: the image starts under limits and answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -306,17 +336,34 @@ pub struct TargetsCheck {
     pub status: Option<u16>,
 }
 
+impl TargetsCheck {
+    /// The smoke probe every target gets: an HTTP request under the default limits.
+    pub fn smoke(&self) -> SmokeCheck {
+        SmokeCheck {
+            port: Some(self.port),
+            path: self.path.clone(),
+            status: self.status,
+            body_contains: None,
+            cmd: None,
+            env: BTreeMap::new(),
+            timeout_s: DEFAULT_TIMEOUT_S,
+            memory_mb: DEFAULT_MEMORY_MB,
+            pids: DEFAULT_PIDS,
+        }
+    }
+}
+
 fn default_path() -> String {
     "/".to_string()
 }
 fn default_timeout() -> u64 {
-    20
+    DEFAULT_TIMEOUT_S
 }
 fn default_memory() -> u64 {
-    256
+    DEFAULT_MEMORY_MB
 }
 fn default_pids() -> i64 {
-    128
+    DEFAULT_PIDS
 }
 
 fn deserialize_checks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<CheckSpec>, D::Error> {
@@ -328,10 +375,6 @@ fn deserialize_checks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Chec
         .map(|(n, t)| check_from_table(t).map_err(|e| D::Error::custom(format!("[[check]] #{}: {e}", n + 1))))
         .collect()
 }
-
-/// Every check kind, as written in `kind = "..."`.
-pub const KINDS: [&str; 12] =
-    ["size", "stages", "user", "cache", "absent", "present", "smoke", "context", "target", "stop", "lint", "targets"];
 
 /// Splits a `[[check]]` table into the common keys and the kind's own settings, so unknown keys
 /// are rejected with their name whatever the kind.
@@ -361,20 +404,9 @@ fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
         None => None,
     };
     let rest = toml::Value::Table(t);
-    let kind = match kind.as_str() {
-        "size" => CheckKind::Size(SizeCheck::deserialize(rest).map_err(ctx)?),
-        "stages" => CheckKind::Stages(StagesCheck::deserialize(rest).map_err(ctx)?),
-        "user" => CheckKind::User(UserCheck::deserialize(rest).map_err(ctx)?),
-        "cache" => CheckKind::Cache(CacheCheck::deserialize(rest).map_err(ctx)?),
-        "absent" => CheckKind::Absent(PathsCheck::deserialize(rest).map_err(ctx)?),
-        "present" => CheckKind::Present(PathsCheck::deserialize(rest).map_err(ctx)?),
-        "smoke" => CheckKind::Smoke(SmokeCheck::deserialize(rest).map_err(ctx)?),
-        "context" => CheckKind::Context(ContextCheck::deserialize(rest).map_err(ctx)?),
-        "target" => CheckKind::Target(TargetCheck::deserialize(rest).map_err(ctx)?),
-        "stop" => CheckKind::Stop(StopCheck::deserialize(rest).map_err(ctx)?),
-        "lint" => CheckKind::Lint(LintCheck::deserialize(rest).map_err(ctx)?),
-        "targets" => CheckKind::Targets(TargetsCheck::deserialize(rest).map_err(ctx)?),
-        other => return Err(format!("check `{id}`: unknown kind `{other}` (known: {})", KINDS.join(", "))),
+    let kind = match CheckKind::parse(&kind, rest) {
+        Some(parsed) => parsed.map_err(ctx)?,
+        None => return Err(format!("check `{id}`: unknown kind `{kind}` (known: {})", KINDS.join(", "))),
     };
     Ok(CheckSpec { id, points, hints, book, kind })
 }
@@ -460,36 +492,6 @@ impl Spec {
     /// The first check of a kind, if any.
     pub fn check_of(&self, kind: &str) -> Option<&CheckSpec> {
         self.checks.iter().find(|c| c.kind.name() == kind)
-    }
-}
-
-/// An exercise on disk: its id (the folder name), folder and spec.
-#[derive(Debug, Clone)]
-pub struct Exercise {
-    pub id: String,
-    pub dir: PathBuf,
-    pub spec: Spec,
-}
-
-impl Exercise {
-    /// Files a learner may add that the starter does not have (ignore files): when the pristine
-    /// starter lacks one, `reset` removes it and the starter build leaves it out.
-    pub fn optional_learner_files(&self) -> [String; 2] {
-        [".dockerignore".to_string(), format!("{}.dockerignore", self.spec.build.dockerfile)]
-    }
-
-    pub fn load(dir: &Path) -> Result<Exercise> {
-        let id = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .with_context(|| format!("{} has no usable folder name", dir.display()))?
-            .to_string();
-        let spec = Spec::load(dir)?;
-        Ok(Exercise { id, dir: dir.to_path_buf(), spec })
-    }
-
-    pub fn dockerfile_path(&self) -> PathBuf {
-        self.dir.join(&self.spec.build.dockerfile)
     }
 }
 

@@ -5,93 +5,70 @@
 use std::path::Path;
 
 use anyhow::Result;
-use indicatif::ProgressBar;
+use workbook::spec::CacheCheck;
 
-use super::workspace::{append_harmless_edit, temp_copy};
-use crate::context::BuildContext;
-use crate::engine::build::{BuildOutcome, BuildRequest};
-use crate::engine::Engine;
-use crate::locate::squash;
-use crate::spec::{CacheCheck, Exercise};
+use super::prober::Variant;
+use super::Gathering;
+use crate::facts::build::{squash, BuildOutcome};
+use crate::facts::{CacheProbe, Measured, NotMeasured, Probe};
+use crate::locate::dependency_step;
+use crate::workspace::{append_harmless_edit, temp_copy};
 
-/// The two probe builds.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CacheProbe {
-    /// The rebuild after editing the source file.
-    pub after_source_edit: Option<BuildOutcome>,
-    /// The rebuild after editing the manifest.
-    pub after_manifest_edit: Option<BuildOutcome>,
-    /// Why a probe could not run (e.g. the file to edit does not exist).
-    pub error: Option<String>,
-    /// The engine missed its own cache before anything the source edit touched, so the
-    /// unedited Dockerfile was built once more and the source probe run again.
-    pub rebuilt_unedited: bool,
+pub async fn gather(check: &CacheCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
+    // Without a dependency step there is nothing to probe; the check says so.
+    let Some(dependency_step) = dependency_step(g.facts, &check.step) else { return Ok(None) };
+    g.show("cache");
+    probe(check, g, &dependency_step.name).await.map(Some)
 }
 
-pub async fn probe(
-    engine: &Engine,
-    exercise: &Exercise,
-    dir: &Path,
-    check: &CacheCheck,
-    main: &BuildRequest<'_>,
-    dependency_step: &str,
-    progress: &ProgressBar,
-) -> Result<CacheProbe> {
-    let copy = temp_copy(dir)?;
-    let mut probe =
-        CacheProbe { after_source_edit: None, after_manifest_edit: None, error: None, rebuilt_unedited: false };
+async fn probe(check: &CacheCheck, g: &Gathering<'_>, dependency_step: &str) -> Result<Measured> {
+    let copy = temp_copy(g.dir)?;
     for file in [&check.source, &check.manifest] {
         if !copy.path().join(file).is_file() {
-            probe.error = Some(format!("the probe edits `{file}`, but the exercise has no such file"));
-            return Ok(probe);
+            return Ok(Err(NotMeasured(format!("the probe edits `{file}`, but the exercise has no such file"))));
         }
     }
-    let prober = Prober { engine, exercise, copy: copy.path(), main, dependency_step, progress };
-    let mut after_source = prober.rebuild_after_edit(&check.source, &engine.run_id, "cache-source").await?;
+    let run_id = &g.engine.run_id;
+    let edits = Edits { g, copy: copy.path(), dependency_step };
+    let mut after_source = edits.rebuild_after_edit(&check.source, run_id, "cache-source").await?;
+    let mut rebuilt_unedited = false;
     if engine_missed_its_cache(&after_source, dependency_step, &check.source) {
         // Seen on dockerd 20.10 with other builds sharing steps on the same engine: a step before
         // anything the edit touched ran again. Build the unedited Dockerfile once more (its steps
         // are then recorded under the keys a lone build computes) and probe again, once.
-        progress.set_message("the engine missed its own cache: building the unedited Dockerfile again");
-        let tag = engine.tag(&exercise.id, "cache-again");
-        let outcome = engine.build(&BuildRequest { tag: &tag, stop_at: None, ..*main }, progress).await;
-        engine.remove_image(&tag).await;
-        outcome?;
-        probe.rebuilt_unedited = true;
+        g.progress.set_message("the engine missed its own cache: building the unedited Dockerfile again");
+        g.prober.outcome("cache-again", Variant::default()).await?;
+        rebuilt_unedited = true;
         // A new edit: whatever the first probe completed before it was stopped must not serve.
-        let nonce = format!("{}-again", engine.run_id);
-        after_source = prober.rebuild_after_edit(&check.source, &nonce, "cache-source").await?;
+        let nonce = format!("{run_id}-again");
+        after_source = edits.rebuild_after_edit(&check.source, &nonce, "cache-source").await?;
     }
-    probe.after_source_edit = Some(after_source);
-    probe.after_manifest_edit =
-        Some(prober.rebuild_after_edit(&check.manifest, &engine.run_id, "cache-manifest").await?);
-    Ok(probe)
+    let after_manifest = edits.rebuild_after_edit(&check.manifest, run_id, "cache-manifest").await?;
+    Ok(Ok(Probe::Cache(CacheProbe {
+        after_source_edit: after_source,
+        after_manifest_edit: after_manifest,
+        rebuilt_unedited,
+    })))
 }
 
-/// What every probe build shares.
-struct Prober<'a> {
-    engine: &'a Engine,
-    exercise: &'a Exercise,
+/// The probe's edits, each followed by a rebuild.
+struct Edits<'a> {
+    g: &'a Gathering<'a>,
     /// The temporary copy of the exercise the edits go to.
     copy: &'a Path,
-    main: &'a BuildRequest<'a>,
     dependency_step: &'a str,
-    progress: &'a ProgressBar,
 }
 
-impl Prober<'_> {
+impl Edits<'_> {
     /// Rebuilds the copy after a harmless edit to `file` (marked with `nonce`), stopping once the
     /// dependency step is decided, and puts the file back.
     async fn rebuild_after_edit(&self, file: &str, nonce: &str, purpose: &str) -> Result<BuildOutcome> {
         let path = self.copy.join(file);
         let original = std::fs::read(&path)?;
         append_harmless_edit(&path, nonce)?;
-        self.progress.set_message(format!("rebuilding after an edit to {file}"));
-        let context = BuildContext::pack(self.copy, self.main.dockerfile)?;
-        let tag = self.engine.tag(&self.exercise.id, purpose);
-        let req = BuildRequest { context: &context, tag: &tag, stop_at: Some(self.dependency_step), ..*self.main };
-        let outcome = self.engine.build(&req, self.progress).await;
-        self.engine.remove_image(&tag).await;
+        self.g.progress.set_message(format!("rebuilding after an edit to {file}"));
+        let variant = Variant { from: Some(self.copy), stop_at: Some(self.dependency_step), ..Variant::default() };
+        let outcome = self.g.prober.outcome(purpose, variant).await;
         std::fs::write(&path, original)?;
         outcome
     }
@@ -124,7 +101,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::engine::build::{Builder, Step};
+    use crate::facts::build::{Builder, Step};
 
     fn build(steps: &[(&str, bool)]) -> BuildOutcome {
         BuildOutcome {

@@ -1,29 +1,77 @@
-//! Temporary copies of an exercise folder: for cache probes (which edit files) and for grading
-//! a reference solution overlaid on the exercise. The learner's own files are never written.
+//! Folders on disk: the one directory walker, and temporary copies of an exercise folder (for
+//! cache probes, which edit files, and for grading a reference solution overlaid on the
+//! exercise). The learner's own files are never written here.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-/// Copies `src` into `dst` (which must exist), recursively; symlinks are copied as links.
-pub fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(src).with_context(|| format!("reading {}", src.display()))? {
-        let entry = entry?;
-        let from = entry.path();
-        let to = dst.join(entry.file_name());
-        let meta = from.symlink_metadata().with_context(|| format!("reading {}", from.display()))?;
-        if meta.is_dir() {
-            std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
-            copy_tree(&from, &to)?;
-        } else if meta.file_type().is_symlink() {
-            let target = std::fs::read_link(&from)?;
-            let _ = std::fs::remove_file(&to);
-            std::os::unix::fs::symlink(target, &to).with_context(|| format!("linking {}", to.display()))?;
-        } else {
-            std::fs::copy(&from, &to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+/// One entry of a [`walk`].
+pub struct Entry<'a> {
+    /// The entry itself.
+    pub path: &'a Path,
+    /// Its path relative to the walked folder.
+    pub rel: &'a Path,
+    /// Its metadata, symlinks not followed.
+    pub meta: &'a std::fs::Metadata,
+}
+
+/// The one directory walker: visits every entry under `root` depth-first, in name order, a
+/// folder before what it holds; `visit` returns whether to go into a folder (its answer for
+/// other entries is ignored). Symlinks are reported, never followed.
+pub fn walk(root: &Path, visit: &mut dyn FnMut(&Entry<'_>) -> Result<bool>) -> Result<()> {
+    walk_in(root, Path::new(""), visit)
+}
+
+fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry<'_>) -> Result<bool>) -> Result<()> {
+    let dir = root.join(rel);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let rel = rel.join(entry.file_name());
+        let meta = path.symlink_metadata().with_context(|| format!("reading {}", path.display()))?;
+        let descend = visit(&Entry { path: &path, rel: &rel, meta: &meta })?;
+        if meta.is_dir() && descend {
+            walk_in(root, &rel, visit)?;
         }
     }
     Ok(())
+}
+
+/// Copies `src` into `dst` (which must exist), recursively; symlinks are copied as links.
+pub fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
+    walk(src, &mut |e| {
+        let to = dst.join(e.rel);
+        if e.meta.is_dir() {
+            std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
+        } else if e.meta.file_type().is_symlink() {
+            let target = std::fs::read_link(e.path)?;
+            let _ = std::fs::remove_file(&to);
+            std::os::unix::fs::symlink(target, &to).with_context(|| format!("linking {}", to.display()))?;
+        } else {
+            std::fs::copy(e.path, &to).with_context(|| format!("copying {} to {}", e.path.display(), to.display()))?;
+        }
+        Ok(true)
+    })
+}
+
+/// Whether every file under `pristine` has the same bytes at the same place under `dir`.
+pub fn same_files(pristine: &Path, dir: &Path) -> Result<bool> {
+    let mut same = true;
+    walk(pristine, &mut |e| {
+        let there = dir.join(e.rel);
+        if e.meta.is_dir() {
+            same &= there.is_dir();
+        } else if std::fs::read(e.path)? != std::fs::read(&there).unwrap_or_default() {
+            same = false;
+        }
+        Ok(same)
+    })?;
+    Ok(same)
 }
 
 /// A fresh temporary directory holding a copy of `src`.

@@ -1,56 +1,51 @@
 //! The stop probe: start the image, wait until it is up, send SIGTERM to PID 1 and time how
-//! long it takes to exit.
+//! long it takes to exit, watching a little past the limit to say how slow a slow stop is.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use anyhow::Result;
+use workbook::spec::{StopCheck, DEFAULT_MEMORY_MB, DEFAULT_PIDS, DEFAULT_TIMEOUT_S};
+
+use super::http::wait_until_answering;
+use super::Gathering;
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
-use crate::spec::StopCheck;
-
-/// What the stop probe saw.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StopResult {
-    /// Milliseconds from SIGTERM to exit, when it exited within the observation window.
-    pub exited_after_ms: Option<u128>,
-    pub exit_code: Option<i64>,
-    /// Why the probe could not signal the container (it did not start, or exited early).
-    pub problem: Option<String>,
-}
+use crate::facts::{Measured, NotMeasured, Probe, StopRun};
 
 /// How long past the limit the probe keeps watching, to report how slow a slow stop is.
 const GRACE: Duration = Duration::from_secs(5);
 
+pub async fn gather(check: &StopCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
+    g.show("stop");
+    g.progress.set_message("running the image, then sending SIGTERM");
+    Ok(Some(run(g.engine, g.image, check).await?.map(Probe::Stop)))
+}
+
 /// Runs the image and times its stop; an error only when the engine, not the image, failed.
-pub async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> anyhow::Result<StopResult> {
+async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> Result<Measured<StopRun>> {
     let req = RunRequest {
         image: image.to_string(),
         cmd: None,
         env: BTreeMap::new(),
         port: spec.port,
-        memory_mb: 256,
-        pids: 128,
+        memory_mb: DEFAULT_MEMORY_MB,
+        pids: DEFAULT_PIDS,
     };
     let running = match engine.start(&req, "stop").await? {
         Ok(r) => r,
-        Err(e) => {
-            return Ok(StopResult {
-                exited_after_ms: None,
-                exit_code: None,
-                problem: Some(format!("the container could not start: {e}")),
-            })
-        }
+        Err(e) => return Ok(Err(NotMeasured(format!("the container could not start: {e}")))),
     };
     let result = signal_and_time(engine, &running.id, running.host_port, spec).await;
     engine.remove_container(&running.id).await;
     Ok(result)
 }
 
-async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec: &StopCheck) -> StopResult {
-    let problem = |p: String| StopResult { exited_after_ms: None, exit_code: None, problem: Some(p) };
+async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec: &StopCheck) -> Measured<StopRun> {
+    let problem = |p: String| Err(NotMeasured(p));
     match (spec.port, host_port) {
         (Some(port), Some(hp)) => {
-            if !super::smoke::wait_until_answering(engine, id, hp, &spec.path, Duration::from_secs(20)).await {
+            if !wait_until_answering(engine, id, hp, &spec.path, Duration::from_secs(DEFAULT_TIMEOUT_S)).await {
                 return problem(format!("the app never answered on port {port}, so the probe did not signal it"));
             }
         }
@@ -70,11 +65,14 @@ async fn signal_and_time(engine: &Engine, id: &str, host_port: Option<u16>, spec
         return problem(format!("{e:#}"));
     }
     let sent = Instant::now();
-    match engine.wait_exit(id, Duration::from_secs(spec.within_s) + GRACE).await {
-        Ok(Some(code)) => {
-            StopResult { exited_after_ms: Some(sent.elapsed().as_millis()), exit_code: Some(code), problem: None }
-        }
-        Ok(None) => StopResult { exited_after_ms: None, exit_code: None, problem: None },
+    let watched = Duration::from_secs(spec.within_s) + GRACE;
+    match engine.wait_exit(id, watched).await {
+        Ok(Some(code)) => Ok(StopRun {
+            exited_after_ms: Some(sent.elapsed().as_millis()),
+            exit_code: Some(code),
+            watched_s: watched.as_secs(),
+        }),
+        Ok(None) => Ok(StopRun { exited_after_ms: None, exit_code: None, watched_s: watched.as_secs() }),
         Err(e) => problem(format!("{e:#}")),
     }
 }

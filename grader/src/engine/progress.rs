@@ -1,0 +1,340 @@
+//! The build's progress stream, recorded as steps: BuildKit's vertices (grouped by digest,
+//! last update wins, a step another build already ran counted as cached) or the classic
+//! builder's `Step N/M : ...` lines. Pure: `engine::build` feeds it the engine's messages and
+//! asks whether the probe's step is decided yet.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::models::{BuildInfo, BuildInfoAux};
+
+use super::diagnose::{infrastructure, is_cancellation, missing_base};
+use crate::facts::build::{squash, BuildFailure, BuildOutcome, Builder, Step};
+
+/// The most of a step's output kept (its end).
+const LOG_TAIL_BYTES: usize = 6000;
+
+/// Accumulates the stream of one build.
+#[derive(Default)]
+pub struct Recorder {
+    /// `GRADER_DEBUG=raw`: print every vertex message as it arrives.
+    raw_debug: bool,
+    /// The engine's time stamp (seconds, nanoseconds) of this build's first step.
+    began: Option<(i64, i32)>,
+    /// BuildKit vertices by digest, in first-seen order.
+    order: Vec<String>,
+    vertices: HashMap<String, Step>,
+    /// Classic builder: steps in order; the last is the current one.
+    classic: Vec<Step>,
+}
+
+impl Recorder {
+    /// A recorder for one build; `raw_debug` prints every vertex message as it arrives.
+    pub fn new(raw_debug: bool) -> Recorder {
+        Recorder { raw_debug, ..Recorder::default() }
+    }
+
+    pub fn take(&mut self, info: BuildInfo) {
+        if let Some(BuildInfoAux::BuildKit(status)) = info.aux {
+            for v in status.vertexes {
+                let started = v.started.as_ref().map(|t| (t.seconds, t.nanos));
+                let completed = v.completed.as_ref().map(|t| (t.seconds, t.nanos));
+                if self.raw_debug {
+                    eprintln!(
+                        "vertex {:.19} cached={} started={started:?} completed={completed:?} {}",
+                        v.digest, v.cached, v.name
+                    );
+                }
+                // The engine's clock at the start of this build: the first time stamp it sends.
+                // Nothing of the Dockerfile can run before the build context (which holds it) is
+                // loaded, so that first stamp is this build's own.
+                if self.began.is_none() {
+                    self.began = started;
+                }
+                // BuildKit shares a step between concurrent builds that need the same result,
+                // and a build that joins a step another build still holds is sent that step's
+                // past progress, as the other build reported it: its name, its times, and
+                // `cached: false` if it ran there. A step that completed before this build began
+                // came from a result that already existed: for this build it is cached.
+                let past = matches!((completed, self.began), (Some(c), Some(b)) if c < b);
+                let step = self.vertex(&v.digest);
+                if !past || step.name.is_empty() {
+                    step.name = v.name;
+                }
+                step.cached |= v.cached || past;
+                step.started |= started.is_some();
+                step.completed |= completed.is_some();
+                if !past && !v.error.is_empty() {
+                    step.error = Some(v.error);
+                }
+            }
+            for log in status.logs {
+                let step = self.vertex(&log.vertex);
+                push_tail(&mut step.log_tail, &String::from_utf8_lossy(&log.msg));
+            }
+            return;
+        }
+        if let Some(text) = info.stream {
+            for line in text.split_inclusive('\n') {
+                if let Some(rest) = line.strip_prefix("Step ") {
+                    if let Some(prev) = self.classic.last_mut() {
+                        prev.completed = true;
+                    }
+                    // "Step 3/7 : RUN go mod download" -> "[3/7] RUN go mod download"
+                    let name = match rest.split_once(" : ") {
+                        Some((counter, instr)) => format!("[{}] {}", counter.trim(), instr.trim()),
+                        None => rest.trim().to_string(),
+                    };
+                    self.classic.push(Step { name, ..Step::default() });
+                } else if line.trim() == "---> Using cache" {
+                    if let Some(s) = self.classic.last_mut() {
+                        s.cached = true;
+                    }
+                } else if line.trim_start().starts_with("---> Running in") {
+                    if let Some(s) = self.classic.last_mut() {
+                        s.started = true;
+                    }
+                } else if let Some(s) = self.classic.last_mut() {
+                    if !line.trim_start().starts_with("--->") {
+                        push_tail(&mut s.log_tail, line);
+                    }
+                }
+            }
+        }
+    }
+
+    fn vertex(&mut self, digest: &str) -> &mut Step {
+        if !self.vertices.contains_key(digest) {
+            self.order.push(digest.to_string());
+        }
+        self.vertices.entry(digest.to_string()).or_default()
+    }
+
+    /// Whether the step named `name` is known to be cached or to be running.
+    pub fn decided(&self, name: &str) -> bool {
+        let wanted = squash(name);
+        let decided = |s: &&Step| (s.cached || s.started || s.completed) && squash(&s.name) == wanted;
+        match self.classic.last() {
+            Some(_) => self.classic.iter().any(|s| decided(&s)),
+            None => self.vertices.values().any(|s| decided(&s)),
+        }
+    }
+
+    /// A one-line progress message: the step running now.
+    pub fn current(&self) -> Option<String> {
+        if let Some(s) = self.classic.last() {
+            return Some(s.name.clone());
+        }
+        self.order
+            .iter()
+            .rev()
+            .filter_map(|d| self.vertices.get(d))
+            .find(|s| !s.completed && !s.name.is_empty())
+            .map(|s| s.name.clone())
+    }
+
+    /// `engine_gone`: the error is the connection's, not a message the engine sent.
+    pub fn finish(
+        mut self,
+        builder: Builder,
+        error: Option<String>,
+        engine_gone: bool,
+        duration: Duration,
+    ) -> BuildOutcome {
+        let mut steps: Vec<Step> = if self.classic.is_empty() {
+            merge_twins(self.order.iter().filter_map(|d| self.vertices.remove(d)).collect())
+        } else {
+            if error.is_none() {
+                if let Some(s) = self.classic.last_mut() {
+                    s.completed = true;
+                }
+            }
+            self.classic
+        };
+        let builder = if builder == Builder::Classic { Builder::Classic } else { Builder::BuildKit };
+        let failure = error.map(|message| {
+            let step = if builder == Builder::Classic {
+                steps.len().checked_sub(1)
+            } else {
+                steps.iter().position(|s| s.error.as_deref().is_some_and(|e| !is_cancellation(e)))
+            };
+            if builder == Builder::Classic {
+                if let Some(i) = step {
+                    steps[i].error = Some(message.clone());
+                }
+            }
+            let missing_base = missing_base(&steps, step, &message);
+            let infrastructure = infrastructure(&steps, step, &message, engine_gone, missing_base.is_some());
+            BuildFailure { message, step, missing_base, infrastructure }
+        });
+        BuildOutcome { builder, steps, failure, stopped_early: false, duration }
+    }
+}
+
+/// Newer BuildKit (Docker 28 here) shares a step with a concurrent build that has the same cache
+/// key, and reports the other build's vertex, under its own digest, in this build's progress too:
+/// one step, two vertices, e.g. `[build 4/6] RUN go mod download` cached in one and never started
+/// in the other. Steps are what the checks judge, so vertices of the same name are merged, in
+/// first-seen order: cached, started or completed if either was.
+fn merge_twins(vertices: Vec<Step>) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::with_capacity(vertices.len());
+    for v in vertices {
+        match steps.iter_mut().find(|s| !v.name.is_empty() && s.name == v.name) {
+            Some(s) => {
+                s.cached |= v.cached;
+                s.started |= v.started;
+                s.completed |= v.completed;
+                if s.error.as_deref().is_none_or(is_cancellation) && v.error.is_some() {
+                    s.error = v.error;
+                }
+                if s.log_tail.is_empty() {
+                    s.log_tail = v.log_tail;
+                }
+            }
+            None => steps.push(v),
+        }
+    }
+    steps
+}
+
+fn push_tail(tail: &mut String, text: &str) {
+    tail.push_str(text);
+    if tail.len() > LOG_TAIL_BYTES {
+        let mut cut = tail.len() - LOG_TAIL_BYTES;
+        while !tail.is_char_boundary(cut) {
+            cut += 1;
+        }
+        tail.drain(..cut);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_stream_is_recorded_as_steps() {
+        let mut r = Recorder::default();
+        for text in [
+            "Step 1/3 : FROM golang:1.27\n",
+            " ---> 1234\n",
+            "Step 2/3 : COPY go.mod .\n",
+            " ---> Using cache\n",
+            "Step 3/3 : RUN go build\n",
+            " ---> Running in ab\n",
+            "main.go:3: syntax error\n",
+        ] {
+            r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
+        }
+        let out = r.finish(
+            Builder::Classic,
+            Some("The command '/bin/sh -c go build' returned a non-zero code: 1".into()),
+            false,
+            Duration::ZERO,
+        );
+        assert_eq!(out.steps.len(), 3);
+        assert!(out.steps[1].cached && !out.steps[2].cached);
+        let f = out.failure.unwrap();
+        assert_eq!(f.step, Some(2));
+        assert!(out.steps[2].log_tail.contains("syntax error"));
+        assert_eq!(f.missing_base, None);
+    }
+
+    #[test]
+    fn the_probe_step_is_decided_when_cached_or_started() {
+        let mut r = Recorder::default();
+        for text in ["Step 1/3 : FROM golang:1.27\n", "Step 2/3 : RUN go mod download\n"] {
+            r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
+        }
+        let name = "[2/3] RUN go mod download";
+        assert!(!r.decided(name));
+        r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
+        assert!(r.decided(name));
+        assert!(!r.decided("[3/3] RUN go mod download"), "another step with the same command is not this one");
+    }
+
+    /// One BuildKit vertex message; times in milliseconds of the engine's clock.
+    fn vertex(digest: &str, name: &str, cached: bool, started: Option<i64>, completed: Option<i64>) -> BuildInfo {
+        use bollard::moby::buildkit::v1::{StatusResponse, Vertex};
+        let at = |ms: i64| {
+            // (protobuf's Timestamp, which bollard does not re-export by name)
+            let mut t = Vertex::default().started.unwrap_or_default();
+            t.seconds = ms / 1000;
+            t.nanos = ((ms % 1000) * 1_000_000) as i32;
+            t
+        };
+        let v = Vertex {
+            digest: digest.into(),
+            name: name.into(),
+            cached,
+            started: started.map(at),
+            completed: completed.map(at),
+            ..Vertex::default()
+        };
+        BuildInfo {
+            aux: Some(BuildInfoAux::BuildKit(StatusResponse { vertexes: vec![v], ..StatusResponse::default() })),
+            ..BuildInfo::default()
+        }
+    }
+
+    #[test]
+    fn a_step_shared_with_an_earlier_build_counts_as_cached() {
+        // dockerd 20.10, a cold engine, two gradings at once (the messages as recorded): this
+        // probe joined `go mod download` while another build still held it, and was sent that
+        // step's past progress (ran, not cached, 10 s before this build began), under the other
+        // build's name. The step did not run for this build: it is cached.
+        let mut r = Recorder::default();
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(62_055), None));
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(62_055), Some(62_112)));
+        r.take(vertex("dl", "[build 4/6] RUN go mod download", false, None, None));
+        let name = "[build 4/6] RUN go mod download";
+        assert!(!r.decided(name));
+        r.take(vertex("wd", "[2/4] WORKDIR /src", false, Some(52_009), Some(52_569)));
+        r.take(vertex("dl", "[3/5] RUN go mod download", false, Some(52_600), Some(58_000)));
+        assert!(r.decided(name), "the past run decides the probe: the result was there before");
+        // This build's own steps still count as they are reported.
+        r.take(vertex("cp", "[build 5/6] COPY . .", false, Some(62_300), None));
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
+        let dl = out.steps.iter().find(|s| s.name.ends_with("go mod download")).unwrap();
+        assert_eq!(dl.name, name, "the build's own name is kept");
+        assert!(dl.cached);
+        assert!(out.steps.iter().find(|s| s.name.ends_with("WORKDIR /src")).unwrap().cached);
+        let copy = out.steps.iter().find(|s| s.name.ends_with("COPY . .")).unwrap();
+        assert!(copy.started && !copy.cached);
+    }
+
+    #[test]
+    fn a_step_running_for_this_build_is_not_cached_and_cached_stays_cached() {
+        let mut r = Recorder::default();
+        r.take(vertex("ctx", "[internal] load remote build context", false, Some(1_000), Some(1_050)));
+        r.take(vertex("dl", "[build 4/6] RUN go mod download", false, Some(1_200), None));
+        assert!(r.decided("[build 4/6] RUN go mod download"));
+        r.take(vertex("wd", "[build 2/6] WORKDIR /src", true, Some(1_100), Some(1_100)));
+        r.take(vertex("wd", "[build 2/6] WORKDIR /src", false, None, None));
+        let out = r.finish(Builder::BuildKit, None, false, Duration::ZERO);
+        assert!(!out.steps[1].cached && out.steps[1].started);
+        assert!(out.steps[2].cached, "a later message without the flag does not undo a cache hit");
+    }
+
+    #[test]
+    fn twin_vertices_of_one_step_are_merged() {
+        // Docker 28.5, three gradings at once: the probe's own vertex never started, its twin
+        // (another build's, same cache key) came from the cache.
+        let own = Step { name: "[build 4/6] RUN go mod download".into(), ..Step::default() };
+        let twin = Step { cached: true, started: true, ..own.clone() };
+        let other = Step { name: "[build 3/6] COPY go.mod ./".into(), cached: true, ..Step::default() };
+        let steps = merge_twins(vec![own, other.clone(), twin]);
+        assert_eq!(steps.len(), 2);
+        assert!(steps[0].cached && steps[0].started && steps[0].name.ends_with("go mod download"));
+        assert_eq!(steps[1], other);
+    }
+
+    #[test]
+    fn log_tail_is_bounded_and_keeps_the_end() {
+        let mut t = String::new();
+        for i in 0..10_000 {
+            push_tail(&mut t, &format!("line {i}\n"));
+        }
+        assert!(t.len() <= LOG_TAIL_BYTES && t.ends_with("line 9999\n"));
+    }
+}

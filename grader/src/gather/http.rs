@@ -1,0 +1,50 @@
+//! The grader's HTTP client for probes: one HTTP/1.0 GET against a port published on
+//! 127.0.0.1, and a wait until an app answers at all. Bounded in time and size.
+
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::engine::Engine;
+
+/// Polls `path` until the app answers with any HTTP status; false when it exits or the time is up.
+pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, path: &str, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if http_get(host_port, path).await.is_ok() {
+            return true;
+        }
+        if engine.state(id).await.map(|s| !s.running).unwrap_or(true) {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// A minimal HTTP/1.0 GET against 127.0.0.1; the status code and body.
+pub async fn http_get(port: u16, path: &str) -> Result<(u16, String), String> {
+    let io = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
+        let req = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: grader\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.map_err(|e| format!("send: {e}"))?;
+        let mut buf = Vec::new();
+        s.take(1 << 20).read_to_end(&mut buf).await.map_err(|e| format!("receive: {e}"))?;
+        Ok::<_, String>(buf)
+    };
+    let buf =
+        tokio::time::timeout(Duration::from_secs(3), io).await.map_err(|_| "no answer within 3 s".to_string())??;
+    let text = String::from_utf8_lossy(&buf);
+    let status =
+        text.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|c| c.parse().ok()).ok_or_else(
+            || {
+                if text.is_empty() {
+                    "connection closed without an answer".to_string()
+                } else {
+                    "not an HTTP answer".to_string()
+                }
+            },
+        )?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}

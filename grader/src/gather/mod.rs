@@ -1,0 +1,154 @@
+//! Gathering, the only code that drives the engine for facts: the plan's main build, the image
+//! export, then each check's probe (cache rebuilds, starter build, smoke and stop runs, target
+//! builds; every probe build through one `Prober`). It returns records, never verdicts.
+
+mod http;
+mod prober;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Result;
+use indicatif::ProgressBar;
+use workbook::spec::{CheckKind, CheckSpec, PRISTINE_DIR};
+use workbook::Exercise;
+
+use crate::context::BuildContext;
+use crate::engine::Engine;
+use crate::facts::image::BaseImage;
+use crate::facts::{Facts, Measured};
+use crate::plan::{BuildOptions, Plan};
+use crate::provision;
+use prober::Prober;
+
+// One module per kind that probes (marked `[probe]` in the `workbook` crate's list of kinds),
+// named as the kind, each with `gather`; the modules and the dispatch come from that list.
+macro_rules! gatherers {
+    ($($variant:ident($settings:ident) $name:ident $([$probe:ident])?,)*) => {
+        $($(mod $name; const _: &str = stringify!($probe);)?)*
+
+        /// Runs the probe of `check`, when its kind has one and it applies.
+        async fn probe(g: &Gathering<'_>, check: &CheckSpec) -> Result<Option<Measured>> {
+            match &check.kind {
+                $($(CheckKind::$variant(settings) => {
+                    let _ = stringify!($probe);
+                    $name::gather(settings, g).await
+                })?)*
+                _ => Ok(None),
+            }
+        }
+    };
+}
+workbook::for_each_check_kind!(gatherers);
+
+/// What every probe may read: the exercise, the graded folder, the facts of the main build and
+/// image, and the one way to run a probe build.
+struct Gathering<'a> {
+    engine: &'a Engine,
+    exercise: &'a Exercise,
+    /// The folder being graded (the learner's own, or a temporary overlay).
+    dir: &'a Path,
+    /// The main image's tag.
+    image: &'a str,
+    /// The main build and image, measured.
+    facts: &'a Facts,
+    prober: Prober<'a>,
+    progress: &'a ProgressBar,
+}
+
+impl Gathering<'_> {
+    /// Shows which probe runs, e.g. `ex1 cache`.
+    fn show(&self, probe: &str) {
+        self.progress.set_prefix(format!("{} {probe}", self.exercise.id));
+    }
+}
+
+/// Makes the base images the build needs available (the offline kit builds the missing ones it
+/// knows, unless `--pull` asks the engine to pull), and describes them for the report.
+async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -> Result<Vec<BaseImage>> {
+    let (exercise, df_rel) = (plan.exercise, plan.dockerfile);
+    let own_bases = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
+    if !plan.options.pull {
+        let mut images = own_bases.clone();
+        if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
+            let starter = exercise.dir.join(PRISTINE_DIR).join(df_rel);
+            if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+                images.extend(provision::bases(&df));
+            }
+        }
+        let root = exercise.dir.ancestors().find(|d| d.join("exercises").is_dir());
+        provision::ensure(engine, &images, root, progress).await?;
+    }
+    let mut bases = Vec::new();
+    for image in &own_bases {
+        bases.extend(provision::describe(engine, image).await);
+    }
+    Ok(bases)
+}
+
+/// Builds and measures the exercise in `dir` (the learner's folder, or a temporary overlay of
+/// the solution) as its spec asks.
+pub async fn gather(
+    engine: &Engine,
+    exercise: &Exercise,
+    dir: &Path,
+    opts: BuildOptions,
+    progress: &ProgressBar,
+) -> Result<Facts> {
+    let spec = &exercise.spec;
+    let df_rel = spec.build.dockerfile.as_str();
+    let df_text = std::fs::read_to_string(dir.join(df_rel))
+        .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
+    let plan = Plan::new(exercise, dir, &std::env::current_dir().unwrap_or_default(), &df_text, opts);
+    let bases = base_images(engine, &plan, progress).await?;
+    let context = BuildContext::pack(dir, df_rel)?;
+    let tag = engine.tag(&exercise.id, "main");
+    progress.set_prefix(format!("{} build", exercise.id));
+    let req = plan.request(&context, &tag);
+    let build = engine.build(&req, progress).await?;
+    let mut facts = Facts {
+        dockerfile_path: plan.dockerfile_path.clone(),
+        dockerfile: plan.parsed.clone(),
+        context_files: context.files.len(),
+        context_bytes: context.content_bytes(),
+        context_paths: context.files.clone(),
+        context_ignore: context.ignore.clone(),
+        build,
+        image: None,
+        probes: BTreeMap::new(),
+        bases,
+        engine_version: engine.version.clone(),
+        run_id: engine.run_id.clone(),
+    };
+    if let Some(f) = &facts.build.failure {
+        if let Some(image) = &f.missing_base {
+            return Err(crate::engine::diagnose::missing_base_advice(image, &f.message));
+        }
+        return Ok(facts);
+    }
+
+    progress.set_prefix(format!("{} measure", exercise.id));
+    progress.set_message("exporting the image");
+    facts.image = Some(engine.image_facts(&tag, plan.canary).await?);
+
+    let mut probes = BTreeMap::new();
+    {
+        let g = Gathering {
+            engine,
+            exercise,
+            dir,
+            image: &tag,
+            facts: &facts,
+            prober: Prober::new(engine, &exercise.id, req, progress),
+            progress,
+        };
+        for check in &spec.checks {
+            if let Some(measured) = probe(&g, check).await? {
+                probes.insert(check.id.clone(), measured);
+            }
+        }
+    }
+    facts.probes = probes;
+    engine.remove_image(&tag).await;
+    Ok(facts)
+}

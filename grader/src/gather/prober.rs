@@ -1,0 +1,71 @@
+//! The one way to run a probe build: a variant of the main build (another folder's files,
+//! another `--target`, stopped once a step is decided), tagged for its purpose, measured, and
+//! its image removed whatever happened.
+
+use std::future::Future;
+use std::path::Path;
+
+use anyhow::Result;
+use indicatif::ProgressBar;
+
+use crate::context::BuildContext;
+use crate::engine::Engine;
+use crate::facts::build::BuildOutcome;
+use crate::plan::BuildRequest;
+
+/// How a probe build differs from the main build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Variant<'v> {
+    /// Build this folder's files (a temporary copy, edited) instead of the main context.
+    pub from: Option<&'v Path>,
+    /// Build this stage instead of the spec's target.
+    pub target: Option<&'v str>,
+    /// Stop once this step (as the main build named it) is cached or running.
+    pub stop_at: Option<&'v str>,
+}
+
+/// Runs the probe builds of one grading.
+pub struct Prober<'a> {
+    engine: &'a Engine,
+    exercise: &'a str,
+    main: BuildRequest<'a>,
+    progress: &'a ProgressBar,
+}
+
+impl<'a> Prober<'a> {
+    pub fn new(engine: &'a Engine, exercise: &'a str, main: BuildRequest<'a>, progress: &'a ProgressBar) -> Self {
+        Prober { engine, exercise, main, progress }
+    }
+
+    /// Builds `variant` tagged for `purpose`, hands the tag and the outcome to `measure`, then
+    /// removes the image (also when the build or `measure` failed).
+    pub async fn build<T, F, Fut>(&self, purpose: &str, variant: Variant<'_>, measure: F) -> Result<T>
+    where
+        F: FnOnce(String, BuildOutcome) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let packed = match variant.from {
+            Some(dir) => Some(BuildContext::pack(dir, self.main.dockerfile)?),
+            None => None,
+        };
+        let tag = self.engine.tag(self.exercise, purpose);
+        let req = BuildRequest {
+            context: packed.as_ref().unwrap_or(self.main.context),
+            tag: &tag,
+            target: variant.target.or(self.main.target),
+            stop_at: variant.stop_at,
+            ..self.main
+        };
+        let result = match self.engine.build(&req, self.progress).await {
+            Ok(outcome) => measure(tag.clone(), outcome).await,
+            Err(e) => Err(e),
+        };
+        self.engine.remove_image(&tag).await;
+        result
+    }
+
+    /// Builds `variant` for `purpose` and returns its outcome, the image removed.
+    pub async fn outcome(&self, purpose: &str, variant: Variant<'_>) -> Result<BuildOutcome> {
+        self.build(purpose, variant, |_, outcome| async move { Ok(outcome) }).await
+    }
+}
