@@ -66,8 +66,18 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
             let spec = read_spec(dir.path())?;
             let nonce = format!("{}-{}", std::process::id(), started.elapsed().as_nanos());
             bust(&dir.path().join(&spec.dockerfile), &nonce)?;
-            let cold = grade(&grader, dir.path(), &mut engine, &mut retried);
-            let warm = grade(&grader, dir.path(), &mut engine, &mut retried);
+            // A cold grading tried again must be cold again: the first try may have built steps.
+            let dockerfile = dir.path().join(&spec.dockerfile);
+            let mut cold = grade_once(&grader, dir.path(), &mut engine);
+            if let Err(e) = &cold {
+                if e.starts_with(COULD_NOT_GRADE) {
+                    retried.push(format!("{id} {variant} cold ({})", first_words(e)));
+                    bust(&dockerfile, &format!("{nonce}-again"))?;
+                    cold = grade_once(&grader, dir.path(), &mut engine);
+                }
+            }
+            let mut tries = Vec::new();
+            let warm = grade(&grader, dir.path(), &mut engine, &mut tries);
             let edited = spec.source.clone().or_else(|| first_source(dir.path())).unwrap_or_default();
             let edit = if edited.is_empty() {
                 Err("no source file".to_string())
@@ -76,8 +86,11 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
                 let mut text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
                 text.push(b'\n');
                 std::fs::write(&file, text)?;
-                grade(&grader, dir.path(), &mut engine, &mut retried)
+                grade(&grader, dir.path(), &mut engine, &mut tries)
             };
+            retried.extend(tries.iter().map(|t| {
+                format!("{id} {variant} {}", t.split(" (").nth(1).map(|w| format!("({w}")).unwrap_or_default())
+            }));
             for (what, r) in [("cold", &cold), ("warm", &warm), ("edit", &edit)] {
                 match r {
                     Ok(r) => {
@@ -94,7 +107,7 @@ pub fn times(root: &Path, ids: &[String]) -> Result<()> {
     if !retried.is_empty() {
         table.push_str(&format!(
             "\n{} grading(s) were tried a second time after the grader could not grade (the engine, not the \
-             Dockerfile): {}.\n",
+             Dockerfile; a cold one with a new cache-busting value): {}.\n",
             retried.len(),
             retried.join("; ")
         ));
@@ -203,15 +216,21 @@ fn first_source(dir: &Path) -> Option<String> {
 }
 
 /// One `grader check`, tried a second time when the grader could not grade (exit 2: the
-/// engine, not the Dockerfile); `retried` counts those second tries.
+/// engine, not the Dockerfile); `retried` records those second tries.
 fn grade(grader: &Path, dir: &Path, engine: &mut String, retried: &mut Vec<String>) -> Result<Run, String> {
     match grade_once(grader, dir, engine) {
         Err(e) if e.starts_with(COULD_NOT_GRADE) => {
-            retried.push(e.lines().next().unwrap_or_default().to_string());
+            retried.push(format!("{} ({})", dir.display(), first_words(&e)));
             grade_once(grader, dir, engine)
         }
         other => other,
     }
+}
+
+/// The gist of a could-not-grade message, for the table's note.
+fn first_words(e: &str) -> String {
+    let e = e.trim_start_matches(COULD_NOT_GRADE).trim_start_matches(": error: could not grade: ");
+    e.split(['(', '.']).next().unwrap_or(e).trim().to_string()
 }
 
 const COULD_NOT_GRADE: &str = "the grader could not grade";
