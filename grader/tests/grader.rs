@@ -291,13 +291,16 @@ fn the_offline_kit_still_makes_every_workbook_tag_after_the_mirror_moves() {
 fn doctor_names_the_engine_and_every_base_image_the_workbook_uses() {
     let out = grader().arg("doctor").current_dir(repo()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("engine ") && text.contains("API ") && text.contains("BuildKit"), "{text}");
+    // Other tests may still be provisioning base images on a fresh engine: each is listed as
+    // present or missing, and the exit code says whether any is missing.
     for image in ["golang:1-trixie", "rust:1-slim-trixie", "gcr.io/distroless/static-debian13:nonroot"] {
         let line =
             text.lines().find(|l| l.trim_start().starts_with(image)).unwrap_or_else(|| panic!("{image}: {text}"));
-        assert!(line.contains("present"), "{line}");
+        assert!(line.contains("present") || line.contains("MISSING  the kit makes it"), "{line}");
     }
+    let missing = text.lines().any(|l| l.contains(" MISSING "));
+    assert_eq!(out.status.code(), Some(if missing { 1 } else { 0 }), "{text}{}", String::from_utf8_lossy(&out.stderr));
     let out =
         grader().arg("doctor").current_dir(repo()).env("DOCKER_HOST", "unix:///nonexistent.sock").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
