@@ -664,7 +664,7 @@ impl Tmux {
     fn start(cwd: &Path, command: &str) -> Tmux {
         let name = format!("grader-test-{}-{}", std::process::id(), rand_suffix());
         let bin = assert_cmd::cargo::cargo_bin("grader");
-        let script = format!("{} {command}; echo; echo EXITED $?; sleep 600", bin.display());
+        let script = format!("{} {command}; code=$?; echo; echo EXITED $code; sleep 600", bin.display());
         let ok = Command::new("tmux")
             .args(["-L", "grader-tests", "new-session", "-d", "-x", "80", "-y", "50", "-s", &name, "-c"])
             .arg(cwd)

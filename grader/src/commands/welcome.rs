@@ -16,15 +16,17 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
     if !progress.started() {
         out.push_str(&format!(
             "Welcome to the Docker multi-stage build workbook.\n\n\
-             Each of the {n} exercises is a small app whose Dockerfile works, but badly: a huge\n\
-             image, running as root, rebuilding everything on every edit. You rewrite the\n\
-             Dockerfile; the grader builds it on your Docker engine and says what still fails.\n\n\
+             Each of the {n} exercises is a small app whose Dockerfile works, but badly: a\n\
+             huge image, running as root, rebuilding everything on every edit. You rewrite\n\
+             the Dockerfile; the grader builds it on your Docker engine and says what still\n\
+             fails.\n\n\
              Start here:\n  \
              1. read the task:      exercises/{first}/README.md (the book: book/src/how-to-use.md)\n  \
              2. grade the starter:  grader check {first}   (it fails on purpose)\n  \
              3. edit exercises/{first}/Dockerfile, and grade again (or: grader watch {first})\n\n\
              Stuck? grader hint {first} gives one hint at a time, the vaguest first.\n\
-             grader list shows every exercise and your progress; grader doctor checks this machine.\n",
+             grader list shows every exercise and your progress.\n\
+             grader doctor checks that this machine is ready.\n",
             n = ids.len()
         ));
         crate::output::emit_text(&out);
