@@ -548,6 +548,15 @@ fn reset_backs_up_restores_the_starters_files_and_refuses_without_yes_off_a_term
     assert_eq!(std::fs::read_dir(root.path().join(".grader-backups")).unwrap().count(), 2);
 }
 
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = grader().args(["completions", shell]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("grader") && text.contains("solution"), "{shell}:\n{text}");
+    }
+}
+
 /// A workbook of its own in a temporary folder, with copies of the named exercises.
 fn workbook(ids: &[&str]) -> tempfile::TempDir {
     let root = tempfile::Builder::new().prefix("workbook-").tempdir().unwrap();
@@ -729,6 +738,27 @@ fn in_an_80_column_terminal_list_and_the_report_fit() {
     let screen = t.wait_for("EXITED 1", 300);
     assert!(screen.contains("cache") && screen.contains("FAIL"), "{screen}");
     assert_fits_80(&screen);
+}
+
+#[test]
+fn reset_asks_on_a_terminal_and_does_nothing_unless_told_yes() {
+    let root = workbook(&["ex1"]);
+    let ex = root.path().join("exercises/ex1");
+    std::fs::write(ex.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let t = Tmux::start(&ex, "reset");
+    t.wait_for("[y/N]", 20);
+    t.send("n");
+    t.send("Enter");
+    t.wait_for("nothing changed", 10);
+    assert_eq!(std::fs::read_to_string(ex.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert!(!root.path().join(".grader-backups").exists());
+    let t = Tmux::start(&ex, "reset");
+    t.wait_for("[y/N]", 20);
+    t.send("y");
+    t.send("Enter");
+    let screen = t.wait_for("EXITED 0", 10);
+    assert!(screen.contains("saved your") && screen.contains(".grader-backups/ex1-"), "{screen}");
+    assert_ne!(std::fs::read_to_string(ex.join("Dockerfile")).unwrap(), "FROM scratch\n");
 }
 
 /// The exercise `wtest1`, a copy of ex1 under a name of its own, so the engine objects its
