@@ -101,6 +101,8 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page, in roff (`grader man > grader.1; man ./grader.1`).
+    Man,
     /// For maintainers: every starter fails the checks its spec lists, and every reference
     /// solution passes them all.
     Verify {

@@ -555,6 +555,9 @@ fn completions_are_printed_for_each_shell() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success() && text.contains("grader") && text.contains("solution"), "{shell}:\n{text}");
     }
+    let out = grader().arg("man").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.starts_with(".ie") && text.contains("grader"), "{text}");
 }
 
 /// A workbook of its own in a temporary folder, with copies of the named exercises.

@@ -49,6 +49,13 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
             crate::output::emit(&String::from_utf8_lossy(&out));
             Ok(Outcome::Pass)
         }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            crate::output::emit(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Pass)
+        }
         Command::Lint { dockerfile, target, format } => {
             lint::run(cli.root.as_deref(), &dockerfile, target.as_deref(), format)
         }
