@@ -778,6 +778,10 @@ fn watch_regrades_on_a_save_cancels_a_build_on_a_second_save_and_answers_keys() 
     t.wait_for("watching for saves", 300);
     t.send("h");
     t.wait_for("no hint needed", 10);
+    t.send("l");
+    t.wait_for("1 of 1 exercises passed", 10);
+    t.send("n");
+    t.wait_for("no other exercise left", 10);
 
     // A save regrades; a second save while that build runs stops it and starts again.
     let append = |n: u32| {
@@ -796,6 +800,8 @@ fn watch_regrades_on_a_save_cancels_a_build_on_a_second_save_and_answers_keys() 
     t.wait_for("EXITED 0", 30);
     let images = docker(&["images", "-q", "grader/wtest1"]);
     assert!(images.trim().is_empty(), "images left behind: {images}");
+    let containers = docker(&["ps", "-aq", "--filter", "ancestor=grader/wtest1"]);
+    assert!(containers.trim().is_empty(), "containers left behind: {containers}");
 }
 
 #[test]
