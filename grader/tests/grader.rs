@@ -509,7 +509,7 @@ fn explain_lists_the_rules_and_explains_one() {
 }
 
 #[test]
-fn reset_restores_the_starter_and_touches_nothing_else() {
+fn reset_backs_up_restores_the_starters_files_and_refuses_without_yes_off_a_terminal() {
     let root = tempfile::tempdir().unwrap();
     let ex = root.path().join("exercises/ex1");
     std::fs::create_dir_all(&ex).unwrap();
@@ -517,14 +517,294 @@ fn reset_restores_the_starter_and_touches_nothing_else() {
     std::fs::write(ex.join("Dockerfile"), "FROM scratch\n").unwrap();
     std::fs::write(ex.join(".dockerignore"), "*\n").unwrap();
     std::fs::write(ex.join("notes.txt"), "mine").unwrap();
+
+    // No terminal and no --yes: nothing changes.
     let out = grader().args(["reset", "ex1", "--root"]).arg(root.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(std::fs::read_to_string(ex.join("Dockerfile")).unwrap(), "FROM scratch\n");
+
+    let out = grader().args(["reset", "ex1", "--yes", "--root"]).arg(root.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!ex.join(".dockerignore").exists(), "the starter has no .dockerignore");
     assert_eq!(
         std::fs::read(ex.join("Dockerfile")).unwrap(),
         std::fs::read(repo().join("exercises/ex1/Dockerfile")).unwrap()
     );
+    // Files the starter does not have stay; the output says where the backup is.
     assert_eq!(std::fs::read_to_string(ex.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(std::fs::read_to_string(ex.join(".dockerignore")).unwrap(), "*\n");
+    assert!(text.contains("kept your .dockerignore"), "{text}");
+    let backups: Vec<_> = std::fs::read_dir(root.path().join(".grader-backups")).unwrap().flatten().collect();
+    assert_eq!(backups.len(), 1);
+    let backup = backups[0].path();
+    assert!(text.contains(&backup.file_name().unwrap().to_string_lossy().to_string()), "{text}");
+    assert_eq!(std::fs::read_to_string(backup.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert_eq!(std::fs::read_to_string(backup.join(".dockerignore")).unwrap(), "*\n");
+    assert_eq!(std::fs::read_to_string(backup.join("notes.txt")).unwrap(), "mine");
+
+    // Asked to, it removes the ignore file the learner added (it is in the backup).
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new timestamp
+    let out = grader().args(["reset", "ex1", "--yes", "--remove-added", "--root"]).arg(root.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!ex.join(".dockerignore").exists());
+    assert_eq!(std::fs::read_dir(root.path().join(".grader-backups")).unwrap().count(), 2);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = grader().args(["completions", shell]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.contains("grader") && text.contains("solution"), "{shell}:\n{text}");
+    }
+    let out = grader().arg("man").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.starts_with(".ie") && text.contains("grader"), "{text}");
+}
+
+/// A workbook of its own in a temporary folder, with copies of the named exercises.
+fn workbook(ids: &[&str]) -> tempfile::TempDir {
+    let root = tempfile::Builder::new().prefix("workbook-").tempdir().unwrap();
+    for id in ids {
+        let ex = root.path().join("exercises").join(id);
+        std::fs::create_dir_all(&ex).unwrap();
+        copy_tree(&repo().join("exercises").join(id), &ex);
+    }
+    std::fs::create_dir_all(root.path().join("solutions")).unwrap();
+    copy_tree(&repo().join("solutions"), &root.path().join("solutions"));
+    root
+}
+
+fn run_in(root: &Path, args: &[&str]) -> (i32, String) {
+    let out = grader().args(args).arg("--root").arg(root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_hint_ladder_reveals_one_hint_at_a_time_and_remembers() {
+    let root = workbook(&["ex1"]);
+    let (code, first) = run_in(root.path(), &["hint", "ex1"]);
+    assert_eq!(code, 0, "{first}");
+    assert!(
+        first.contains("hint 1 of 3 for the exercise") && first.contains("read: book/src/exercises/ex1.md"),
+        "{first}"
+    );
+    assert!(!first.contains("hint 2 of 3"), "one hint at a time:\n{first}");
+    let (_, second) = run_in(root.path(), &["hint", "ex1"]);
+    assert!(second.contains("hint 2 of 3 for the exercise") && !second.contains("hint 1 of 3"), "{second}");
+    let state = std::fs::read_to_string(root.path().join(".grader-state.toml")).unwrap();
+    assert!(state.contains("exercise = 2"), "{state}");
+    let (_, all) = run_in(root.path(), &["hint", "ex1", "--all"]);
+    assert!(all.contains("hint 1 of 3") && all.contains("hint 2 of 3") && !all.contains("hint 3 of 3"), "{all}");
+
+    // After a grading (recorded by hand here), the ladder of the first failing check.
+    let state = "format_version = 1\n[exercises.ex1.last]\nscore = 70\nmax_score = 100\n\
+                 failing = [\"cache\", \"absent\"]\nat = \"2026-12-07T15:00:00Z\"\n";
+    std::fs::write(root.path().join(".grader-state.toml"), state).unwrap();
+    let (_, cache) = run_in(root.path(), &["hint", "ex1"]);
+    assert!(
+        cache.contains("hint 1 of 2 for `cache`") && cache.contains("read: book/src/caching.md"),
+        "{state}\n{cache}"
+    );
+}
+
+#[test]
+fn the_solution_waits_for_a_pass_unless_forced() {
+    let root = workbook(&["ex1"]);
+    let (code, text) = run_in(root.path(), &["solution", "ex1"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("--force") && !text.contains("COPY --from"), "{text}");
+    let (code, text) = run_in(root.path(), &["solution", "ex1", "--force"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("SPOILER") && text.contains("+ ") && text.contains("COPY --from"), "{text}");
+}
+
+#[test]
+fn a_first_visit_is_greeted_with_how_to_start() {
+    let root = workbook(&["ex1", "ex2"]);
+    let (code, text) = run_in(root.path(), &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Welcome") && text.contains("grader check ex1"), "{text}");
+}
+
+#[test]
+fn a_pass_is_remembered_by_list_and_the_greeting_and_opens_the_solution() {
+    let root = workbook(&["ex1", "ex2"]);
+    copy_tree(&repo().join("solutions/ex1"), &root.path().join("exercises/ex1"));
+    let (code, text) = {
+        let _turn = engine_turn();
+        run_in(root.path(), &["check", "ex1"])
+    };
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("next: grader check ex2") && text.contains("grader solution ex1"), "{text}");
+    let (_, list) = run_in(root.path(), &["list"]);
+    assert!(list.contains("passed") && list.contains("100/100") && list.contains("not started"), "{list}");
+    assert!(list.contains("1 of 2 exercises passed") && list.contains("next: grader check ex2"), "{list}");
+    let (_, hello) = run_in(root.path(), &[]);
+    assert!(hello.contains("1 of 2 exercises passed") && hello.contains("grader check ex2"), "{hello}");
+    let (code, solution) = run_in(root.path(), &["solution", "ex1"]);
+    assert_eq!(code, 0, "{solution}");
+    assert!(solution.contains("(yours is the same)") && !solution.contains("SPOILER"), "{solution}");
+}
+
+/// Box-drawing characters (U+2500 to U+257F) and escape codes.
+fn fancy(text: &str) -> Vec<char> {
+    text.chars().filter(|c| ('\u{2500}'..='\u{257f}').contains(c) || *c == '\x1b').collect()
+}
+
+#[test]
+fn piped_output_has_no_escape_codes_box_drawing_or_line_over_80_columns() {
+    let root = workbook(&["ex1", "ex2"]);
+    for args in [&["list"][..], &["explain"], &["hint", "ex1"], &["solution", "ex1", "--force"], &[]] {
+        let out = grader().args(args).arg("--root").arg(root.path()).env_remove("NO_COLOR").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(fancy(&text).is_empty(), "grader {args:?}:\n{text}");
+        for line in text.lines().filter(|l| !l.starts_with("+ ") && !l.starts_with("- ") && !l.starts_with("  ")) {
+            assert!(line.chars().count() <= 80, "grader {args:?}: {} columns:\n{line}", line.chars().count());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In a terminal: tmux on a socket of the tests' own.
+
+/// A tmux session running one grader command in an 80-column terminal.
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(cwd: &Path, command: &str) -> Tmux {
+        let name = format!("grader-test-{}-{}", std::process::id(), rand_suffix());
+        let bin = assert_cmd::cargo::cargo_bin("grader");
+        let script = format!("{} {command}; code=$?; echo; echo EXITED $code; sleep 600", bin.display());
+        let ok = Command::new("tmux")
+            .args(["-L", "grader-tests", "new-session", "-d", "-x", "80", "-y", "50", "-s", &name, "-c"])
+            .arg(cwd)
+            .args(["env", "-u", "NO_COLOR", "-u", "GRADER_ROOT", "TERM=xterm-256color", "sh", "-c", &script])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    fn send(&self, keys: &str) {
+        Command::new("tmux").args(["-L", "grader-tests", "send-keys", "-t", &self.name, keys]).status().unwrap();
+    }
+
+    /// The screen, wrapped lines joined (so a line longer than the terminal shows as one).
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", "grader-tests", "capture-pane", "-p", "-J", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn wait_for(&self, text: &str, seconds: u64) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(std::time::Instant::now() < deadline, "waited {seconds} s for {text:?}; the screen:\n{screen}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", "grader-tests", "kill-session", "-t", &self.name]).status();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_007
+}
+
+fn assert_fits_80(screen: &str) {
+    for line in screen.lines() {
+        assert!(line.chars().count() <= 80, "{} columns:\n{line}\nthe screen:\n{screen}", line.chars().count());
+    }
+}
+
+#[test]
+fn in_an_80_column_terminal_list_and_the_report_fit() {
+    let root = workbook(&["ex1", "ex2"]);
+    let t = Tmux::start(&root.path().join("exercises/ex1"), "list");
+    let screen = t.wait_for("EXITED 0", 20);
+    assert!(screen.contains('┆') || screen.contains('│'), "a terminal gets the Unicode table:\n{screen}");
+    assert_fits_80(&screen);
+    let _turn = engine_turn();
+    let t = Tmux::start(&root.path().join("exercises/ex1"), "check");
+    let screen = t.wait_for("EXITED 1", 300);
+    assert!(screen.contains("cache") && screen.contains("FAIL"), "{screen}");
+    assert_fits_80(&screen);
+}
+
+#[test]
+fn reset_asks_on_a_terminal_and_does_nothing_unless_told_yes() {
+    let root = workbook(&["ex1"]);
+    let ex = root.path().join("exercises/ex1");
+    std::fs::write(ex.join("Dockerfile"), "FROM scratch\n").unwrap();
+    let t = Tmux::start(&ex, "reset");
+    t.wait_for("[y/N]", 20);
+    t.send("n");
+    t.send("Enter");
+    t.wait_for("nothing changed", 10);
+    assert_eq!(std::fs::read_to_string(ex.join("Dockerfile")).unwrap(), "FROM scratch\n");
+    assert!(!root.path().join(".grader-backups").exists());
+    let t = Tmux::start(&ex, "reset");
+    t.wait_for("[y/N]", 20);
+    t.send("y");
+    t.send("Enter");
+    let screen = t.wait_for("EXITED 0", 10);
+    assert!(screen.contains("saved your") && screen.contains(".grader-backups/ex1-"), "{screen}");
+    assert_ne!(std::fs::read_to_string(ex.join("Dockerfile")).unwrap(), "FROM scratch\n");
+}
+
+/// The exercise `wtest1`, a copy of ex1 under a name of its own, so the engine objects its
+/// gradings create (`grader/wtest1:...`) are this test's only.
+#[test]
+fn watch_regrades_on_a_save_cancels_a_build_on_a_second_save_and_answers_keys() {
+    let root = workbook(&[]);
+    let ex = root.path().join("exercises/wtest1");
+    std::fs::create_dir_all(&ex).unwrap();
+    copy_tree(&repo().join("exercises/ex1"), &ex);
+    copy_tree(&repo().join("solutions/ex1"), &ex);
+    let _turn = engine_turn();
+    let t = Tmux::start(&ex, "watch");
+    t.wait_for("watching for saves", 300);
+    t.send("h");
+    t.wait_for("no hint needed", 10);
+    t.send("l");
+    t.wait_for("1 of 1 exercises passed", 10);
+    t.send("n");
+    t.wait_for("no other exercise left", 10);
+
+    // A save regrades; a second save while that build runs stops it and starts again.
+    let append = |n: u32| {
+        let p = ex.join("main.go");
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("{text}// edit {n}\n")).unwrap();
+    };
+    append(1);
+    t.wait_for("grading wtest1", 10);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    append(2);
+    t.wait_for("its build was stopped", 20);
+    let screen = t.wait_for("watching for saves", 300);
+    assert!(screen.contains("every check passed"), "{screen}");
+    t.send("q");
+    t.wait_for("EXITED 0", 30);
+    let images = docker(&["images", "-q", "grader/wtest1"]);
+    assert!(images.trim().is_empty(), "images left behind: {images}");
+    let containers = docker(&["ps", "-aq", "--filter", "ancestor=grader/wtest1"]);
+    assert!(containers.trim().is_empty(), "containers left behind: {containers}");
 }
 
 #[test]

@@ -125,9 +125,9 @@ pub enum Format {
     Classroom,
 }
 
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+pub fn render(report: &Report, format: Format, style: crate::output::Style) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, style),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
         Format::Github => github::annotations(report),
