@@ -685,7 +685,7 @@ impl Tmux {
             .arg(cwd)
             .args(["env", "-u", "NO_COLOR", "-u", "GRADER_ROOT", "TERM=xterm-256color", "sh", "-c", &script])
             .status()
-            .expect("tmux runs");
+            .expect("the terminal tests need tmux: on Debian or Ubuntu `sudo apt-get install tmux`");
         assert!(ok.success(), "tmux new-session failed");
         Tmux { name }
     }
