@@ -78,6 +78,13 @@ pub enum Command {
         #[command(flatten)]
         build: BuildArgs,
     },
+    /// Remove what killed gradings left in Docker: containers and images labelled
+    /// dev.grader.run whose grader process is gone (or over a day old). Nothing else is touched.
+    Clean {
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Options of the builds the grader runs.

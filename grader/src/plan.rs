@@ -9,7 +9,7 @@ use workbook::spec::CheckKind;
 use workbook::Exercise;
 
 use crate::context::BuildContext;
-use crate::facts::build::Builder;
+use crate::facts::build::{BuildFailure, Builder};
 
 /// Options that change how the exercise is built (not what is judged).
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,8 +26,9 @@ pub struct Plan<'e> {
     pub dockerfile: &'e str,
     /// The Dockerfile's path as messages show it (see [`shown_path`]).
     pub dockerfile_path: String,
-    /// The parsed Dockerfile, or the parser's error (the engine stays the judge of validity).
-    pub parsed: Result<dockerfile::Dockerfile, String>,
+    /// The parsed Dockerfile, or the parser's error. A Dockerfile the parser rejects is never
+    /// sent to the engine (see [`Plan::rejected`]).
+    pub parsed: Result<dockerfile::Dockerfile, dockerfile::ParseError>,
     /// What in the Dockerfile only BuildKit builds right (see [`needs_buildkit`]).
     pub needs_buildkit: Option<String>,
     /// The secret a `context` check plants, searched for in every layer of the image.
@@ -46,7 +47,7 @@ impl<'e> Plan<'e> {
         options: BuildOptions,
     ) -> Plan<'e> {
         let dockerfile = exercise.spec.build.dockerfile.as_str();
-        let parsed = dockerfile::parse(dockerfile_text).map_err(|e| e.to_string());
+        let parsed = dockerfile::parse(dockerfile_text);
         let needs_buildkit = parsed.as_ref().ok().and_then(|df| needs_buildkit(df, dockerfile));
         let canary = exercise.spec.checks.iter().find_map(|c| match &c.kind {
             CheckKind::Context(x) => x.canary.as_deref(),
@@ -61,6 +62,25 @@ impl<'e> Plan<'e> {
             canary,
             options,
         }
+    }
+
+    /// The learner's failed build when our parser rejects the Dockerfile: such a file is never
+    /// sent to the engine. Engines' own parsers are not all robust: dockerd 20.10's Dockerfile
+    /// frontend panics on a file of only `ARG` lines ("index out of range [-1]") and the whole
+    /// daemon exits, for every user of the machine.
+    pub fn rejected(&self) -> Option<BuildFailure> {
+        let e = self.parsed.as_ref().err()?;
+        Some(BuildFailure {
+            message: format!(
+                "{}:{}: {}\nThe grader's Dockerfile parser rejects this file, so it was not sent to Docker: \
+                 fix that line, then grade again (`grader lint {}` checks it without building).",
+                self.dockerfile_path, e.line, e.message, self.dockerfile_path
+            ),
+            step: None,
+            line: Some(e.line),
+            missing_base: None,
+            infrastructure: None,
+        })
     }
 
     /// The main build of the plan: `context` tagged `tag`.

@@ -2,6 +2,7 @@
 //! and write the output. `cli.rs` declares the commands.
 
 mod check;
+mod clean;
 mod doctor;
 mod grade;
 mod hint;
@@ -40,5 +41,6 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         Command::Explain { rule } => lint::explain(rule.as_deref()),
         Command::Reset { exercise } => reset::run(&workbook()?, exercise.as_deref()),
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
+        Command::Clean { dry_run } => clean::run(dry_run).await,
     }
 }

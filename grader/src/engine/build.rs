@@ -14,7 +14,7 @@ use indicatif::ProgressBar;
 
 use super::diagnose::is_uploaded_context_unreadable;
 use super::progress::Recorder;
-use super::{Engine, RUN_LABEL};
+use super::Engine;
 use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
 use crate::plan::BuildRequest;
@@ -116,7 +116,7 @@ impl Engine {
         progress: &ProgressBar,
     ) -> Result<BuildOutcome> {
         let started = Instant::now();
-        let labels: HashMap<&str, &str> = [(RUN_LABEL, self.run_id.as_str())].into();
+        let labels = self.labels();
         let mut opts = BuildImageOptionsBuilder::default()
             .dockerfile(req.dockerfile)
             .t(req.tag)
@@ -171,7 +171,11 @@ impl Engine {
                 break;
             }
         }
-        // Dropping the stream closes the request and the session: the engine cancels the build.
+        // Dropping the stream closes the request and the session: the engine cancels the build
+        // (or, when every step was cached, may still finish it and tag the image: see cleanup).
+        if stopped_early {
+            self.stopped_a_build.store(true, Ordering::Relaxed);
+        }
         drop(stream);
         let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
@@ -187,6 +191,7 @@ impl Engine {
             outcome.failure = Some(BuildFailure {
                 message: "the build finished but produced no image".into(),
                 step: None,
+                line: None,
                 missing_base: None,
                 infrastructure: None,
             });

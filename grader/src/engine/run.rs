@@ -8,7 +8,7 @@ use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, KillContainerOptionsBuilder, LogsOptionsBuilder};
 use futures_util::StreamExt;
 
-use super::{Engine, RUN_LABEL};
+use super::Engine;
 
 /// How to run a container.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Engine {
             cmd: req.cmd.clone(),
             env: Some(req.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
             exposed_ports: port_key.clone().map(|k| vec![k]),
-            labels: Some(HashMap::from([(RUN_LABEL.to_string(), self.run_id.clone())])),
+            labels: Some(self.labels()),
             host_config: Some(HostConfig {
                 memory: Some(memory),
                 memory_swap: Some(memory),

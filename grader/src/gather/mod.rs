@@ -15,6 +15,7 @@ use workbook::Exercise;
 
 use crate::context::BuildContext;
 use crate::engine::Engine;
+use crate::facts::build::{BuildFailure, BuildOutcome};
 use crate::facts::image::BaseImage;
 use crate::facts::{Facts, Measured};
 use crate::plan::{BuildOptions, Plan};
@@ -100,6 +101,9 @@ pub async fn gather(
     let df_text = std::fs::read_to_string(dir.join(df_rel))
         .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
     let plan = Plan::new(exercise, dir, &std::env::current_dir().unwrap_or_default(), &df_text, opts);
+    if let Some(failure) = plan.rejected() {
+        return Ok(unbuilt(engine, &plan, failure));
+    }
     let bases = base_images(engine, &plan, progress).await?;
     let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
@@ -108,7 +112,7 @@ pub async fn gather(
     let build = engine.build(&req, progress).await?;
     let mut facts = Facts {
         dockerfile_path: plan.dockerfile_path.clone(),
-        dockerfile: plan.parsed.clone(),
+        dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
         context_files: context.files.len(),
         context_bytes: context.content_bytes(),
         context_paths: context.files.clone(),
@@ -151,4 +155,28 @@ pub async fn gather(
     facts.probes = probes;
     engine.remove_image(&tag).await;
     Ok(facts)
+}
+
+/// The facts of a Dockerfile that was not built: `failure` says why. Nothing reaches the engine.
+fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
+    Facts {
+        dockerfile_path: plan.dockerfile_path.clone(),
+        dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
+        context_files: 0,
+        context_bytes: 0,
+        context_paths: Vec::new(),
+        context_ignore: Default::default(),
+        build: BuildOutcome {
+            builder: plan.options.builder,
+            steps: Vec::new(),
+            failure: Some(failure),
+            stopped_early: false,
+            duration: Default::default(),
+        },
+        image: None,
+        probes: BTreeMap::new(),
+        bases: Vec::new(),
+        engine_version: engine.version.clone(),
+        run_id: engine.run_id.clone(),
+    }
 }
