@@ -28,6 +28,9 @@ pub struct BuildContext {
     pub files: Vec<(String, u64)>,
     /// The ignore rules that were applied.
     pub ignore: Dockerignore,
+    /// Special files (FIFOs, sockets, devices) left out, never opened: a FIFO opened for
+    /// reading blocks until something writes to it.
+    pub skipped: Vec<String>,
 }
 
 impl BuildContext {
@@ -52,13 +55,23 @@ impl BuildContext {
         let mut builder = tar::Builder::new(Vec::new());
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
+        // Plain entries for sparse files: dockerd 20.10 rejects GNU sparse entries ("unhandled
+        // tar header type 83") and the whole build fails.
+        builder.sparse(false);
         let mut files = Vec::new();
-        add_tree(dir, &ignore, &mut builder, &mut files)?;
+        let mut skipped = Vec::new();
+        add_tree(dir, &ignore, &mut builder, &mut files, &mut skipped)?;
         if !dir.join(dockerfile).is_file() {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
         let tar = builder.into_inner().context("finishing the context tar")?;
-        Ok(BuildContext { tar, files, ignore })
+        Ok(BuildContext { tar, files, ignore, skipped })
+    }
+
+    /// [`BuildContext::pack`] on a blocking thread, off the async runtime.
+    pub async fn pack_off_runtime(dir: &Path, dockerfile: &str) -> Result<BuildContext> {
+        let (dir, dockerfile) = (dir.to_path_buf(), dockerfile.to_string());
+        crate::workspace::off_runtime(move || BuildContext::pack(&dir, &dockerfile)).await
     }
 }
 
@@ -79,6 +92,7 @@ fn add_tree(
     ignore: &Dockerignore,
     builder: &mut tar::Builder<Vec<u8>>,
     files: &mut Vec<(String, u64)>,
+    skipped: &mut Vec<String>,
 ) -> Result<()> {
     crate::workspace::walk(root, &mut |e| {
         let Some(path) = e.rel.to_str() else {
@@ -88,6 +102,12 @@ fn add_tree(
             return Ok(false);
         }
         let excluded = ignore.excludes(path);
+        if crate::workspace::is_special(e.meta) {
+            if !excluded {
+                skipped.push(path.to_string());
+            }
+            return Ok(false);
+        }
         if e.meta.is_dir() {
             if excluded && !ignore.must_descend(path) {
                 return Ok(false);
@@ -160,6 +180,30 @@ mod tests {
         // The root .dockerignore is not sent: an engine that does not know Dockerfile-specific
         // ignore files would apply it.
         assert_eq!(n, vec!["Dockerfile", "Dockerfile.dockerignore", "a.txt"]);
+    }
+
+    #[test]
+    fn special_files_are_skipped_unopened_and_sparse_files_sent_as_plain_entries() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let fifo = d.path().join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let _socket = std::os::unix::net::UnixListener::bind(d.path().join("sock")).unwrap();
+        let sparse = std::fs::File::create(d.path().join("sparse.img")).unwrap();
+        sparse.set_len(64 << 20).unwrap();
+        // Opening the FIFO would block this test forever: packing must not.
+        let ctx = BuildContext::pack(d.path(), "Dockerfile").unwrap();
+        assert_eq!(ctx.skipped, vec!["pipe", "sock"]);
+        let mut a = tar::Archive::new(ctx.tar.as_slice());
+        for e in a.entries().unwrap() {
+            let e = e.unwrap();
+            assert_ne!(e.header().entry_type(), tar::EntryType::GNUSparse, "{:?}", e.path());
+        }
+        assert_eq!(names(&ctx), vec!["Dockerfile", "sparse.img"]);
+        // The temporary copies skip them as well.
+        let copy = tempfile::tempdir().unwrap();
+        crate::workspace::copy_tree(d.path(), copy.path()).unwrap();
+        assert!(!copy.path().join("pipe").exists() && copy.path().join("sparse.img").is_file());
     }
 
     #[test]

@@ -47,7 +47,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(COULD_NOT_GRADE);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let outcome = runtime.block_on(commands::run(cli));
+    // A file task stuck on a blocking thread must not keep the process alive once it is done.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match outcome {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
             report_error(&e);

@@ -747,3 +747,35 @@ fn a_dockerfile_our_parser_rejects_is_a_failed_build_never_sent_to_the_engine() 
     let message = failure["message"].as_str().unwrap();
     assert!(message.contains("no FROM instruction") && message.contains("not sent to Docker"), "{message}");
 }
+
+#[test]
+fn a_fifo_a_socket_and_a_sparse_file_in_the_folder_neither_hang_nor_break_the_grading() {
+    let w = Workspace::solution("ex1");
+    assert!(Command::new("mkfifo").arg(w.path().join("pipe")).status().unwrap().success());
+    let _socket = std::os::unix::net::UnixListener::bind(w.path().join("sock")).unwrap();
+    std::fs::File::create(w.path().join("sparse.img")).unwrap().set_len(256 << 20).unwrap();
+    std::fs::write(w.path().join(".dockerignore"), "sparse.img\n").unwrap();
+    let g = w.check();
+    g.expect(0, &[]);
+    assert!(g.stderr.contains("left out of the build context") && g.stderr.contains("pipe"), "{}", g.stderr);
+    g.left_nothing();
+    // Sent, not ignored, a sparse file is a plain entry the engine reads.
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nCOPY sparse.img /\n");
+    std::fs::File::create(w.path().join("sparse.img")).unwrap().set_len(8 << 20).unwrap();
+    let g = w.check();
+    assert!(g.report["build"]["failure"].is_null(), "{}\n{}", g.report, g.stderr);
+}
+
+#[test]
+fn a_dockerfile_linked_outside_the_exercise_is_never_read_or_printed() {
+    let w = Workspace::starter("ex1");
+    std::fs::remove_file(w.path().join("Dockerfile")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", w.path().join("Dockerfile")).unwrap();
+    let engine = RecordingEngine::start();
+    let out = grader().arg("check").arg(w.path()).env("DOCKER_HOST", engine.host()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("outside the exercise folder"), "{stderr}");
+    assert!(!stdout.contains("root:") && !stderr.contains("root:"), "{stdout}\n{stderr}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
+}

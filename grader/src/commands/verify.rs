@@ -55,7 +55,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                 if !solution_dir.is_dir() {
                     anyhow::bail!("{} has no reference solution at {}", e.id, solution_dir.display());
                 }
-                let overlay = temp_copy(&e.dir)?;
+                let overlay = temp_copy(&e.dir).await?;
                 copy_tree(&solution_dir, overlay.path())?;
                 let solution = grade(&engine, e, overlay.path(), opts, progress)
                     .await

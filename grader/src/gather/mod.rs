@@ -98,14 +98,26 @@ pub async fn gather(
 ) -> Result<Facts> {
     let spec = &exercise.spec;
     let df_rel = spec.build.dockerfile.as_str();
-    let df_text = std::fs::read_to_string(dir.join(df_rel))
-        .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
+    let df_text = {
+        let (dir, df_rel) = (dir.to_path_buf(), df_rel.to_string());
+        let read = move || crate::workspace::read_inside(&dir, &df_rel, crate::workspace::MAX_DOCKERFILE_BYTES);
+        crate::workspace::off_runtime(read).await?
+    };
     let plan = Plan::new(exercise, dir, &std::env::current_dir().unwrap_or_default(), &df_text, opts);
     if let Some(failure) = plan.rejected() {
         return Ok(unbuilt(engine, &plan, failure));
     }
     let bases = base_images(engine, &plan, progress).await?;
-    let context = BuildContext::pack(dir, df_rel)?;
+    let context = BuildContext::pack_off_runtime(dir, df_rel).await?;
+    if !context.skipped.is_empty() {
+        crate::output::say(
+            progress,
+            format!(
+                "left out of the build context (a pipe, socket or device cannot be sent): {}",
+                context.skipped.join(", ")
+            ),
+        );
+    }
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
     let req = plan.request(&context, &tag);
