@@ -16,6 +16,8 @@ use crate::facts::build::{BuildFailure, Builder};
 pub struct BuildOptions {
     pub pull: bool,
     pub builder: Builder,
+    /// Seconds one build may run (`--timeout`); `None`: the spec's `build.timeout_s`.
+    pub timeout: Option<u64>,
 }
 
 /// How one exercise folder is built and measured.
@@ -96,6 +98,7 @@ impl<'e> Plan<'e> {
             builder: self.options.builder,
             stop_at: None,
             needs_buildkit: self.needs_buildkit.as_deref(),
+            timeout: std::time::Duration::from_secs(self.options.timeout.unwrap_or(build.timeout_s)),
         }
     }
 }
@@ -118,6 +121,8 @@ pub struct BuildRequest<'a> {
     /// (Dockerfile:11)"): `Auto` must not fall back to the classic builder, which runs
     /// `RUN <<EOF` as an empty script and reports success, and rejects BuildKit-only flags.
     pub needs_buildkit: Option<&'a str>,
+    /// How long the build may run before the grader cancels it in the engine and fails it.
+    pub timeout: std::time::Duration,
 }
 
 /// The Dockerfile's path as messages show it: relative to the current directory when the

@@ -779,3 +779,35 @@ fn a_dockerfile_linked_outside_the_exercise_is_never_read_or_printed() {
     assert!(!stdout.contains("root:") && !stderr.contains("root:"), "{stdout}\n{stderr}");
     assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
 }
+
+#[test]
+fn a_build_over_its_timeout_is_cancelled_in_the_engine_and_failed() {
+    let _turn = engine_turn();
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nRUN sleep 617\n");
+    let sleeping = || Command::new("pgrep").args(["-f", "sleep 617"]).output().unwrap().status.success();
+    let started = std::time::Instant::now();
+    let out = grader().arg("check").arg(w.path()).args(["--format", "json", "--timeout", "8"]).output().unwrap();
+    let g = Graded::from(out);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let message = g.report["build"]["failure"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("did not finish within 8 s"), "{message}");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(!sleeping(), "the engine still runs the cancelled build");
+    g.left_nothing();
+}
+
+#[test]
+fn ex2_starter_probe_builds_leave_no_image_behind() {
+    // A probe build stopped early but fully cached is tagged by the engine after the grader
+    // removed its tag: the run's label sweep must catch it.
+    for _ in 0..2 {
+        let g = Workspace::starter("ex2").check();
+        assert!(g.code == 1, "{}\n{}", g.report, g.stderr);
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        g.left_nothing();
+        let run = g.report["run_id"].as_str().unwrap();
+        let labelled = docker(&["images", "-q", "--filter", &format!("label=dev.grader.run={run}")]);
+        assert!(labelled.trim().is_empty(), "images of run {run} left: {labelled}");
+    }
+}

@@ -11,7 +11,7 @@ use crate::report::{render, Format};
 use workbook::Exercise;
 
 pub async fn run(exercise: &Exercise, build: BuildArgs, format: Format) -> Result<Outcome> {
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let report = with_engine(|engine| {
         let progress = &progress;

@@ -41,7 +41,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     } else {
         ids.iter().map(|id| workbook.exercise(Some(id))).collect::<Result<_>>()?
     };
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let results = with_engine(|engine| {
         let (exercises, progress) = (&exercises, &progress);

@@ -143,7 +143,18 @@ impl Engine {
         let mut error = None;
         let mut engine_gone = false;
         let mut stopped_early = false;
-        while let Some(item) = stream.next().await {
+        let deadline = tokio::time::Instant::now() + req.timeout;
+        loop {
+            let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
+                error = Some(format!(
+                    "the build did not finish within {} s, so the grader cancelled it. A step that waits or \
+                     loops forever never ends: check your RUN steps. On a slow machine, grade with a larger \
+                     `--timeout` (the spec's build.timeout_s is the default).",
+                    req.timeout.as_secs()
+                ));
+                break;
+            };
+            let Some(item) = next else { break };
             match item {
                 Ok(info) => rec.take(info),
                 Err(bollard::errors::Error::DockerStreamError { error: e }) => {
