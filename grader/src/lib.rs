@@ -29,6 +29,8 @@ pub mod units;
 pub mod workspace;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
 mod pipeline_tests;

@@ -85,6 +85,66 @@ impl<'e> Plan<'e> {
         })
     }
 
+    /// The `COPY --from=` sources that name no stage of the Dockerfile, with their line: the
+    /// engine takes such a name for an image and, when it has none, looks it up in a registry,
+    /// so a typo in a stage name comes back as a network error or a missing image.
+    pub fn copy_sources_not_stages(&self) -> Vec<(&str, usize)> {
+        let Ok(df) = self.parsed.as_ref() else { return Vec::new() };
+        let names: Vec<&str> = df.stages.iter().filter_map(|s| s.name.as_deref()).collect();
+        df.stages
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .filter(|i| i.keyword.eq_ignore_ascii_case("COPY"))
+            .filter_map(|i| Some((i.flags.iter().find(|f| f.name == "from")?.value.as_deref()?, i.lines.start)))
+            .filter(|(from, _)| {
+                let lower = from.to_lowercase();
+                !names.contains(&lower.as_str()) && lower.parse::<usize>().is_err() && !from.contains('$')
+            })
+            .collect()
+    }
+
+    /// The learner's failed build for a `COPY --from=<from>` (at `line`) that names neither a
+    /// stage nor an image the engine has.
+    pub fn unknown_copy_source(&self, from: &str, line: usize) -> BuildFailure {
+        let names: Vec<&str> = self
+            .parsed
+            .as_ref()
+            .map(|df| df.stages.iter().filter_map(|s| s.name.as_deref()).collect())
+            .unwrap_or_default();
+        BuildFailure {
+            message: format!(
+                "`COPY --from={from}` ({}:{line}) names no stage of this Dockerfile (its stages: {}), and Docker \
+                 has no image called `{from}` either (Docker would look for one in a registry). Name a stage \
+                 defined above it (`FROM ... AS <name>`), or its number; for an image, grade with --pull.",
+                self.dockerfile_path,
+                if names.is_empty() { "none named".to_string() } else { names.join(", ") }
+            ),
+            step: None,
+            line: Some(line),
+            missing_base: None,
+            infrastructure: None,
+        }
+    }
+
+    /// What to add to an engine's message that only says the Dockerfile is malformed when the
+    /// cause is a heredoc the engine's built-in Dockerfile frontend cannot read: dockerd 20.10
+    /// (BuildKit before 0.10) parses the heredoc's lines as instructions and says "unknown
+    /// instruction: SET" for a `set -e` inside one.
+    pub fn explain_engine_message(&self, message: &str) -> Option<String> {
+        let df = self.parsed.as_ref().ok()?;
+        let heredoc = df.stages.iter().flat_map(|s| &s.instructions).find(|i| !i.heredocs.is_empty())?;
+        if !message.to_lowercase().contains("unknown instruction") || df.directive("syntax").is_some() {
+            return None;
+        }
+        Some(format!(
+            "The Dockerfile's heredoc ({}:{}) is the cause: this engine's built-in Dockerfile frontend \
+             does not read heredocs, so it took the heredoc's lines for instructions. Heredocs are built \
+             in from Docker 23 (BuildKit 0.10); on an older engine add `# syntax=docker/dockerfile:1` as \
+             the first line (the engine then fetches a newer frontend from Docker Hub), or update Docker.",
+            self.dockerfile_path, heredoc.lines.start
+        ))
+    }
+
     /// The main build of the plan: `context` tagged `tag`.
     pub fn request<'p>(&'p self, context: &'p BuildContext, tag: &'p str) -> BuildRequest<'p> {
         let build = &self.exercise.spec.build;

@@ -811,3 +811,24 @@ fn ex2_starter_probe_builds_leave_no_image_behind() {
         assert!(labelled.trim().is_empty(), "images of run {run} left: {labelled}");
     }
 }
+
+#[test]
+fn copy_from_a_stage_that_does_not_exist_names_the_typo_not_a_missing_image() {
+    let g = Workspace::solution("ex1").edit("Dockerfile", "COPY --from=build ", "COPY --from=biuld ").check();
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let failure = &g.report["build"]["failure"];
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(message.contains("`COPY --from=biuld`") && message.contains("its stages: build"), "{failure}");
+    assert!(failure["line"].as_u64().is_some(), "{failure}");
+}
+
+#[test]
+fn a_heredoc_the_engine_cannot_read_is_explained() {
+    let df = "FROM debian:trixie-slim\nRUN <<EOF\nset -e\necho hi > /hi\nEOF\nCMD [\"cat\", \"/hi\"]\n";
+    let g = Workspace::starter("ex1").with("Dockerfile", df).check();
+    // Docker 23+ reads heredocs: then the build simply succeeds.
+    if let Some(message) = g.report["build"]["failure"]["message"].as_str() {
+        assert!(message.contains("heredoc") && message.contains("Dockerfile:2"), "{message}");
+        assert!(message.contains("# syntax=docker/dockerfile:1"), "{message}");
+    }
+}

@@ -275,6 +275,10 @@ pub struct SmokeCheck {
     /// Process limit. Default 128.
     #[serde(default = "default_pids")]
     pub pids: i64,
+    /// Leave the container's root filesystem writable. By default it is read-only, with a
+    /// 64 MB tmpfs on /tmp; set this for an app that must write elsewhere.
+    #[serde(default)]
+    pub writable_root: bool,
 }
 
 /// `kind = "context"`: what the build context holds after `.dockerignore`, and whether a secret
@@ -365,6 +369,7 @@ impl TargetsCheck {
             timeout_s: DEFAULT_TIMEOUT_S,
             memory_mb: DEFAULT_MEMORY_MB,
             pids: DEFAULT_PIDS,
+            writable_root: false,
         }
     }
 }

@@ -107,6 +107,13 @@ pub async fn gather(
     if let Some(failure) = plan.rejected() {
         return Ok(unbuilt(engine, &plan, failure));
     }
+    if !plan.options.pull {
+        for (from, line) in plan.copy_sources_not_stages() {
+            if !engine.has_image(&crate::image_ref::normalize(from)).await {
+                return Ok(unbuilt(engine, &plan, plan.unknown_copy_source(from, line)));
+            }
+        }
+    }
     let bases = base_images(engine, &plan, progress).await?;
     let context = BuildContext::pack_off_runtime(dir, df_rel).await?;
     if !context.skipped.is_empty() {
@@ -136,6 +143,11 @@ pub async fn gather(
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
+    if let Some(f) = facts.build.failure.as_mut() {
+        if let Some(why) = plan.explain_engine_message(&f.message) {
+            f.message = format!("{}\n{why}", f.message.trim_end());
+        }
+    }
     if let Some(f) = &facts.build.failure {
         if let Some(image) = &f.missing_base {
             return Err(crate::engine::diagnose::missing_base_advice(image, &f.message));
