@@ -12,6 +12,8 @@ use super::Engine;
 
 /// The CPU limit of every container the grader runs (one CPU, in billionths).
 pub const CPUS_NANO: i64 = 1_000_000_000;
+/// How long the engine may take to create and start a container.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
 /// The open-files limit of every container the grader runs.
 pub const NOFILE: i64 = 4096;
 
@@ -56,7 +58,15 @@ impl Engine {
     /// (a missing executable, a bad user), which is the learner's result; the outer error is the
     /// engine's (the connection broke, its bridge network is gone), which is never theirs.
     pub async fn start(&self, req: &RunRequest, purpose: &str) -> Result<std::result::Result<Running, String>> {
-        match self.start_container(req, purpose).await {
+        let Ok(started) = tokio::time::timeout(START_TIMEOUT, self.start_container(req, purpose)).await else {
+            return Err(crate::error::advice(format!(
+                "could not grade: the Docker engine at {} did not start a container within {} s. This is not \
+                 your Dockerfile's fault: check the engine (`docker run --rm hello-world`), then grade again.",
+                self.address,
+                START_TIMEOUT.as_secs()
+            )));
+        };
+        match started {
             Ok(r) => Ok(Ok(r)),
             Err(e) => match engine_trouble(&e) {
                 Some(why) => Err(crate::error::advice(format!(
@@ -143,7 +153,12 @@ impl Engine {
     }
 
     pub async fn state(&self, id: &str) -> Result<State> {
-        let info = self.docker.inspect_container(id, None).await.context("inspecting a grader container")?;
+        let inspect = tokio::time::timeout(Duration::from_secs(30), self.docker.inspect_container(id, None));
+        let info = inspect
+            .await
+            .map_err(|_| anyhow::anyhow!("the engine did not answer within 30 s"))
+            .and_then(|r| r.map_err(anyhow::Error::from))
+            .context("inspecting a grader container")?;
         let s = info.state.unwrap_or_default();
         Ok(State {
             running: s.running.unwrap_or(false),
@@ -178,9 +193,16 @@ impl Engine {
         let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).tail(&lines.to_string()).build();
         let mut stream = self.docker.logs(id, Some(opts));
         let mut out = String::new();
-        while let Some(Ok(chunk)) = stream.next().await {
-            out.push_str(&chunk.to_string());
-        }
+        // Bounded in time and size: a container's lines can be megabytes long.
+        let _ = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                out.push_str(&chunk.to_string());
+                if out.len() > 64 * 1024 {
+                    break;
+                }
+            }
+        })
+        .await;
         out
     }
 }
