@@ -60,12 +60,30 @@ impl BuildContext {
         builder.sparse(false);
         let mut files = Vec::new();
         let mut skipped = Vec::new();
-        add_tree(dir, &ignore, &mut builder, &mut files, &mut skipped)?;
+        let limit = max_context_bytes();
+        add_tree(dir, &ignore, &mut builder, &mut files, &mut skipped, limit)?;
         if !dir.join(dockerfile).is_file() {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
+        let total: u64 = files.iter().map(|(_, s)| s).sum();
+        if total > limit {
+            return Err(workbook::advice(format!(
+                "the build context of {} would be {} MB, over the grader's limit of {} MB (set \
+                 GRADER_MAX_CONTEXT_MB to change it). Its largest files: {}. Leave what the image does not \
+                 need out with .dockerignore.",
+                dir.display(),
+                total / 1_000_000,
+                limit / 1_000_000,
+                largest(&files, 5)
+            )));
+        }
         let tar = builder.into_inner().context("finishing the context tar")?;
         Ok(BuildContext { tar, files, ignore, skipped })
+    }
+
+    /// The `n` largest files sent, with their sizes, for a message.
+    pub fn largest(&self, n: usize) -> String {
+        largest(&self.files, n)
     }
 
     /// [`BuildContext::pack`] on a blocking thread, off the async runtime.
@@ -73,6 +91,21 @@ impl BuildContext {
         let (dir, dockerfile) = (dir.to_path_buf(), dockerfile.to_string());
         crate::workspace::off_runtime(move || BuildContext::pack(&dir, &dockerfile)).await
     }
+}
+
+/// The default of `GRADER_MAX_CONTEXT_MB`: the context is held in memory (and the engine keeps
+/// a copy), so a stray disk image in the folder must stop the grading, not the machine.
+const DEFAULT_MAX_CONTEXT_MB: u64 = 1000;
+
+fn max_context_bytes() -> u64 {
+    let mb = std::env::var("GRADER_MAX_CONTEXT_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_CONTEXT_MB);
+    mb.saturating_mul(1_000_000)
+}
+
+fn largest(files: &[(String, u64)], n: usize) -> String {
+    let mut by_size: Vec<&(String, u64)> = files.iter().collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_size.iter().take(n).map(|(p, s)| format!("{p} ({:.1} MB)", *s as f64 / 1e6)).collect::<Vec<_>>().join(", ")
 }
 
 /// The ignore file that applies: `<Dockerfile>.dockerignore` next to the Dockerfile wins over
@@ -93,7 +126,10 @@ fn add_tree(
     builder: &mut tar::Builder<Vec<u8>>,
     files: &mut Vec<(String, u64)>,
     skipped: &mut Vec<String>,
+    limit: u64,
 ) -> Result<()> {
+    // Past `limit`, files are only measured (for the message), no longer read.
+    let mut total = 0u64;
     crate::workspace::walk(root, &mut |e| {
         let Some(path) = e.rel.to_str() else {
             anyhow::bail!("{}: file names must be UTF-8", e.path.display());
@@ -118,9 +154,13 @@ fn add_tree(
             return Ok(true);
         }
         if !excluded {
-            builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
+            let size = if e.meta.is_file() { e.meta.len() } else { 0 };
+            total = total.saturating_add(size);
+            if total <= limit {
+                builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
+            }
             if e.meta.is_file() {
-                files.push((path.to_string(), e.meta.len()));
+                files.push((path.to_string(), size));
             }
         }
         Ok(false)
@@ -204,6 +244,20 @@ mod tests {
         let copy = tempfile::tempdir().unwrap();
         crate::workspace::copy_tree(d.path(), copy.path()).unwrap();
         assert!(!copy.path().join("pipe").exists() && copy.path().join("sparse.img").is_file());
+    }
+
+    #[test]
+    fn a_context_over_the_limit_stops_naming_its_largest_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::File::create(d.path().join("disk.img")).unwrap().set_len(3_000_000).unwrap();
+        std::fs::write(d.path().join("main.go"), "package main\n").unwrap();
+        let mut files = Vec::new();
+        let mut builder = tar::Builder::new(Vec::new());
+        add_tree(d.path(), &Dockerignore::default(), &mut builder, &mut files, &mut Vec::new(), 1_000_000).unwrap();
+        // Measured, but not read past the limit.
+        assert!(builder.into_inner().unwrap().len() < 1_000_000);
+        assert_eq!(largest(&files, 2), "disk.img (3.0 MB), Dockerfile (0.0 MB)");
     }
 
     #[test]

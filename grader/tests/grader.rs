@@ -832,3 +832,22 @@ fn a_heredoc_the_engine_cannot_read_is_explained() {
         assert!(message.contains("# syntax=docker/dockerfile:1"), "{message}");
     }
 }
+
+#[test]
+fn a_context_over_the_limit_stops_before_sending_and_names_its_largest_files() {
+    // The starter has no .dockerignore: everything is sent.
+    let w = Workspace::starter("ex1");
+    std::fs::File::create(w.path().join("disk.img")).unwrap().set_len(5_000_000).unwrap();
+    let engine = RecordingEngine::start();
+    let out = grader()
+        .arg("check")
+        .arg(w.path())
+        .env("DOCKER_HOST", engine.host())
+        .env("GRADER_MAX_CONTEXT_MB", "2")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("over the grader's limit of 2 MB") && stderr.contains("disk.img (5.0 MB)"), "{stderr}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
+}

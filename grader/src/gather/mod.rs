@@ -114,8 +114,17 @@ pub async fn gather(
             }
         }
     }
-    let bases = base_images(engine, &plan, progress).await?;
     let context = BuildContext::pack_off_runtime(dir, df_rel).await?;
+    if context.content_bytes() > 100_000_000 {
+        crate::output::say(
+            progress,
+            format!(
+                "sending a {} MB build context; its largest files: {}",
+                context.content_bytes() / 1_000_000,
+                context.largest(3)
+            ),
+        );
+    }
     if !context.skipped.is_empty() {
         crate::output::say(
             progress,
@@ -125,6 +134,7 @@ pub async fn gather(
             ),
         );
     }
+    let bases = base_images(engine, &plan, progress).await?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
     let req = plan.request(&context, &tag);
