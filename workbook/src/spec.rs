@@ -466,7 +466,20 @@ impl Spec {
     /// Reads and validates `<dir>/exercise.toml`.
     pub fn load(exercise_dir: &Path) -> Result<Spec> {
         let path = exercise_dir.join(SPEC_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        // Only a regular file inside the exercise, of a sane size: a spec linked to a host file
+        // must not be read (its lines would show in the error), one linked to a FIFO or
+        // /dev/zero would never end.
+        let real = path.canonicalize().with_context(|| format!("reading {}", path.display()))?;
+        let root = exercise_dir.canonicalize().with_context(|| format!("reading {}", exercise_dir.display()))?;
+        let meta = real.metadata().with_context(|| format!("reading {}", path.display()))?;
+        if !real.starts_with(&root) || !meta.is_file() || meta.len() > 1 << 20 {
+            bail!(
+                "{} must be a regular file of at most 1 MiB inside the exercise folder (not a link out of it, \
+                 a pipe or a device)",
+                path.display()
+            );
+        }
+        let text = std::fs::read_to_string(&real).with_context(|| format!("reading {}", path.display()))?;
         Spec::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -579,6 +592,20 @@ kind = "size"
 points = 10
 max_mb = 20
 "#;
+
+    #[test]
+    fn a_spec_linked_out_of_the_exercise_or_to_a_device_is_not_read() {
+        let d = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", d.path().join(SPEC_FILE)).unwrap();
+        let err = format!("{:#}", Spec::load(d.path()).unwrap_err());
+        assert!(err.contains("inside the exercise folder") && !err.contains("root:"), "{err}");
+        std::fs::remove_file(d.path().join(SPEC_FILE)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.path().join(SPEC_FILE)).unwrap();
+        assert!(Spec::load(d.path()).is_err());
+        std::fs::remove_file(d.path().join(SPEC_FILE)).unwrap();
+        std::fs::write(d.path().join(SPEC_FILE), MINIMAL).unwrap();
+        assert!(Spec::load(d.path()).is_ok());
+    }
 
     #[test]
     fn unsafe_paths_and_out_of_range_limits_are_rejected_naming_the_key() {
