@@ -851,3 +851,17 @@ fn a_context_over_the_limit_stops_before_sending_and_names_its_largest_files() {
     assert!(stderr.contains("over the grader's limit of 2 MB") && stderr.contains("disk.img (5.0 MB)"), "{stderr}");
     assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
 }
+
+#[test]
+fn a_line_longer_than_the_engine_reads_is_a_failed_build_never_sent() {
+    let engine = RecordingEngine::start();
+    let df = format!("FROM debian:trixie-slim\nRUN echo {}\n", "x".repeat(70_000));
+    let w = Workspace::starter("ex1").with("Dockerfile", &df);
+    let out = grader().arg("check").arg(w.path()).args(["--format", "json"]).env("DOCKER_HOST", engine.host()).output();
+    let g = Graded::from(out.unwrap());
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let failure = &g.report["build"]["failure"];
+    assert_eq!(failure["line"], 2, "{failure}");
+    assert!(failure["message"].as_str().unwrap().contains("at most 64 KiB"), "{failure}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
+}
