@@ -319,6 +319,15 @@ fn an_unknown_exercise_lists_the_known_ones() {
     let g = Graded::from(out);
     assert_eq!(g.code, 2);
     assert!(g.stderr.contains("no exercise `ex99`") && g.stderr.contains("ex1"), "{}", g.stderr);
+    let out = grader().args(["check", "ex11"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("did you mean `ex1`?"), "{}", g.stderr);
+    let out = grader().args(["check", "./grader"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("has no exercise.toml"), "{}", g.stderr);
+    let out = grader().args(["check", "README.md"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("is a file"), "{}", g.stderr);
 }
 
 #[test]
