@@ -111,6 +111,13 @@ pub enum Command {
         #[command(flatten)]
         build: BuildArgs,
     },
+    /// Remove what killed gradings left in Docker: containers and images labelled
+    /// dev.grader.run whose grader process is gone (or over a day old). Nothing else is touched.
+    Clean {
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Options of the builds the grader runs.
@@ -122,6 +129,10 @@ pub struct BuildArgs {
     /// The builder: BuildKit with a fallback to the classic builder (auto), or one of them.
     #[arg(long, value_enum, default_value_t = BuilderArg::Auto)]
     pub builder: BuilderArg,
+    /// Cancel a build that runs longer than this many seconds and fail it (default: the spec's
+    /// build.timeout_s, 900).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -31,6 +31,8 @@ pub mod units;
 pub mod workspace;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
 mod pipeline_tests;
@@ -49,7 +51,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(COULD_NOT_GRADE);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let outcome = runtime.block_on(commands::run(cli));
+    // A file task stuck on a blocking thread must not keep the process alive once it is done.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match outcome {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
             report_error(&e);

@@ -113,7 +113,13 @@ fn outcome(steps: Vec<Step>) -> BuildOutcome {
 
 fn failed(message: &str) -> BuildOutcome {
     BuildOutcome {
-        failure: Some(BuildFailure { message: message.into(), step: None, missing_base: None, infrastructure: None }),
+        failure: Some(BuildFailure {
+            message: message.into(),
+            step: None,
+            line: None,
+            missing_base: None,
+            infrastructure: None,
+        }),
         ..outcome(vec![])
     }
 }
@@ -342,6 +348,7 @@ fn build_failed() -> Facts {
         message: "process \"/bin/sh -c CGO_ENABLED=0 go build -o /app .\" did not complete successfully: exit code: 1"
             .into(),
         step: Some(6),
+        line: None,
         missing_base: None,
         infrastructure: None,
     });

@@ -322,14 +322,42 @@ fn an_unknown_exercise_lists_the_known_ones() {
     let g = Graded::from(out);
     assert_eq!(g.code, 2);
     assert!(g.stderr.contains("no exercise `ex99`") && g.stderr.contains("ex1"), "{}", g.stderr);
+    let out = grader().args(["check", "ex11"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("did you mean `ex1`?"), "{}", g.stderr);
+    let out = grader().args(["check", "./grader"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("has no exercise.toml"), "{}", g.stderr);
+    let out = grader().args(["check", "README.md"]).current_dir(repo()).output().unwrap();
+    let g = Graded::from(out);
+    assert!(g.code == 2 && g.stderr.contains("is a file"), "{}", g.stderr);
 }
 
 #[test]
 fn ctrl_c_during_a_build_removes_what_the_run_created() {
+    a_signal_during_a_build_removes_what_the_run_created("INT");
+}
+
+#[test]
+fn sigterm_during_a_build_removes_what_the_run_created() {
+    a_signal_during_a_build_removes_what_the_run_created("TERM");
+}
+
+#[test]
+fn sighup_during_a_build_removes_what_the_run_created() {
+    a_signal_during_a_build_removes_what_the_run_created("HUP");
+}
+
+/// Sends `signal` to a grading whose build is running, then checks it exited 2 and left nothing.
+fn a_signal_during_a_build_removes_what_the_run_created(signal: &str) {
     let _turn = engine_turn();
-    let w =
-        Workspace::solution("ex1").edit("Dockerfile", "RUN go mod download\n", "RUN go mod download\nRUN sleep 61\n");
-    let sleeping = || Command::new("pgrep").args(["-f", "sleep 61"]).output().unwrap().status.success();
+    let sleep = format!("sleep 6{}", signal.len());
+    let w = Workspace::solution("ex1").edit(
+        "Dockerfile",
+        "RUN go mod download\n",
+        &format!("RUN go mod download\nRUN {sleep}\n"),
+    );
+    let sleeping = || Command::new("pgrep").args(["-f", &sleep]).output().unwrap().status.success();
     let child = grader()
         .arg("check")
         .arg(w.path())
@@ -343,7 +371,7 @@ fn ctrl_c_during_a_build_removes_what_the_run_created() {
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
     std::thread::sleep(std::time::Duration::from_secs(1));
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
     let out = child.wait_with_output().unwrap();
     let g = Graded::from(out);
     assert_eq!(g.code, 2, "{}", g.stderr);
@@ -357,7 +385,59 @@ fn ctrl_c_during_a_build_removes_what_the_run_created() {
                 .starts_with(&format!("grader/{}", w.path().file_name().unwrap().to_string_lossy().to_lowercase()))),
         "{images}"
     );
-    assert!(!sleeping(), "the build kept running after Ctrl-C");
+    assert!(!sleeping(), "the build kept running after SIG{signal}");
+}
+
+#[test]
+fn clean_removes_only_what_dead_runs_left() {
+    let _turn = engine_turn();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let run = |tag: &str| format!("{:016x}", std::process::id() as u64 * 1000 + tag.len() as u64);
+    // A dead run (a pid that cannot exist), and a live one (this test process).
+    let dead = (run("dead"), format!("4194999@{host}"));
+    let live = (run("alive"), format!("{}@{host}", std::process::id()));
+    let mut made = Vec::new();
+    for (id, owner) in [&dead, &live] {
+        let tag = format!("grader/clean-test:{id}-main");
+        let mut build = Command::new("docker")
+            .args(["build", "-q", "--label", &format!("dev.grader.run={id}"), "--label"])
+            .arg(format!("dev.grader.owner={owner}"))
+            .args(["-t", &tag, "-"])
+            .env("DOCKER_BUILDKIT", "0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        build.stdin.take().unwrap().write_all(b"FROM debian:trixie-slim\n").unwrap();
+        assert!(build.wait().unwrap().success());
+        let container = docker(&[
+            "create",
+            "--label",
+            &format!("dev.grader.run={id}"),
+            "--label",
+            &format!("dev.grader.owner={owner}"),
+            &tag,
+            "true",
+        ]);
+        made.push((tag, container.trim().to_string()));
+    }
+    let exists = |what: &str| Command::new("docker").args(["inspect", what]).output().unwrap().status.success();
+
+    let out = grader().args(["clean", "--dry-run"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&format!("would remove image {}", made[0].0)), "{text}");
+    assert!(!text.contains(&made[1].0), "a live run is listed: {text}");
+    assert!(exists(&made[0].0) && exists(&made[0].1), "--dry-run removed something");
+
+    let out = grader().arg("clean").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(!exists(&made[0].0) && !exists(&made[0].1), "the dead run's objects are still there: {text}");
+    assert!(exists(&made[1].0) && exists(&made[1].1), "a live run's objects were removed: {text}");
+    docker(&["rm", "-f", &made[1].1]);
+    docker(&["rmi", "-f", &made[1].0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -856,4 +936,224 @@ fn the_verify_tests_cover_every_exercise() {
     for id in exercise_ids().iter().filter(|id| *id != "ex1") {
         assert!(source.contains(&format!("=> \"{id}\"")), "no verify test for {id}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Untrusted work (issue 12): what the grader must never do with a learner's files.
+
+/// A stand-in engine on a Unix socket that answers the calls made around a build (version, info,
+/// container list) and records every request line; it never builds. For inputs that must not
+/// reach a real engine, because they crash some (dockerd 20.10 on a Dockerfile of only ARGs).
+struct RecordingEngine {
+    dir: tempfile::TempDir,
+    requests: std::sync::Arc<Mutex<Vec<String>>>,
+}
+
+impl RecordingEngine {
+    fn start() -> RecordingEngine {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::os::unix::net::UnixListener::bind(dir.path().join("docker.sock")).unwrap();
+        let requests = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { return };
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(conn.try_clone().unwrap());
+                    let mut out = conn;
+                    loop {
+                        let mut request = String::new();
+                        if reader.read_line(&mut request).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let mut length = 0usize;
+                        loop {
+                            let mut header = String::new();
+                            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if header.trim().is_empty() {
+                                break;
+                            }
+                            if let Some((k, v)) = header.split_once(':') {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    length = v.trim().parse().unwrap_or(0);
+                                }
+                            }
+                        }
+                        let _ = (&mut reader).take(length as u64).read_to_end(&mut Vec::new());
+                        let path = request.split_whitespace().nth(1).unwrap_or("").to_string();
+                        seen.lock().unwrap().push(request.trim().to_string());
+                        let (status, body) = if path.ends_with("/version") {
+                            ("200 OK", r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12"}"#)
+                        } else if path.contains("/info") {
+                            ("200 OK", r#"{"DriverStatus":[]}"#)
+                        } else if path.contains("/containers/json") || path.contains("/images/json") {
+                            ("200 OK", "[]")
+                        } else {
+                            ("500 Internal Server Error", r#"{"message":"the recording engine does not do that"}"#)
+                        };
+                        let reply = format!(
+                            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\n\
+                             Content-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if out.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        RecordingEngine { dir, requests }
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.dir.path().join("docker.sock").display())
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn a_dockerfile_our_parser_rejects_is_a_failed_build_never_sent_to_the_engine() {
+    let engine = RecordingEngine::start();
+    let w = Workspace::starter("ex1").with("Dockerfile", "ARG GO=1\nARG BASE=golang\n");
+    let out = grader().arg("check").arg(w.path()).args(["--format", "json"]).env("DOCKER_HOST", engine.host()).output();
+    let g = Graded::from(out.unwrap());
+    let requests = engine.requests();
+    assert!(requests.iter().any(|r| r.contains("/version")), "the grader connected: {requests:?}");
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("/build") || r.contains("/images/create") || r.contains("/containers/create")),
+        "the engine was asked to build or run: {requests:?}"
+    );
+    assert_eq!(g.code, 1, "a learner's failed build: {}\n{}", g.report, g.stderr);
+    let failure = &g.report["build"]["failure"];
+    assert_eq!(failure["line"], 2, "{failure}");
+    let message = failure["message"].as_str().unwrap();
+    assert!(message.contains("no FROM instruction") && message.contains("not sent to Docker"), "{message}");
+}
+
+#[test]
+fn a_fifo_a_socket_and_a_sparse_file_in_the_folder_neither_hang_nor_break_the_grading() {
+    let w = Workspace::solution("ex1");
+    assert!(Command::new("mkfifo").arg(w.path().join("pipe")).status().unwrap().success());
+    let _socket = std::os::unix::net::UnixListener::bind(w.path().join("sock")).unwrap();
+    std::fs::File::create(w.path().join("sparse.img")).unwrap().set_len(256 << 20).unwrap();
+    std::fs::write(w.path().join(".dockerignore"), "sparse.img\n").unwrap();
+    let g = w.check();
+    g.expect(0, &[]);
+    assert!(g.stderr.contains("left out of the build context") && g.stderr.contains("pipe"), "{}", g.stderr);
+    g.left_nothing();
+    // Sent, not ignored, a sparse file is a plain entry the engine reads.
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nCOPY sparse.img /\n");
+    std::fs::File::create(w.path().join("sparse.img")).unwrap().set_len(8 << 20).unwrap();
+    let g = w.check();
+    assert!(g.report["build"]["failure"].is_null(), "{}\n{}", g.report, g.stderr);
+}
+
+#[test]
+fn a_dockerfile_linked_outside_the_exercise_is_never_read_or_printed() {
+    let w = Workspace::starter("ex1");
+    std::fs::remove_file(w.path().join("Dockerfile")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", w.path().join("Dockerfile")).unwrap();
+    let engine = RecordingEngine::start();
+    let out = grader().arg("check").arg(w.path()).env("DOCKER_HOST", engine.host()).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("outside the exercise folder"), "{stderr}");
+    assert!(!stdout.contains("root:") && !stderr.contains("root:"), "{stdout}\n{stderr}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
+}
+
+#[test]
+fn a_build_over_its_timeout_is_cancelled_in_the_engine_and_failed() {
+    let _turn = engine_turn();
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nRUN sleep 617\n");
+    let sleeping = || Command::new("pgrep").args(["-f", "sleep 617"]).output().unwrap().status.success();
+    let started = std::time::Instant::now();
+    let out = grader().arg("check").arg(w.path()).args(["--format", "json", "--timeout", "8"]).output().unwrap();
+    let g = Graded::from(out);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let message = g.report["build"]["failure"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("did not finish within 8 s"), "{message}");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(!sleeping(), "the engine still runs the cancelled build");
+    g.left_nothing();
+}
+
+#[test]
+fn ex2_starter_probe_builds_leave_no_image_behind() {
+    // A probe build stopped early but fully cached is tagged by the engine after the grader
+    // removed its tag: the run's label sweep must catch it.
+    for _ in 0..2 {
+        let g = Workspace::starter("ex2").check();
+        assert!(g.code == 1, "{}\n{}", g.report, g.stderr);
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        g.left_nothing();
+        let run = g.report["run_id"].as_str().unwrap();
+        let labelled = docker(&["images", "-q", "--filter", &format!("label=dev.grader.run={run}")]);
+        assert!(labelled.trim().is_empty(), "images of run {run} left: {labelled}");
+    }
+}
+
+#[test]
+fn copy_from_a_stage_that_does_not_exist_names_the_typo_not_a_missing_image() {
+    let g = Workspace::solution("ex1").edit("Dockerfile", "COPY --from=build ", "COPY --from=biuld ").check();
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let failure = &g.report["build"]["failure"];
+    let message = failure["message"].as_str().unwrap_or_default();
+    assert!(message.contains("`COPY --from=biuld`") && message.contains("its stages: build"), "{failure}");
+    assert!(failure["line"].as_u64().is_some(), "{failure}");
+}
+
+#[test]
+fn a_heredoc_the_engine_cannot_read_is_explained() {
+    let df = "FROM debian:trixie-slim\nRUN <<EOF\nset -e\necho hi > /hi\nEOF\nCMD [\"cat\", \"/hi\"]\n";
+    let g = Workspace::starter("ex1").with("Dockerfile", df).check();
+    // Docker 23+ reads heredocs: then the build simply succeeds.
+    if let Some(message) = g.report["build"]["failure"]["message"].as_str() {
+        assert!(message.contains("heredoc") && message.contains("Dockerfile:2"), "{message}");
+        assert!(message.contains("# syntax=docker/dockerfile:1"), "{message}");
+    }
+}
+
+#[test]
+fn a_context_over_the_limit_stops_before_sending_and_names_its_largest_files() {
+    // The starter has no .dockerignore: everything is sent.
+    let w = Workspace::starter("ex1");
+    std::fs::File::create(w.path().join("disk.img")).unwrap().set_len(5_000_000).unwrap();
+    let engine = RecordingEngine::start();
+    let out = grader()
+        .arg("check")
+        .arg(w.path())
+        .env("DOCKER_HOST", engine.host())
+        .env("GRADER_MAX_CONTEXT_MB", "2")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("over the grader's limit of 2 MB") && stderr.contains("disk.img (5.0 MB)"), "{stderr}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
+}
+
+#[test]
+fn a_line_longer_than_the_engine_reads_is_a_failed_build_never_sent() {
+    let engine = RecordingEngine::start();
+    let df = format!("FROM debian:trixie-slim\nRUN echo {}\n", "x".repeat(70_000));
+    let w = Workspace::starter("ex1").with("Dockerfile", &df);
+    let out = grader().arg("check").arg(w.path()).args(["--format", "json"]).env("DOCKER_HOST", engine.host()).output();
+    let g = Graded::from(out.unwrap());
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    let failure = &g.report["build"]["failure"];
+    assert_eq!(failure["line"], 2, "{failure}");
+    assert!(failure["message"].as_str().unwrap().contains("at most 64 KiB"), "{failure}");
+    assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
 }

@@ -40,7 +40,7 @@ pub async fn run(
 
 /// One grading with a spinner, the engine cleaned up after it.
 pub async fn grade_once(exercise: &Exercise, build: BuildArgs) -> Result<Report> {
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let report = with_engine(|engine| {
         let progress = &progress;

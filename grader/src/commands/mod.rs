@@ -2,6 +2,7 @@
 //! and write the output. `cli.rs` declares the commands.
 
 mod check;
+mod clean;
 mod doctor;
 mod grade;
 mod hint;
@@ -64,5 +65,6 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
             reset::run(&workbook()?, exercise.as_deref(), yes, remove_added)
         }
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
+        Command::Clean { dry_run } => clean::run(dry_run).await,
     }
 }

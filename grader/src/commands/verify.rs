@@ -40,7 +40,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     } else {
         ids.iter().map(|id| workbook.exercise(Some(id))).collect::<Result<_>>()?
     };
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let results = with_engine(|engine| {
         let (exercises, progress) = (&exercises, &progress);
@@ -54,7 +54,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                 if !solution_dir.is_dir() {
                     anyhow::bail!("{} has no reference solution at {}", e.id, solution_dir.display());
                 }
-                let overlay = temp_copy(&e.dir)?;
+                let overlay = temp_copy(&e.dir).await?;
                 copy_tree(&solution_dir, overlay.path())?;
                 let solution = grade(&engine, e, overlay.path(), opts, progress)
                     .await

@@ -117,7 +117,7 @@ enum Graded {
 /// One grading, given up as soon as a save, r or q arrives. The select runs inside
 /// `with_engine`, so everything the abandoned run created is removed as on Ctrl-C.
 async fn grade_or_cancel(exercise: &Exercise, build: BuildArgs, rx: &mut UnboundedReceiver<Event>) -> Result<Graded> {
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let result = with_engine(|engine| {
         let progress = &progress;

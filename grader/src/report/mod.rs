@@ -74,7 +74,7 @@ impl Report {
             let skip = output.len().saturating_sub(OUTPUT_LINES);
             FailedStep {
                 step: step.map(|s| s.name.clone()),
-                line,
+                line: line.or(f.line),
                 message: f.message.clone(),
                 output: output[skip..].to_vec(),
             }
