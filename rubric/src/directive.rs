@@ -16,7 +16,7 @@ pub struct Directive<'a> {
 
 /// The names this preprocessor owns. Other `{{#...}}` (mdBook's `include`, `title`, ...) are
 /// not ours and are skipped.
-pub const NAMES: &[&str] = &["rubric", "exercises", "lint-rules"];
+pub const NAMES: &[&str] = &["rubric", "exercises", "lint-rules", "playground", "practise"];
 
 /// Every directive of ours in `text`, in order.
 pub fn find(text: &str) -> Vec<Directive<'_>> {

@@ -4,7 +4,11 @@
 //! - `{{#rubric ex1}}`: the rubric of one exercise, rendered from `exercises/ex1/exercise.toml`
 //!   (loaded by `workbook::spec::Spec::load`, the loader the grader uses);
 //! - `{{#exercises}}`: the table of all exercises;
-//! - `{{#lint-rules}}`: the grader's lint rules, from the `dockerfile` crate's registry.
+//! - `{{#lint-rules}}`: the grader's lint rules, from the `dockerfile` crate's registry;
+//! - `{{#playground}}` / `{{#playground ex1}}`: the lint running in the page (WebAssembly),
+//!   empty or holding an exercise's starter Dockerfile;
+//! - `{{#practise ex5}}`: at the end of a chapter, the exercises that practise it, with their
+//!   titles and points from the specs.
 //!
 //! [`expand`] is the pure transform (chapter text in, text out; specs come through the
 //! [`Source`] trait); `preprocessor` is the mdBook glue and `main.rs` the binary shim.
@@ -12,8 +16,10 @@
 pub mod directive;
 pub mod index;
 pub mod lint_rules;
+pub mod playground;
 pub mod preprocessor;
 pub mod rubric;
+pub mod schedule;
 pub mod settings;
 
 use std::collections::BTreeMap;
@@ -34,6 +40,10 @@ pub trait Source {
     fn spec(&self, id: &str) -> Result<Spec>;
     /// The ids of every exercise, sorted naturally (ex2 before ex10).
     fn ids(&self) -> Result<Vec<String>>;
+    /// The text of exercise `id`'s starter Dockerfile.
+    fn dockerfile(&self, id: &str) -> Result<String> {
+        bail!("no Dockerfile for `{id}` in this source")
+    }
 }
 
 /// Specs read from an `exercises/` folder with the loader the grader uses (`workbook`).
@@ -56,6 +66,12 @@ impl Source for Exercises {
 
     fn ids(&self) -> Result<Vec<String>> {
         workbook::exercise_ids(&self.dir)
+    }
+
+    fn dockerfile(&self, id: &str) -> Result<String> {
+        let spec = self.spec(id)?;
+        let path = self.dir.join(id).join(&spec.build.dockerfile);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
     }
 }
 
@@ -158,7 +174,21 @@ pub fn expand(content: &str, links: &Links<'_>, source: &dyn Source) -> Result<S
                 }
                 lint_rules::render(dockerfile::lint::rules(), links)
             }
+            ("playground", []) => playground::render(None, playground::EXAMPLE),
+            ("playground", [id]) => {
+                let df = source.dockerfile(id).with_context(|| format!("{text}: the starter Dockerfile"))?;
+                playground::render(Some(id), &df)
+            }
+            ("practise", ids) if !ids.is_empty() => {
+                let mut specs = Vec::new();
+                for id in ids {
+                    specs.push((*id, source.spec(id).with_context(|| format!("{text}: loading exercise {id}"))?));
+                }
+                practise(&specs, links)
+            }
             ("rubric", _) => bail!("{text}: expected one exercise id, as in {{{{#rubric ex1}}}}"),
+            ("playground", _) => bail!("{text}: expected nothing or one exercise id, as in {{{{#playground ex1}}}}"),
+            ("practise", _) => bail!("{text}: expected exercise ids, as in {{{{#practise ex5}}}}"),
             (name, _) => bail!("{text}: `{name}` takes no arguments"),
         };
         out.push_str(&rendered);
@@ -166,6 +196,27 @@ pub fn expand(content: &str, links: &Links<'_>, source: &dyn Source) -> Result<S
     }
     out.push_str(&content[last..]);
     Ok(out)
+}
+
+/// The "practise it" note at the end of a chapter.
+fn practise(specs: &[(&str, Spec)], links: &Links<'_>) -> String {
+    let items: Vec<String> = specs
+        .iter()
+        .map(|(id, spec)| {
+            let points: u32 = spec.checks.iter().map(|c| c.points).sum();
+            format!(
+                "[{id}: {}]({}) ({} checks, {points} points)",
+                settings::cell_text(&spec.title),
+                links.to(&spec.book),
+                spec.checks.len()
+            )
+        })
+        .collect();
+    let (lead, list) = match items.as_slice() {
+        [one] => ("Practise it", one.clone()),
+        _ => ("Practise it", items.join("; ")),
+    };
+    format!("<div class=\"practise\">\n\n**{lead}:** {list}. Grade your answer with `grader check`.\n\n</div>\n")
 }
 
 /// The pages a spec sends learners to must exist in the book.

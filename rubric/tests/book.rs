@@ -7,6 +7,7 @@
 //! build`): nothing to install. Chromium is required, not optional: without it the browser test
 //! fails and says how to install it (`.ci/book.sh` does, on Debian).
 
+mod browser;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};

