@@ -9,6 +9,7 @@ use crate::facts::build::Builder;
 use crate::report::Format;
 
 /// Grades Docker multi-stage build exercises by building them on a real Docker engine.
+/// With no command: where you are in the workbook and what to do next.
 #[derive(Debug, Parser)]
 #[command(name = "grader", version, about, long_about = None)]
 pub struct Cli {
@@ -16,12 +17,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "GRADER_ROOT")]
     pub root: Option<PathBuf>,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the exercises.
+    /// List the exercises with your progress: status, last score, what is next.
     List,
     /// Is this machine ready to grade? The engine, BuildKit, the image store, the offline kit, and
     /// which base images the workbook needs are present or missing (exit 1 when some are missing).
@@ -53,23 +54,55 @@ pub enum Command {
         /// A rule id or name.
         rule: Option<String>,
     },
-    /// Put an exercise's starter files back, undoing your changes to them.
+    /// Put an exercise's starter files back, after saving yours to a timestamped backup.
+    /// Asks first on a terminal; elsewhere needs --yes.
     Reset {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
         exercise: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+        /// Also remove the ignore files you added that the starter does not have (.dockerignore);
+        /// they are in the backup too.
+        #[arg(long)]
+        remove_added: bool,
     },
-    /// Grade an exercise, then again each time you save a change to it (Ctrl-C to stop).
+    /// Grade an exercise, then again each time you save a change to it. Keys: h hint, r re-run,
+    /// l list, n next exercise, q quit.
     Watch {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
         exercise: Option<String>,
         #[command(flatten)]
         build: BuildArgs,
+        /// Do not watch files: grade again only when you press r (for network mounts and file
+        /// systems where watching fails).
+        #[arg(long)]
+        manual: bool,
     },
-    /// Show the hints for an exercise, vaguest first.
+    /// Reveal the next hint for the first failing check, vaguest first (run it again for a
+    /// more specific one). The grader remembers how far you went.
     Hint {
         /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
         exercise: Option<String>,
+        /// Show every hint revealed so far, revealing nothing new.
+        #[arg(long)]
+        all: bool,
     },
+    /// The reference Dockerfile and how yours differs, once your own passed every check.
+    Solution {
+        /// Exercise id (e.g. ex1). Default: the exercise folder you are in.
+        exercise: Option<String>,
+        /// Show it before you passed (this spoils the exercise).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script (e.g. `grader completions bash > ~/.local/share/bash-completion/completions/grader`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`grader man > grader.1; man ./grader.1`).
+    Man,
     /// For maintainers: every starter fails the checks its spec lists, and every reference
     /// solution passes them all.
     Verify {
@@ -77,6 +110,13 @@ pub enum Command {
         exercises: Vec<String>,
         #[command(flatten)]
         build: BuildArgs,
+    },
+    /// Remove what killed gradings left in Docker: containers and images labelled
+    /// dev.grader.run whose grader process is gone (or over a day old). Nothing else is touched.
+    Clean {
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -89,6 +129,10 @@ pub struct BuildArgs {
     /// The builder: BuildKit with a fallback to the classic builder (auto), or one of them.
     #[arg(long, value_enum, default_value_t = BuilderArg::Auto)]
     pub builder: BuilderArg,
+    /// Cancel a build that runs longer than this many seconds and fail it (default: the spec's
+    /// build.timeout_s, 900).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -28,6 +28,9 @@ pub struct BuildContext {
     pub files: Vec<(String, u64)>,
     /// The ignore rules that were applied.
     pub ignore: Dockerignore,
+    /// Special files (FIFOs, sockets, devices) left out, never opened: a FIFO opened for
+    /// reading blocks until something writes to it.
+    pub skipped: Vec<String>,
 }
 
 impl BuildContext {
@@ -52,14 +55,57 @@ impl BuildContext {
         let mut builder = tar::Builder::new(Vec::new());
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
+        // Plain entries for sparse files: dockerd 20.10 rejects GNU sparse entries ("unhandled
+        // tar header type 83") and the whole build fails.
+        builder.sparse(false);
         let mut files = Vec::new();
-        add_tree(dir, &ignore, &mut builder, &mut files)?;
+        let mut skipped = Vec::new();
+        let limit = max_context_bytes();
+        add_tree(dir, &ignore, &mut builder, &mut files, &mut skipped, limit)?;
         if !dir.join(dockerfile).is_file() {
             anyhow::bail!("{} has no {dockerfile}", dir.display());
         }
+        let total: u64 = files.iter().map(|(_, s)| s).sum();
+        if total > limit {
+            return Err(workbook::advice(format!(
+                "the build context of {} would be {} MB, over the grader's limit of {} MB (set \
+                 GRADER_MAX_CONTEXT_MB to change it). Its largest files: {}. Leave what the image does not \
+                 need out with .dockerignore.",
+                dir.display(),
+                total / 1_000_000,
+                limit / 1_000_000,
+                largest(&files, 5)
+            )));
+        }
         let tar = builder.into_inner().context("finishing the context tar")?;
-        Ok(BuildContext { tar, files, ignore })
+        Ok(BuildContext { tar, files, ignore, skipped })
     }
+
+    /// The `n` largest files sent, with their sizes, for a message.
+    pub fn largest(&self, n: usize) -> String {
+        largest(&self.files, n)
+    }
+
+    /// [`BuildContext::pack`] on a blocking thread, off the async runtime.
+    pub async fn pack_off_runtime(dir: &Path, dockerfile: &str) -> Result<BuildContext> {
+        let (dir, dockerfile) = (dir.to_path_buf(), dockerfile.to_string());
+        crate::workspace::off_runtime(move || BuildContext::pack(&dir, &dockerfile)).await
+    }
+}
+
+/// The default of `GRADER_MAX_CONTEXT_MB`: the context is held in memory (and the engine keeps
+/// a copy), so a stray disk image in the folder must stop the grading, not the machine.
+const DEFAULT_MAX_CONTEXT_MB: u64 = 1000;
+
+fn max_context_bytes() -> u64 {
+    let mb = std::env::var("GRADER_MAX_CONTEXT_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_CONTEXT_MB);
+    mb.saturating_mul(1_000_000)
+}
+
+fn largest(files: &[(String, u64)], n: usize) -> String {
+    let mut by_size: Vec<&(String, u64)> = files.iter().collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    by_size.iter().take(n).map(|(p, s)| format!("{p} ({:.1} MB)", *s as f64 / 1e6)).collect::<Vec<_>>().join(", ")
 }
 
 /// The ignore file that applies: `<Dockerfile>.dockerignore` next to the Dockerfile wins over
@@ -79,7 +125,11 @@ fn add_tree(
     ignore: &Dockerignore,
     builder: &mut tar::Builder<Vec<u8>>,
     files: &mut Vec<(String, u64)>,
+    skipped: &mut Vec<String>,
+    limit: u64,
 ) -> Result<()> {
+    // Past `limit`, files are only measured (for the message), no longer read.
+    let mut total = 0u64;
     crate::workspace::walk(root, &mut |e| {
         let Some(path) = e.rel.to_str() else {
             anyhow::bail!("{}: file names must be UTF-8", e.path.display());
@@ -88,6 +138,12 @@ fn add_tree(
             return Ok(false);
         }
         let excluded = ignore.excludes(path);
+        if crate::workspace::is_special(e.meta) {
+            if !excluded {
+                skipped.push(path.to_string());
+            }
+            return Ok(false);
+        }
         if e.meta.is_dir() {
             if excluded && !ignore.must_descend(path) {
                 return Ok(false);
@@ -98,9 +154,13 @@ fn add_tree(
             return Ok(true);
         }
         if !excluded {
-            builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
+            let size = if e.meta.is_file() { e.meta.len() } else { 0 };
+            total = total.saturating_add(size);
+            if total <= limit {
+                builder.append_path_with_name(e.path, path).with_context(|| format!("adding {path}"))?;
+            }
             if e.meta.is_file() {
-                files.push((path.to_string(), e.meta.len()));
+                files.push((path.to_string(), size));
             }
         }
         Ok(false)
@@ -160,6 +220,44 @@ mod tests {
         // The root .dockerignore is not sent: an engine that does not know Dockerfile-specific
         // ignore files would apply it.
         assert_eq!(n, vec!["Dockerfile", "Dockerfile.dockerignore", "a.txt"]);
+    }
+
+    #[test]
+    fn special_files_are_skipped_unopened_and_sparse_files_sent_as_plain_entries() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        let fifo = d.path().join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let _socket = std::os::unix::net::UnixListener::bind(d.path().join("sock")).unwrap();
+        let sparse = std::fs::File::create(d.path().join("sparse.img")).unwrap();
+        sparse.set_len(64 << 20).unwrap();
+        // Opening the FIFO would block this test forever: packing must not.
+        let ctx = BuildContext::pack(d.path(), "Dockerfile").unwrap();
+        assert_eq!(ctx.skipped, vec!["pipe", "sock"]);
+        let mut a = tar::Archive::new(ctx.tar.as_slice());
+        for e in a.entries().unwrap() {
+            let e = e.unwrap();
+            assert_ne!(e.header().entry_type(), tar::EntryType::GNUSparse, "{:?}", e.path());
+        }
+        assert_eq!(names(&ctx), vec!["Dockerfile", "sparse.img"]);
+        // The temporary copies skip them as well.
+        let copy = tempfile::tempdir().unwrap();
+        crate::workspace::copy_tree(d.path(), copy.path()).unwrap();
+        assert!(!copy.path().join("pipe").exists() && copy.path().join("sparse.img").is_file());
+    }
+
+    #[test]
+    fn a_context_over_the_limit_stops_naming_its_largest_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+        std::fs::File::create(d.path().join("disk.img")).unwrap().set_len(3_000_000).unwrap();
+        std::fs::write(d.path().join("main.go"), "package main\n").unwrap();
+        let mut files = Vec::new();
+        let mut builder = tar::Builder::new(Vec::new());
+        add_tree(d.path(), &Dockerignore::default(), &mut builder, &mut files, &mut Vec::new(), 1_000_000).unwrap();
+        // Measured, but not read past the limit.
+        assert!(builder.into_inner().unwrap().len() < 1_000_000);
+        assert_eq!(largest(&files, 2), "disk.img (3.0 MB), Dockerfile (0.0 MB)");
     }
 
     #[test]

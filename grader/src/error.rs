@@ -4,7 +4,7 @@
 
 pub use workbook::{advice, Advice};
 
-/// The user pressed Ctrl-C; what the run had created in the engine was removed.
+/// The user pressed Ctrl-C (or SIGTERM/SIGHUP came); what the run had created was removed.
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; the grader removed what it had created")]
 pub struct Interrupted;

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod diff;
 pub mod dockerignore;
 pub mod engine;
 pub mod error;
@@ -23,11 +24,14 @@ pub mod image_ref;
 pub mod locate;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod provision;
 pub mod report;
 pub mod units;
 pub mod workspace;
 
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(test)]
 mod layering_tests;
 #[cfg(test)]
@@ -47,7 +51,10 @@ pub fn run(cli: cli::Cli) -> ExitCode {
             return ExitCode::from(COULD_NOT_GRADE);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let outcome = runtime.block_on(commands::run(cli));
+    // A file task stuck on a blocking thread must not keep the process alive once it is done.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match outcome {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
             report_error(&e);

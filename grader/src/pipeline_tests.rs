@@ -113,7 +113,13 @@ fn outcome(steps: Vec<Step>) -> BuildOutcome {
 
 fn failed(message: &str) -> BuildOutcome {
     BuildOutcome {
-        failure: Some(BuildFailure { message: message.into(), step: None, missing_base: None, infrastructure: None }),
+        failure: Some(BuildFailure {
+            message: message.into(),
+            step: None,
+            line: None,
+            missing_base: None,
+            infrastructure: None,
+        }),
         ..outcome(vec![])
     }
 }
@@ -342,6 +348,7 @@ fn build_failed() -> Facts {
         message: "process \"/bin/sh -c CGO_ENABLED=0 go build -o /app .\" did not complete successfully: exit code: 1"
             .into(),
         step: Some(6),
+        line: None,
         missing_base: None,
         infrastructure: None,
     });
@@ -349,14 +356,18 @@ fn build_failed() -> Facts {
 }
 
 fn render_all(report: &Report) -> Vec<(&'static str, String)> {
+    use crate::output::Style;
+    let wide = Style { color: false, unicode: true, width: 110 };
+    let colour = Style { color: true, ..wide };
     vec![
-        ("json", report::render(report, Format::Json, false)),
-        ("table", report::render(report, Format::Table, false)),
-        ("table-colour", report::render(report, Format::Table, true)),
-        ("junit", report::render(report, Format::Junit, false)),
-        ("github", report::render(report, Format::Github, false)),
+        ("json", report::render(report, Format::Json, wide)),
+        ("table", report::render(report, Format::Table, wide)),
+        ("table-colour", report::render(report, Format::Table, colour)),
+        ("table-plain-80", report::render(report, Format::Table, Style::PLAIN)),
+        ("junit", report::render(report, Format::Junit, wide)),
+        ("github", report::render(report, Format::Github, wide)),
         ("github-summary", report::github::summary(report)),
-        ("classroom", report::render(report, Format::Classroom, false)),
+        ("classroom", report::render(report, Format::Classroom, wide)),
     ]
 }
 

@@ -43,9 +43,14 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry<'_>) -> Result<
 }
 
 /// Copies `src` into `dst` (which must exist), recursively; symlinks are copied as links.
+/// Special files (FIFOs, sockets, devices) are skipped, never opened: opening a FIFO for
+/// reading blocks until a writer comes, which in a learner's folder is never.
 pub fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
     walk(src, &mut |e| {
         let to = dst.join(e.rel);
+        if is_special(e.meta) {
+            return Ok(false);
+        }
         if e.meta.is_dir() {
             std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
         } else if e.meta.file_type().is_symlink() {
@@ -66,7 +71,10 @@ pub fn same_files(pristine: &Path, dir: &Path) -> Result<bool> {
         let there = dir.join(e.rel);
         if e.meta.is_dir() {
             same &= there.is_dir();
-        } else if std::fs::read(e.path)? != std::fs::read(&there).unwrap_or_default() {
+        } else if is_special(e.meta)
+            || there.symlink_metadata().is_ok_and(|m| is_special(&m))
+            || std::fs::read(e.path)? != std::fs::read(&there).unwrap_or_default()
+        {
             same = false;
         }
         Ok(same)
@@ -74,11 +82,64 @@ pub fn same_files(pristine: &Path, dir: &Path) -> Result<bool> {
     Ok(same)
 }
 
-/// A fresh temporary directory holding a copy of `src`.
-pub fn temp_copy(src: &Path) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix("grader-").tempdir().context("creating a temporary directory")?;
-    copy_tree(src, dir.path())?;
-    Ok(dir)
+/// Whether an entry is neither a folder, a regular file nor a symlink: a FIFO, a socket or a
+/// device, which the grader never opens.
+pub fn is_special(meta: &std::fs::Metadata) -> bool {
+    let t = meta.file_type();
+    !(t.is_dir() || t.is_file() || t.is_symlink())
+}
+
+/// A fresh temporary directory holding a copy of `src`; the copy runs on a blocking thread,
+/// off the async runtime (whose threads must stay free to see Ctrl-C and drive the engine).
+pub async fn temp_copy(src: &Path) -> Result<tempfile::TempDir> {
+    let src = src.to_path_buf();
+    off_runtime(move || {
+        let dir = tempfile::Builder::new().prefix("grader-").tempdir().context("creating a temporary directory")?;
+        copy_tree(&src, dir.path())?;
+        Ok(dir)
+    })
+    .await
+}
+
+/// The largest Dockerfile the grader reads (the engine's own limit on one line is 64 KiB).
+pub const MAX_DOCKERFILE_BYTES: u64 = 1 << 20;
+
+/// Reads `rel` inside `dir` as text, only when it is a regular file that stays inside `dir`
+/// once symlinks are resolved and is at most `limit` bytes: a Dockerfile linked to /etc/shadow
+/// must not be read (lint and the report would print its lines), one linked to /dev/zero or a
+/// FIFO would never end.
+pub fn read_inside(dir: &Path, rel: &str, limit: u64) -> Result<String> {
+    let shown = dir.join(rel);
+    let root = dir.canonicalize().with_context(|| format!("reading {}", dir.display()))?;
+    let real = shown.canonicalize().with_context(|| format!("reading {}", shown.display()))?;
+    if !real.starts_with(&root) {
+        return Err(workbook::advice(format!(
+            "{} leads outside the exercise folder (to {}): the grader reads only files inside the exercise. \
+             Put the file itself in the folder.",
+            shown.display(),
+            real.display()
+        )));
+    }
+    let meta = real.metadata().with_context(|| format!("reading {}", shown.display()))?;
+    if !meta.is_file() {
+        return Err(workbook::advice(format!(
+            "{} is not a regular file (a folder, pipe or device): replace it with the file itself.",
+            shown.display()
+        )));
+    }
+    if meta.len() > limit {
+        return Err(workbook::advice(format!(
+            "{} is {} bytes, over the grader's limit of {limit}: is it really the file you meant?",
+            shown.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read_to_string(&real).with_context(|| format!("reading {}", shown.display()))
+}
+
+/// Runs blocking file work on tokio's blocking pool.
+pub async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.context("a file task of the grader failed")?
 }
 
 /// Appends a harmless line to a file, in a form the file's language ignores (a comment, or
@@ -124,12 +185,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn copies_are_deep_and_edits_touch_only_the_copy() {
+    fn read_inside_refuses_links_out_of_the_folder_special_files_and_huge_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile.real"), "FROM scratch\n").unwrap();
+        std::os::unix::fs::symlink("Dockerfile.real", d.path().join("Dockerfile")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", d.path().join("Outside")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.path().join("Zero")).unwrap();
+        std::fs::write(d.path().join("Big"), vec![b'#'; 2000]).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(d.path().join("Pipe")).status().unwrap().success());
+        assert_eq!(read_inside(d.path(), "Dockerfile", 1000).unwrap(), "FROM scratch\n");
+        let err = |rel: &str| read_inside(d.path(), rel, 1000).unwrap_err().to_string();
+        assert!(err("Outside").contains("outside the exercise"), "{}", err("Outside"));
+        assert!(err("Zero").contains("outside the exercise"), "{}", err("Zero"));
+        assert!(err("Pipe").contains("not a regular file"), "{}", err("Pipe"));
+        assert!(err("Big").contains("over the grader's limit"), "{}", err("Big"));
+        assert!(err("../x").contains("reading"), "{}", err("../x"));
+    }
+
+    #[tokio::test]
+    async fn copies_are_deep_and_edits_touch_only_the_copy() {
         let src = tempfile::tempdir().unwrap();
         std::fs::create_dir(src.path().join("cmd")).unwrap();
         std::fs::write(src.path().join("cmd/main.go"), "package main\n").unwrap();
         std::os::unix::fs::symlink("cmd/main.go", src.path().join("link.go")).unwrap();
-        let copy = temp_copy(src.path()).unwrap();
+        let copy = temp_copy(src.path()).await.unwrap();
         append_harmless_edit(&copy.path().join("cmd/main.go"), "0a1b2c").unwrap();
         assert_eq!(std::fs::read_to_string(src.path().join("cmd/main.go")).unwrap(), "package main\n");
         assert!(std::fs::read_to_string(copy.path().join("cmd/main.go"))

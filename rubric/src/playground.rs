@@ -72,14 +72,37 @@ pub fn build(krate: &Path, target_dir: &Path, script: &Path) -> Result<()> {
         bail!("the lint playground's crate is missing: {} does not exist", manifest.display());
     }
     let cargo = std::env::var_os("CARGO").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("cargo"));
-    let out = Command::new(&cargo)
-        .args(["build", "--quiet", "--release", "--locked", "--target", "wasm32-unknown-unknown", "--manifest-path"])
-        .arg(&manifest)
-        .arg("--target-dir")
-        .arg(target_dir)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .with_context(|| format!("running {} to build the lint playground", cargo.display()))?;
+    let compile = || {
+        Command::new(&cargo)
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--locked",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(target_dir)
+            .env_remove("RUSTFLAGS")
+            .output()
+            .with_context(|| format!("running {} to build the lint playground", cargo.display()))
+    };
+    let mut out = compile()?;
+    let target_missing = |err: &[u8]| {
+        let err = String::from_utf8_lossy(err);
+        err.contains("wasm32-unknown-unknown") && err.contains("target may not be installed")
+    };
+    // A fresh rustup install lacks the WebAssembly target: add it once (rustup's own download,
+    // as `rustup target add` does by hand), so building the book needs no manual step.
+    if !out.status.success() && target_missing(&out.stderr) {
+        let added = Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]).status();
+        if added.is_ok_and(|s| s.success()) {
+            out = compile()?;
+        }
+    }
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let hint = if err.contains("wasm32-unknown-unknown") && err.contains("target may not be installed") {

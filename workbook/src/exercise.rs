@@ -17,7 +17,7 @@ pub struct Exercise {
 
 impl Exercise {
     /// Files a learner may add that the starter does not have (ignore files): when the pristine
-    /// starter lacks one, `reset` removes it and the starter build leaves it out.
+    /// starter lacks one, the starter build leaves it out and `reset --remove-added` removes it.
     pub fn optional_learner_files(&self) -> [String; 2] {
         [".dockerignore".to_string(), format!("{}.dockerignore", self.spec.build.dockerfile)]
     }

@@ -58,12 +58,28 @@ pub struct BuildSpec {
     /// Build arguments (`--build-arg`).
     #[serde(default)]
     pub args: BTreeMap<String, String>,
+    /// How long one build may take, in seconds, before the grader cancels it in the engine and
+    /// fails it (`grader check --timeout` overrides it). Default 900, at most 7200.
+    #[serde(default = "default_build_timeout")]
+    pub timeout_s: u64,
 }
 
 impl Default for BuildSpec {
     fn default() -> BuildSpec {
-        BuildSpec { dockerfile: default_dockerfile(), target: None, args: BTreeMap::new() }
+        BuildSpec {
+            dockerfile: default_dockerfile(),
+            target: None,
+            args: BTreeMap::new(),
+            timeout_s: DEFAULT_BUILD_TIMEOUT_S,
+        }
     }
+}
+
+/// The default of `build.timeout_s`.
+pub const DEFAULT_BUILD_TIMEOUT_S: u64 = 900;
+
+fn default_build_timeout() -> u64 {
+    DEFAULT_BUILD_TIMEOUT_S
 }
 
 fn default_dockerfile() -> String {
@@ -259,6 +275,10 @@ pub struct SmokeCheck {
     /// Process limit. Default 128.
     #[serde(default = "default_pids")]
     pub pids: i64,
+    /// Leave the container's root filesystem writable. By default it is read-only, with a
+    /// 64 MB tmpfs on /tmp; set this for an app that must write elsewhere.
+    #[serde(default)]
+    pub writable_root: bool,
 }
 
 /// `kind = "context"`: what the build context holds after `.dockerignore`, and whether a secret
@@ -349,6 +369,7 @@ impl TargetsCheck {
             timeout_s: DEFAULT_TIMEOUT_S,
             memory_mb: DEFAULT_MEMORY_MB,
             pids: DEFAULT_PIDS,
+            writable_root: false,
         }
     }
 }
@@ -376,6 +397,9 @@ fn deserialize_checks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Chec
         .collect()
 }
 
+/// The most points one check may carry (so every total fits a `u32`).
+pub const MAX_POINTS: u32 = 1_000_000;
+
 /// Splits a `[[check]]` table into the common keys and the kind's own settings, so unknown keys
 /// are rejected with their name whatever the kind.
 fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
@@ -391,8 +415,8 @@ fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
     };
     let ctx = |e: toml::de::Error| format!("check `{id}`: {}", e.message());
     let points = match t.remove("points") {
-        Some(toml::Value::Integer(p)) if p >= 0 => p as u32,
-        Some(_) => return Err(format!("check `{id}`: `points` must be a non-negative integer")),
+        Some(toml::Value::Integer(p)) if (0..=i64::from(MAX_POINTS)).contains(&p) => p as u32,
+        Some(_) => return Err(format!("check `{id}`: `points` must be an integer from 0 to {MAX_POINTS}")),
         None => return Err(format!("check `{id}`: missing key `points`")),
     };
     let hints = match t.remove("hints") {
@@ -411,11 +435,51 @@ fn check_from_table(mut t: toml::Table) -> Result<CheckSpec, String> {
     Ok(CheckSpec { id, points, hints, book, kind })
 }
 
+/// A path from the spec must be relative and stay inside the exercise folder once `.` and `..`
+/// are resolved: the grader edits and plants files there, and reads the Dockerfile.
+fn inside_exercise(key: &str, path: &str) -> Result<()> {
+    use std::path::Component;
+    let mut depth = 0usize;
+    for part in Path::new(path).components() {
+        match part {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => bail!("{key} = {path:?} leads outside the exercise folder: give a path relative to it, without `..`"),
+        }
+    }
+    if depth == 0 {
+        bail!("{key} = {path:?} names no file inside the exercise folder");
+    }
+    Ok(())
+}
+
+/// A limit from the spec must lie within what the grader can honour.
+fn in_range(key: &str, value: u64, min: u64, max: u64) -> Result<()> {
+    if !(min..=max).contains(&value) {
+        bail!("{key} = {value} is out of range: it must be from {min} to {max}");
+    }
+    Ok(())
+}
+
 impl Spec {
     /// Reads and validates `<dir>/exercise.toml`.
     pub fn load(exercise_dir: &Path) -> Result<Spec> {
         let path = exercise_dir.join(SPEC_FILE);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        // Only a regular file inside the exercise, of a sane size: a spec linked to a host file
+        // must not be read (its lines would show in the error), one linked to a FIFO or
+        // /dev/zero would never end.
+        let real = path.canonicalize().with_context(|| format!("reading {}", path.display()))?;
+        let root = exercise_dir.canonicalize().with_context(|| format!("reading {}", exercise_dir.display()))?;
+        let meta = real.metadata().with_context(|| format!("reading {}", path.display()))?;
+        if !real.starts_with(&root) || !meta.is_file() || meta.len() > 1 << 20 {
+            bail!(
+                "{} must be a regular file of at most 1 MiB inside the exercise folder (not a link out of it, \
+                 a pipe or a device)",
+                path.display()
+            );
+        }
+        let text = std::fs::read_to_string(&real).with_context(|| format!("reading {}", path.display()))?;
         Spec::parse(&text).with_context(|| format!("in {}", path.display()))
     }
 
@@ -437,12 +501,29 @@ impl Spec {
         if self.checks.is_empty() {
             bail!("the spec has no [[check]] tables");
         }
+        inside_exercise("build.dockerfile", &self.build.dockerfile)?;
+        in_range("build.timeout_s", self.build.timeout_s, 1, 7200)?;
+        if self.checks.len() > 1000 {
+            bail!("the spec has {} checks; at most 1000", self.checks.len());
+        }
         let mut seen = std::collections::BTreeSet::new();
         for c in &self.checks {
             if !seen.insert(c.id.as_str()) {
                 bail!("two checks have the id `{}`: give one of them a distinct `id`", c.id);
             }
+            let key = |k: &str| format!("check `{}`: {k}", c.id);
             match &c.kind {
+                CheckKind::Cache(x) => {
+                    inside_exercise(&key("source"), &x.source)?;
+                    inside_exercise(&key("manifest"), &x.manifest)?;
+                }
+                CheckKind::Target(x) => inside_exercise(&key("plant_path"), &x.plant_path)?,
+                CheckKind::Smoke(x) => {
+                    in_range(&key("timeout_s"), x.timeout_s, 1, 600)?;
+                    in_range(&key("memory_mb"), x.memory_mb, 6, 16_384)?;
+                    in_range(&key("pids"), u64::try_from(x.pids).unwrap_or(0), 1, 4096)?;
+                }
+                CheckKind::Stop(x) => in_range(&key("within_s"), x.within_s, 1, 600)?,
                 CheckKind::Size(s) if s.max_mb.is_none() && s.max_ratio.is_none() => {
                     bail!("check `{}`: set max_mb, max_ratio or both", c.id)
                 }
@@ -484,7 +565,7 @@ impl Spec {
         Ok(())
     }
 
-    /// The sum of all checks' points.
+    /// The sum of all checks' points (at most 1000 checks of at most [`MAX_POINTS`]: it fits).
     pub fn total_points(&self) -> u32 {
         self.checks.iter().map(|c| c.points).sum()
     }
@@ -511,6 +592,51 @@ kind = "size"
 points = 10
 max_mb = 20
 "#;
+
+    #[test]
+    fn a_spec_linked_out_of_the_exercise_or_to_a_device_is_not_read() {
+        let d = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", d.path().join(SPEC_FILE)).unwrap();
+        let err = format!("{:#}", Spec::load(d.path()).unwrap_err());
+        assert!(err.contains("inside the exercise folder") && !err.contains("root:"), "{err}");
+        std::fs::remove_file(d.path().join(SPEC_FILE)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", d.path().join(SPEC_FILE)).unwrap();
+        assert!(Spec::load(d.path()).is_err());
+        std::fs::remove_file(d.path().join(SPEC_FILE)).unwrap();
+        std::fs::write(d.path().join(SPEC_FILE), MINIMAL).unwrap();
+        assert!(Spec::load(d.path()).is_ok());
+    }
+
+    #[test]
+    fn unsafe_paths_and_out_of_range_limits_are_rejected_naming_the_key() {
+        let cache =
+            "\n[[check]]\nkind = \"cache\"\npoints = 1\nstep = \"x\"\nsource = \"SRC\"\nmanifest = \"go.mod\"\n";
+        let with_source = |src: &str| Spec::parse(&format!("{MINIMAL}{}", cache.replace("SRC", src)));
+        assert!(with_source("cmd/../main.go").is_ok());
+        for bad in ["../outside.go", "a/../../b", "/etc/passwd", ".", "a/.."] {
+            let err = format!("{:#}", with_source(bad).unwrap_err());
+            assert!(err.contains("check `cache`: source") && err.contains("exercise folder"), "{bad}: {err}");
+        }
+        let smoke = |kv: &str| Spec::parse(&format!("{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\n{kv}\n"));
+        assert!(smoke("memory_mb = 64").is_ok());
+        for (kv, key) in [
+            ("memory_mb = 0", "memory_mb = 0"),
+            ("memory_mb = 18446744073709551615", "memory_mb"),
+            ("pids = -1", "pids"),
+            ("pids = 0", "pids"),
+            ("timeout_s = 0", "timeout_s"),
+        ] {
+            let err = format!("{:#}", smoke(kv).err().unwrap_or_else(|| panic!("{kv} accepted")));
+            assert!(err.contains(key), "{kv}: {err}");
+        }
+        let err = Spec::parse(&MINIMAL.replace("points = 10", "points = 99999999999")).unwrap_err().to_string();
+        assert!(err.contains("`points` must be an integer from 0 to 1000000"), "{err}");
+        let err = Spec::parse(&format!("{MINIMAL}\n[build]\ntimeout_s = 0\n")).unwrap_err().to_string();
+        assert!(err.contains("build.timeout_s = 0"), "{err}");
+        let err =
+            Spec::parse(&format!("{MINIMAL}\n[build]\ndockerfile = \"../Dockerfile\"\n")).unwrap_err().to_string();
+        assert!(err.contains("build.dockerfile"), "{err}");
+    }
 
     #[test]
     fn minimal_spec_loads_with_defaults() {

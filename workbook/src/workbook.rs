@@ -67,10 +67,25 @@ impl Workbook {
             }
         };
         if !dir.join(SPEC_FILE).is_file() {
-            let known: Vec<String> = self.exercises().unwrap_or_default().into_iter().map(|e| e.id).collect();
+            let given = id_or_path.unwrap_or("");
+            let path = Path::new(given);
+            if path.is_file() {
+                return Err(advice(format!(
+                    "`{given}` is a file; name an exercise by its id (`grader check ex1`) or its folder (the one \
+                     holding {SPEC_FILE})"
+                )));
+            }
+            if path.is_dir() && (given.contains('/') || given.starts_with('.')) {
+                return Err(advice(format!(
+                    "the folder `{given}` has no {SPEC_FILE}, so it is not an exercise; name an exercise's folder \
+                     or its id (`grader list` shows them)"
+                )));
+            }
+            let known = exercise_ids(&self.exercises_dir()).unwrap_or_default();
+            let near = known.iter().filter(|k| edit_distance(k, given) <= 2).min_by_key(|k| edit_distance(k, given));
             return Err(advice(format!(
-                "there is no exercise `{}` (known: {})",
-                id_or_path.unwrap_or(""),
+                "there is no exercise `{given}`{} (known: {})",
+                near.map(|n| format!("; did you mean `{n}`?")).unwrap_or_default(),
                 if known.is_empty() { "none".into() } else { known.join(", ") }
             )));
         }
@@ -91,6 +106,22 @@ pub fn exercise_ids(dir: &Path) -> Result<Vec<String>> {
     Ok(ids)
 }
 
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// Sort key that orders `ex2` before `ex10`.
 pub fn natural_key(name: &str) -> (String, u64, String) {
     let digits_at = name.find(|c: char| c.is_ascii_digit()).unwrap_or(name.len());
@@ -101,6 +132,15 @@ pub fn natural_key(name: &str) -> (String, u64, String) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        use super::edit_distance;
+        assert_eq!(edit_distance("ex1", "ex1"), 0);
+        assert_eq!(edit_distance("ex1", "ex11"), 1);
+        assert_eq!(edit_distance("ex1", "xe1"), 2);
+        assert_eq!(edit_distance("ex10", "hello"), 4);
+    }
+
     #[test]
     fn natural_order() {
         let mut v = vec!["ex10", "ex2", "ex1"];

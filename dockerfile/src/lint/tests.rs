@@ -182,6 +182,9 @@ fn gr010_shell_form_cmd() {
     assert!(fires("GR010", "FROM alpine:3.20\nCMD exec /app\n").is_empty());
     let builder = "FROM alpine:3.20 AS build\nCMD make\nFROM alpine:3.20\nCMD [\"/app\"]\n";
     assert!(fires("GR010", builder).is_empty(), "builder stages are exempt");
+    let broken = "FROM alpine:3.20\nCMD [\"/app\", '--serve']\n";
+    assert_eq!(fires("GR010", broken), [2]);
+    assert!(of("GR010", broken)[0].1.contains("starts with `[` but is not valid JSON"), "{:?}", of("GR010", broken));
 }
 
 #[test]

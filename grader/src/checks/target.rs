@@ -56,6 +56,7 @@ mod tests {
             failure: fails.then(|| BuildFailure {
                 message: "exit code: 1".into(),
                 step: None,
+                line: None,
                 missing_base: None,
                 infrastructure: None,
             }),

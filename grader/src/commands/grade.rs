@@ -1,5 +1,5 @@
 //! One grading, the pipeline end to end: gather (plan, engine) -> facts -> checks -> report;
-//! and the engine session around it, cleaned up on every path, Ctrl-C included.
+//! and the engine session around it, cleaned up on every path, Ctrl-C, SIGTERM and SIGHUP included.
 
 use std::future::Future;
 use std::path::Path;
@@ -36,10 +36,31 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let engine = Engine::connect().await?;
+    engine.sweep_stale().await;
     let result = tokio::select! {
         r = work(engine.clone()) => r,
-        _ = tokio::signal::ctrl_c() => Err(Interrupted.into()),
+        _ = stop_signal() => Err(Interrupted.into()),
     };
     engine.cleanup().await;
     result
+}
+
+/// Ctrl-C (SIGINT), SIGTERM (what CI runners, `timeout` and `docker stop` send) or SIGHUP (the
+/// terminal closed): each ends the run through the same cleanup.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use dockerfile::lint::{config, render};
 
 use crate::cli::LintFormat;
@@ -53,13 +52,12 @@ fn resolve(root: Option<&Path>, target: &str) -> Result<PathBuf> {
 pub fn explain(rule: Option<&str>) -> Result<Outcome> {
     match rule {
         None => {
-            let mut t = Table::new();
-            t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
+            let mut t = crate::output::table(crate::output::style());
             t.set_header(vec!["rule", "name", "severity", "what it reports"]);
             for r in dockerfile::lint::rules() {
                 t.add_row(vec![r.id, r.name, r.severity.as_str(), r.summary]);
             }
-            crate::output::emit(&format!("{t}\nmore: grader explain <rule>\n"));
+            crate::output::emit_text(&format!("{t}\nmore: grader explain <rule>\n"));
         }
         Some(key) => {
             let r = dockerfile::lint::rule(key)

@@ -1,25 +1,50 @@
-//! `grader list`: the exercises, their language and what they are worth.
+//! `grader list`: the exercises with the learner's progress (status, last score) and overall
+//! progress, as wide as the terminal.
 
 use anyhow::Result;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::exit::Outcome;
+use crate::progress::Progress;
 use workbook::Workbook;
 
 pub fn run(workbook: &Workbook) -> Result<Outcome> {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(vec!["id", "language", "title", "checks", "points"]);
-    for e in workbook.exercises()? {
-        let checks: Vec<&str> = e.spec.checks.iter().map(|c| c.id.as_str()).collect();
+    crate::output::emit_text(&text(workbook)?);
+    Ok(Outcome::Pass)
+}
+
+/// The listing, as `grader list` prints it.
+pub fn text(workbook: &Workbook) -> Result<String> {
+    let exercises = workbook.exercises()?;
+    let progress = Progress::load(&workbook.root);
+    let ids: Vec<String> = exercises.iter().map(|e| e.id.clone()).collect();
+    let next = progress.next(&ids, None);
+    let mut table = crate::output::table(crate::output::style());
+    table.set_header(vec!["", "id", "exercise", "status", "score"]);
+    let (mut passed, mut score, mut max) = (0, 0, 0);
+    for e in &exercises {
+        let last = progress.exercise(&e.id).and_then(|p| p.last.as_ref());
+        let status = match last {
+            None => "not started".to_string(),
+            Some(l) if l.passed() => "passed".to_string(),
+            Some(l) if l.build_failed => "build fails".to_string(),
+            Some(l) => format!("{} failing", l.failing.len()),
+        };
+        passed += usize::from(last.is_some_and(|l| l.passed()));
+        score += last.map_or(0, |l| l.score);
+        max += e.spec.total_points();
         table.add_row(vec![
+            if Some(e.id.as_str()) == next { ">".to_string() } else { String::new() },
             e.id.clone(),
-            e.spec.language.clone(),
-            e.spec.title.clone(),
-            checks.join(" "),
-            e.spec.total_points().to_string(),
+            format!("{} ({})", e.spec.title, e.spec.language),
+            status,
+            last.map_or("-".to_string(), |l| format!("{}/{}", l.score, l.max_score)),
         ]);
     }
-    crate::output::emit(&format!("{table}\ngrade one with: grader check <id>\n"));
-    Ok(Outcome::Pass)
+    let mut out =
+        format!("{table}\nprogress: {passed} of {} exercises passed · {score}/{max} points\n", exercises.len());
+    match next {
+        Some(id) => out.push_str(&format!("next: grader check {id} · its task: exercises/{id}/README.md\n")),
+        None => out.push_str("every exercise passes: well done!\n"),
+    }
+    Ok(out)
 }

@@ -2,14 +2,17 @@
 //! and write the output. `cli.rs` declares the commands.
 
 mod check;
+mod clean;
 mod doctor;
 mod grade;
 mod hint;
 mod lint;
 mod list;
 mod reset;
+mod solution;
 mod verify;
 mod watch;
+mod welcome;
 
 use anyhow::Result;
 
@@ -19,7 +22,8 @@ use workbook::Workbook;
 
 pub async fn run(cli: Cli) -> Result<Outcome> {
     let workbook = || Workbook::find(cli.root.as_deref());
-    match cli.command {
+    let Some(command) = cli.command else { return welcome::run(&workbook()?) };
+    match command {
         Command::List => list::run(&workbook()?),
         Command::Doctor => doctor::run(workbook().ok().as_ref()).await,
         Command::Check { exercise, build, format } => {
@@ -30,15 +34,37 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
                 }
                 other => workbook()?.exercise(other)?,
             };
-            check::run(&exercise, build, format).await
+            check::run(workbook().ok().as_ref(), &exercise, build, format).await
         }
-        Command::Watch { exercise, build } => watch::run(&workbook()?.exercise(exercise.as_deref())?, build).await,
-        Command::Hint { exercise } => hint::run(&workbook()?, exercise.as_deref()),
+        Command::Watch { exercise, build, manual } => {
+            let workbook = workbook()?;
+            let exercise = workbook.exercise(exercise.as_deref())?;
+            watch::run(&workbook, exercise, build, manual).await
+        }
+        Command::Hint { exercise, all } => hint::run(&workbook()?, exercise.as_deref(), all),
+        Command::Solution { exercise, force } => solution::run(&workbook()?, exercise.as_deref(), force),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "grader", &mut out);
+            crate::output::emit(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Pass)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            crate::output::emit(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Pass)
+        }
         Command::Lint { dockerfile, target, format } => {
             lint::run(cli.root.as_deref(), &dockerfile, target.as_deref(), format)
         }
         Command::Explain { rule } => lint::explain(rule.as_deref()),
-        Command::Reset { exercise } => reset::run(&workbook()?, exercise.as_deref()),
+        Command::Reset { exercise, yes, remove_added } => {
+            reset::run(&workbook()?, exercise.as_deref(), yes, remove_added)
+        }
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
+        Command::Clean { dry_run } => clean::run(dry_run).await,
     }
 }

@@ -2,7 +2,6 @@
 //! solution (overlaid on a temporary copy of its exercise) passes every check.
 
 use anyhow::{Context, Result};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::grade::{grade, with_engine};
 use crate::cli::BuildArgs;
@@ -41,7 +40,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     } else {
         ids.iter().map(|id| workbook.exercise(Some(id))).collect::<Result<_>>()?
     };
-    let opts = BuildOptions { pull: build.pull, builder: build.builder.into() };
+    let opts = BuildOptions { pull: build.pull, builder: build.builder.into(), timeout: build.timeout };
     let progress = spinner();
     let results = with_engine(|engine| {
         let (exercises, progress) = (&exercises, &progress);
@@ -55,7 +54,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
                 if !solution_dir.is_dir() {
                     anyhow::bail!("{} has no reference solution at {}", e.id, solution_dir.display());
                 }
-                let overlay = temp_copy(&e.dir)?;
+                let overlay = temp_copy(&e.dir).await?;
                 copy_tree(&solution_dir, overlay.path())?;
                 let solution = grade(&engine, e, overlay.path(), opts, progress)
                     .await
@@ -79,8 +78,7 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
     progress.finish_and_clear();
     let results = results?;
 
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    let mut t = crate::output::table(crate::output::style());
     t.set_header(vec![
         "exercise",
         "starter should fail",
@@ -110,13 +108,13 @@ pub async fn run(workbook: &Workbook, ids: &[String], build: BuildArgs) -> Resul
             "\nstarter of {} (expected to fail exactly: {}):\n{}",
             v.id,
             v.expected.join(", "),
-            table::render(&v.starter, false)
+            table::render(&v.starter, crate::output::style())
         ));
     }
     for v in results.iter().filter(|v| !v.solution_ok()) {
-        out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, false)));
+        out.push_str(&format!("\nsolution of {}:\n{}", v.id, table::render(&v.solution, crate::output::style())));
     }
     out.push_str(&format!("{t}\n"));
-    crate::output::emit(&out);
+    crate::output::emit_text(&out);
     Ok(if all_ok { Outcome::Pass } else { Outcome::Fail })
 }

@@ -14,7 +14,7 @@ use indicatif::ProgressBar;
 
 use super::diagnose::is_uploaded_context_unreadable;
 use super::progress::Recorder;
-use super::{Engine, RUN_LABEL};
+use super::Engine;
 use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
 use crate::plan::BuildRequest;
@@ -116,7 +116,7 @@ impl Engine {
         progress: &ProgressBar,
     ) -> Result<BuildOutcome> {
         let started = Instant::now();
-        let labels: HashMap<&str, &str> = [(RUN_LABEL, self.run_id.as_str())].into();
+        let labels = self.labels();
         let mut opts = BuildImageOptionsBuilder::default()
             .dockerfile(req.dockerfile)
             .t(req.tag)
@@ -143,7 +143,18 @@ impl Engine {
         let mut error = None;
         let mut engine_gone = false;
         let mut stopped_early = false;
-        while let Some(item) = stream.next().await {
+        let deadline = tokio::time::Instant::now() + req.timeout;
+        loop {
+            let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
+                error = Some(format!(
+                    "the build did not finish within {} s, so the grader cancelled it. A step that waits or \
+                     loops forever never ends: check your RUN steps. On a slow machine, grade with a larger \
+                     `--timeout` (the spec's build.timeout_s is the default).",
+                    req.timeout.as_secs()
+                ));
+                break;
+            };
+            let Some(item) = next else { break };
             match item {
                 Ok(info) => rec.take(info),
                 Err(bollard::errors::Error::DockerStreamError { error: e }) => {
@@ -171,7 +182,11 @@ impl Engine {
                 break;
             }
         }
-        // Dropping the stream closes the request and the session: the engine cancels the build.
+        // Dropping the stream closes the request and the session: the engine cancels the build
+        // (or, when every step was cached, may still finish it and tag the image: see cleanup).
+        if stopped_early {
+            self.stopped_a_build.store(true, Ordering::Relaxed);
+        }
         drop(stream);
         let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
@@ -187,6 +202,7 @@ impl Engine {
             outcome.failure = Some(BuildFailure {
                 message: "the build finished but produced no image".into(),
                 step: None,
+                line: None,
                 missing_base: None,
                 infrastructure: None,
             });

@@ -9,6 +9,9 @@ use futures_util::TryStreamExt;
 use super::Engine;
 use crate::facts::image::ImageFacts;
 
+/// How long the image export may take (a 1 GB image exports in well under a minute here).
+const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl Engine {
     /// Inspects and exports an image, streaming the export through a tar reader.
     /// `canary`, when given, is searched for in every file of every layer.
@@ -17,10 +20,18 @@ impl Engine {
         let stream = self.docker.export_image(image).map_err(io::Error::other);
         let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
         let needle = canary.map(|c| c.as_bytes().to_vec());
-        let scan = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, needle.as_deref()))
-            .await
-            .context("the export reader stopped")?
-            .with_context(|| format!("reading the export of {image}"))?;
+        let read = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, needle.as_deref()));
+        let Ok(joined) = tokio::time::timeout(EXPORT_TIMEOUT, read).await else {
+            return Err(crate::error::advice(format!(
+                "could not grade: the Docker engine at {} did not finish exporting the built image within {} s \
+                 (once seen stalled for over 4 minutes). This is not your Dockerfile's fault: check the engine \
+                 (`docker save {image} | wc -c`), then grade again.",
+                self.address,
+                EXPORT_TIMEOUT.as_secs()
+            )));
+        };
+        let scan =
+            joined.context("the export reader stopped")?.with_context(|| format!("reading the export of {image}"))?;
         let mut facts = scan.compose()?;
         facts.canary_in_config = canary.is_some_and(|c| !c.is_empty() && facts.config_json.contains(c));
         facts.id = inspect.id.unwrap_or_default();

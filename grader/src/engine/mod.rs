@@ -10,6 +10,7 @@ pub mod diagnose;
 pub mod export;
 pub mod progress;
 pub mod run;
+pub mod sweep;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,6 +22,8 @@ use crate::error::advice;
 
 /// The label on everything the grader creates; its value is the run id.
 pub const RUN_LABEL: &str = "dev.grader.run";
+/// Which process created it, `<pid>@<host>`: `grader clean` tells a dead run from a live one.
+pub const OWNER_LABEL: &str = "dev.grader.owner";
 
 /// A connected engine plus the registry of what this run created.
 #[derive(Clone)]
@@ -28,7 +31,7 @@ pub struct Engine {
     pub docker: Docker,
     /// Where the engine was reached, for messages.
     pub address: String,
-    /// Unique per grader run: in tags, container names and the run label.
+    /// Unique per grader run (64 random bits): in tags, container names and the run label.
     pub run_id: String,
     /// The engine's version string, e.g. `20.10.24+dfsg1`.
     pub version: String,
@@ -39,6 +42,8 @@ pub struct Engine {
     /// The engine keeps its images in containerd (`docker info` DriverStatus driver-type
     /// io.containerd.snapshotter.v1): Docker Desktop 4.34+ and Docker 29 on fresh installs.
     pub containerd_store: bool,
+    /// Set once a build was stopped early (the engine may still tag its image).
+    pub(crate) stopped_a_build: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What this run created and must remove.
@@ -91,7 +96,13 @@ impl Engine {
             cleanup: Default::default(),
             buildkit_cannot_read_upload: Default::default(),
             containerd_store,
+            stopped_a_build: Default::default(),
         })
+    }
+
+    /// The labels on everything this run creates: the run id and the process that owns it.
+    pub fn labels(&self) -> std::collections::HashMap<String, String> {
+        [(RUN_LABEL.to_string(), self.run_id.clone()), (OWNER_LABEL.to_string(), sweep::this_process())].into()
     }
 
     /// A tag for an image this run builds, e.g. `grader/ex1:3f9a2c-main`.
@@ -151,6 +162,22 @@ impl Engine {
                 self.remove_container(&c).await;
             }
         }
+        // Images the engine tagged after the grader removed the tag: a probe build stopped
+        // early goes on in the engine and, when every step was cached, finishes and tags its
+        // image a moment later (4 of 4 ex2 starter gradings leaked one). Swept by the run's
+        // label, now and once more after the engine has had time to finish.
+        self.sweep_own_images().await;
+        if self.stopped_a_build.load(std::sync::atomic::Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            self.sweep_own_images().await;
+        }
+    }
+
+    /// Removes the images labelled with this run.
+    async fn sweep_own_images(&self) {
+        for image in self.labelled_images(&format!("{RUN_LABEL}={}", self.run_id)).await {
+            self.remove_leftover_image(&image).await;
+        }
     }
 
     /// Whether an image (by name) exists locally.
@@ -165,11 +192,17 @@ pub fn tag_safe(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
+/// 64 random bits: unique across processes and hosts sharing an engine (a run's cleanup
+/// removes by this id, so two runs must never share one).
 fn new_run_id() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let mixed = (nanos as u64) ^ ((std::process::id() as u64) << 40) ^ ((nanos >> 64) as u64);
-    format!("{:010x}", mixed & 0xff_ffff_ffff)
+    let mut bytes = [0u8; 8];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No OS randomness (never seen): the clock's nanoseconds mixed with the process id.
+        use std::time::{SystemTime, UNIX_EPOCH};
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        bytes = ((nanos as u64) ^ ((std::process::id() as u64) << 40)).to_le_bytes();
+    }
+    format!("{:016x}", u64::from_le_bytes(bytes))
 }
 
 /// The engine address as the docker CLI resolves it: `DOCKER_HOST`, the current context, or
@@ -224,4 +257,14 @@ fn context_host() -> Result<Option<String>> {
         .with_context(|| format!("docker context `{name}` is selected but {} cannot be read", meta.display()))?;
     let meta: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", meta.display()))?;
     Ok(meta.pointer("/Endpoints/docker/Host").and_then(|h| h.as_str()).map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn run_ids_are_64_random_bits() {
+        let ids: std::collections::HashSet<String> = (0..1000).map(|_| super::new_run_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
+    }
 }

@@ -165,7 +165,7 @@ impl Recorder {
             }
             let missing_base = missing_base(&steps, step, &message);
             let infrastructure = infrastructure(&steps, step, &message, engine_gone, missing_base.is_some());
-            BuildFailure { message, step, missing_base, infrastructure }
+            BuildFailure { message, step, line: None, missing_base, infrastructure }
         });
         BuildOutcome { builder, steps, failure, stopped_early: false, duration }
     }

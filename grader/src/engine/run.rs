@@ -4,11 +4,18 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, PortBinding, ResourcesUlimits};
 use bollard::query_parameters::{CreateContainerOptionsBuilder, KillContainerOptionsBuilder, LogsOptionsBuilder};
 use futures_util::StreamExt;
 
-use super::{Engine, RUN_LABEL};
+use super::Engine;
+
+/// The CPU limit of every container the grader runs (one CPU, in billionths).
+pub const CPUS_NANO: i64 = 1_000_000_000;
+/// How long the engine may take to create and start a container.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// The open-files limit of every container the grader runs.
+pub const NOFILE: i64 = 4096;
 
 /// How to run a container.
 #[derive(Debug, Clone)]
@@ -21,6 +28,8 @@ pub struct RunRequest {
     pub port: Option<u16>,
     pub memory_mb: u64,
     pub pids: i64,
+    /// Leave the root filesystem writable (by default read-only, with a tmpfs on /tmp).
+    pub writable_root: bool,
 }
 
 /// A started container.
@@ -40,15 +49,24 @@ pub struct State {
 }
 
 impl Engine {
-    /// Creates and starts a hardened container: memory and process limits, every capability
-    /// dropped, no privilege escalation. A start failure (bad user, missing binary) is an `Err`
+    /// Creates and starts a hardened container: memory, process, CPU, open-file and log limits,
+    /// every capability dropped, no privilege escalation, a read-only root (tmpfs /tmp), no
+    /// network for a command probe. A start failure (bad user, missing binary) is an `Err`
     /// whose text is the engine's message, for the check to report. The container is registered
     /// for cleanup as soon as it exists.
     /// Creates and starts a container. The inner error is the container's own failure to start
     /// (a missing executable, a bad user), which is the learner's result; the outer error is the
     /// engine's (the connection broke, its bridge network is gone), which is never theirs.
     pub async fn start(&self, req: &RunRequest, purpose: &str) -> Result<std::result::Result<Running, String>> {
-        match self.start_container(req, purpose).await {
+        let Ok(started) = tokio::time::timeout(START_TIMEOUT, self.start_container(req, purpose)).await else {
+            return Err(crate::error::advice(format!(
+                "could not grade: the Docker engine at {} did not start a container within {} s. This is not \
+                 your Dockerfile's fault: check the engine (`docker run --rm hello-world`), then grade again.",
+                self.address,
+                START_TIMEOUT.as_secs()
+            )));
+        };
+        match started {
             Ok(r) => Ok(Ok(r)),
             Err(e) => match engine_trouble(&e) {
                 Some(why) => Err(crate::error::advice(format!(
@@ -75,13 +93,13 @@ impl Engine {
                 Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]),
             );
         }
-        let memory = (req.memory_mb * 1024 * 1024) as i64;
+        let memory = i64::try_from(req.memory_mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX);
         let body = ContainerCreateBody {
             image: Some(req.image.clone()),
             cmd: req.cmd.clone(),
             env: Some(req.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
             exposed_ports: port_key.clone().map(|k| vec![k]),
-            labels: Some(HashMap::from([(RUN_LABEL.to_string(), self.run_id.clone())])),
+            labels: Some(self.labels()),
             host_config: Some(HostConfig {
                 memory: Some(memory),
                 memory_swap: Some(memory),
@@ -89,6 +107,30 @@ impl Engine {
                 cap_drop: Some(vec!["ALL".into()]),
                 security_opt: Some(vec!["no-new-privileges".into()]),
                 port_bindings: Some(bindings),
+                // One CPU: a fork bomb held at the pids limit still pushed a 2-core host's load
+                // to 32 without it.
+                nano_cpus: Some(CPUS_NANO),
+                readonly_rootfs: Some(!req.writable_root),
+                tmpfs: (!req.writable_root)
+                    .then(|| HashMap::from([("/tmp".to_string(), "rw,nosuid,nodev,size=64m".to_string())])),
+                // A stdout flood wrote ~955 MB of container log to the engine's disk in 20 s.
+                log_config: Some(HostConfigLogConfig {
+                    typ: Some("json-file".into()),
+                    config: Some(HashMap::from([
+                        ("max-size".to_string(), "1m".to_string()),
+                        ("max-file".to_string(), "1".to_string()),
+                    ])),
+                }),
+                // Open files bounded. Not nproc: RLIMIT_NPROC counts every process of the uid on
+                // the whole host (root's included), so it would fail containers for what runs
+                // outside them; the pids limit bounds the container's own processes.
+                ulimits: Some(vec![ResourcesUlimits {
+                    name: Some("nofile".into()),
+                    soft: Some(NOFILE),
+                    hard: Some(NOFILE),
+                }]),
+                // A command probe needs no network at all; an HTTP probe only its published port.
+                network_mode: port_key.is_none().then(|| "none".to_string()),
                 ..Default::default()
             }),
             ..Default::default()
@@ -111,7 +153,12 @@ impl Engine {
     }
 
     pub async fn state(&self, id: &str) -> Result<State> {
-        let info = self.docker.inspect_container(id, None).await.context("inspecting a grader container")?;
+        let inspect = tokio::time::timeout(Duration::from_secs(30), self.docker.inspect_container(id, None));
+        let info = inspect
+            .await
+            .map_err(|_| anyhow::anyhow!("the engine did not answer within 30 s"))
+            .and_then(|r| r.map_err(anyhow::Error::from))
+            .context("inspecting a grader container")?;
         let s = info.state.unwrap_or_default();
         Ok(State {
             running: s.running.unwrap_or(false),
@@ -146,9 +193,16 @@ impl Engine {
         let opts = LogsOptionsBuilder::default().stdout(true).stderr(true).tail(&lines.to_string()).build();
         let mut stream = self.docker.logs(id, Some(opts));
         let mut out = String::new();
-        while let Some(Ok(chunk)) = stream.next().await {
-            out.push_str(&chunk.to_string());
-        }
+        // Bounded in time and size: a container's lines can be megabytes long.
+        let _ = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                out.push_str(&chunk.to_string());
+                if out.len() > 64 * 1024 {
+                    break;
+                }
+            }
+        })
+        .await;
         out
     }
 }
@@ -208,5 +262,44 @@ mod tests {
         let oci = "OCI runtime create failed: runc create failed: unable to start container process: exec: \"greeter\": executable file not found in $PATH: unknown";
         assert_eq!(engine_trouble(&server(oci)), None);
         assert_eq!(engine_trouble(&server("unable to find user app: no matching entries in passwd file")), None);
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use super::*;
+
+    /// Against the real engine (CI has one): the limits are on the container as inspected.
+    #[tokio::test]
+    async fn a_grader_container_is_limited_as_inspected_and_a_command_probe_has_no_network() {
+        let engine = Engine::connect().await.expect("the tests need a Docker engine");
+        let req = RunRequest {
+            image: "debian:trixie-slim".into(),
+            cmd: Some(vec!["sleep".into(), "30".into()]),
+            env: BTreeMap::new(),
+            port: None,
+            memory_mb: 64,
+            pids: 32,
+            writable_root: false,
+        };
+        let running = engine.start(&req, "limits-test").await.unwrap().unwrap();
+        let info = engine.docker.inspect_container(&running.id, None).await.unwrap();
+        engine.cleanup().await;
+        let hc = info.host_config.unwrap();
+        assert_eq!(hc.network_mode.as_deref(), Some("none"));
+        assert_eq!(hc.nano_cpus, Some(CPUS_NANO));
+        assert_eq!(hc.readonly_rootfs, Some(true));
+        assert!(hc.tmpfs.unwrap_or_default().contains_key("/tmp"));
+        assert_eq!(hc.memory, Some(64 << 20));
+        assert_eq!(hc.pids_limit, Some(32));
+        assert_eq!(hc.cap_drop, Some(vec!["ALL".to_string()]));
+        assert_eq!(hc.security_opt, Some(vec!["no-new-privileges".to_string()]));
+        let log = hc.log_config.unwrap();
+        assert_eq!(log.typ.as_deref(), Some("json-file"));
+        assert_eq!(log.config.unwrap().get("max-size").map(String::as_str), Some("1m"));
+        let nofile = hc.ulimits.unwrap().into_iter().find(|u| u.name.as_deref() == Some("nofile")).unwrap();
+        assert_eq!((nofile.soft, nofile.hard), (Some(NOFILE), Some(NOFILE)));
+        let network = info.network_settings.unwrap();
+        assert!(network.ports.unwrap_or_default().is_empty());
     }
 }

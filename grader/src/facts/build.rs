@@ -83,6 +83,9 @@ pub struct BuildFailure {
     pub message: String,
     /// Index into `steps` of the step that failed, when known.
     pub step: Option<usize>,
+    /// The Dockerfile line to blame when no step names it (our parser rejected the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// A base image that could not be found locally or pulled.
     pub missing_base: Option<String>,
     /// Not the Dockerfile's fault: the network or the engine failed (see [`Infrastructure`]).

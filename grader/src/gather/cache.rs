@@ -22,7 +22,7 @@ pub async fn gather(check: &CacheCheck, g: &Gathering<'_>) -> Result<Option<Meas
 }
 
 async fn probe(check: &CacheCheck, g: &Gathering<'_>, dependency_step: &str) -> Result<Measured> {
-    let copy = temp_copy(g.dir)?;
+    let copy = temp_copy(g.dir).await?;
     for file in [&check.source, &check.manifest] {
         if !copy.path().join(file).is_file() {
             return Ok(Err(NotMeasured(format!("the probe edits `{file}`, but the exercise has no such file"))));

@@ -15,6 +15,7 @@ use workbook::Exercise;
 
 use crate::context::BuildContext;
 use crate::engine::Engine;
+use crate::facts::build::{BuildFailure, BuildOutcome};
 use crate::facts::image::BaseImage;
 use crate::facts::{Facts, Measured};
 use crate::plan::{BuildOptions, Plan};
@@ -97,18 +98,50 @@ pub async fn gather(
 ) -> Result<Facts> {
     let spec = &exercise.spec;
     let df_rel = spec.build.dockerfile.as_str();
-    let df_text = std::fs::read_to_string(dir.join(df_rel))
-        .map_err(|e| crate::error::advice(format!("cannot read {}: {e}", dir.join(df_rel).display())))?;
+    let df_text = {
+        let (dir, df_rel) = (dir.to_path_buf(), df_rel.to_string());
+        let read = move || crate::workspace::read_inside(&dir, &df_rel, crate::workspace::MAX_DOCKERFILE_BYTES);
+        crate::workspace::off_runtime(read).await?
+    };
     let plan = Plan::new(exercise, dir, &std::env::current_dir().unwrap_or_default(), &df_text, opts);
+    if let Some(failure) = plan.rejected() {
+        return Ok(unbuilt(engine, &plan, failure));
+    }
+    if !plan.options.pull {
+        for (from, line) in plan.copy_sources_not_stages() {
+            if !engine.has_image(&crate::image_ref::normalize(from)).await {
+                return Ok(unbuilt(engine, &plan, plan.unknown_copy_source(from, line)));
+            }
+        }
+    }
+    let context = BuildContext::pack_off_runtime(dir, df_rel).await?;
+    if context.content_bytes() > 100_000_000 {
+        crate::output::say(
+            progress,
+            format!(
+                "sending a {} MB build context; its largest files: {}",
+                context.content_bytes() / 1_000_000,
+                context.largest(3)
+            ),
+        );
+    }
+    if !context.skipped.is_empty() {
+        crate::output::say(
+            progress,
+            format!(
+                "left out of the build context (a pipe, socket or device cannot be sent): {}",
+                context.skipped.join(", ")
+            ),
+        );
+    }
     let bases = base_images(engine, &plan, progress).await?;
-    let context = BuildContext::pack(dir, df_rel)?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
     let req = plan.request(&context, &tag);
     let build = engine.build(&req, progress).await?;
     let mut facts = Facts {
         dockerfile_path: plan.dockerfile_path.clone(),
-        dockerfile: plan.parsed.clone(),
+        dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
         context_files: context.files.len(),
         context_bytes: context.content_bytes(),
         context_paths: context.files.clone(),
@@ -120,6 +153,11 @@ pub async fn gather(
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
     };
+    if let Some(f) = facts.build.failure.as_mut() {
+        if let Some(why) = plan.explain_engine_message(&f.message) {
+            f.message = format!("{}\n{why}", f.message.trim_end());
+        }
+    }
     if let Some(f) = &facts.build.failure {
         if let Some(image) = &f.missing_base {
             return Err(crate::engine::diagnose::missing_base_advice(image, &f.message));
@@ -151,4 +189,28 @@ pub async fn gather(
     facts.probes = probes;
     engine.remove_image(&tag).await;
     Ok(facts)
+}
+
+/// The facts of a Dockerfile that was not built: `failure` says why. Nothing reaches the engine.
+fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
+    Facts {
+        dockerfile_path: plan.dockerfile_path.clone(),
+        dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
+        context_files: 0,
+        context_bytes: 0,
+        context_paths: Vec::new(),
+        context_ignore: Default::default(),
+        build: BuildOutcome {
+            builder: plan.options.builder,
+            steps: Vec::new(),
+            failure: Some(failure),
+            stopped_early: false,
+            duration: Default::default(),
+        },
+        image: None,
+        probes: BTreeMap::new(),
+        bases: Vec::new(),
+        engine_version: engine.version.clone(),
+        run_id: engine.run_id.clone(),
+    }
 }

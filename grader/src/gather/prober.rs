@@ -45,7 +45,7 @@ impl<'a> Prober<'a> {
         Fut: Future<Output = Result<T>>,
     {
         let packed = match variant.from {
-            Some(dir) => Some(BuildContext::pack(dir, self.main.dockerfile)?),
+            Some(dir) => Some(BuildContext::pack_off_runtime(dir, self.main.dockerfile).await?),
             None => None,
         };
         let tag = self.engine.tag(self.exercise, purpose);

@@ -32,7 +32,7 @@ async fn starter_size(g: &Gathering<'_>) -> Result<Result<u64, String>> {
         // The graded folder is the starter itself.
         return Ok(Ok(g.facts.image.as_ref().map_or(0, |i| i.content_size)));
     }
-    let copy = temp_copy(dir)?;
+    let copy = temp_copy(dir).await?;
     copy_tree(&pristine, copy.path())?;
     for extra in exercise.optional_learner_files() {
         if !pristine.join(&extra).exists() {

@@ -30,6 +30,7 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> Result<Smok
         port: spec.port,
         memory_mb: spec.memory_mb,
         pids: spec.pids,
+        writable_root: spec.writable_root,
     };
     let running = match engine.start(&req, "smoke").await? {
         Ok(running) => running,

@@ -31,6 +31,7 @@ async fn run(engine: &Engine, image: &str, spec: &StopCheck) -> Result<Measured<
         port: spec.port,
         memory_mb: DEFAULT_MEMORY_MB,
         pids: DEFAULT_PIDS,
+        writable_root: false,
     };
     let running = match engine.start(&req, "stop").await? {
         Ok(r) => r,

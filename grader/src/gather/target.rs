@@ -15,7 +15,7 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     g.progress.set_message(format!("building --target {}", check.target));
     let as_is = g.prober.outcome("target", target).await?;
 
-    let copy = temp_copy(g.dir)?;
+    let copy = temp_copy(g.dir).await?;
     let planted_path = copy.path().join(&check.plant_path);
     if let Some(parent) = planted_path.parent() {
         std::fs::create_dir_all(parent)?;

@@ -74,7 +74,7 @@ impl Report {
             let skip = output.len().saturating_sub(OUTPUT_LINES);
             FailedStep {
                 step: step.map(|s| s.name.clone()),
-                line,
+                line: line.or(f.line),
                 message: f.message.clone(),
                 output: output[skip..].to_vec(),
             }
@@ -125,9 +125,9 @@ pub enum Format {
     Classroom,
 }
 
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+pub fn render(report: &Report, format: Format, style: crate::output::Style) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, style),
         Format::Json => json::render(report),
         Format::Junit => junit::render(report),
         Format::Github => github::annotations(report),

@@ -1,36 +1,52 @@
 //! The terminal report: the build's outcome, a table of checks, the total, and the first hint
 //! of every failed check.
 
-use comfy_table::{presets::UTF8_FULL, Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::Report;
+use crate::output::{ascii, wrap, Style};
 use crate::units::mb;
 
-pub fn render(report: &Report, color: bool) -> String {
+/// The report as text `style.width` columns wide at most; plain ASCII without box drawing
+/// unless `style.unicode`.
+pub fn render(report: &Report, style: Style) -> String {
+    let text = render_text(report, style);
+    if style.unicode {
+        return text;
+    }
+    // Without borders, the table's padding leaves trailing blanks.
+    ascii(&text).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+fn render_text(report: &Report, style: Style) -> String {
+    let color = style.color;
     let mut out = format!("{} · {}\n", report.exercise, report.title);
     match &report.build.failure {
-        None => out.push_str(&format!(
-            "built with {} in {:.1} s · image {}{} · context {} files, {}\n",
-            report.build.builder,
-            report.build.seconds,
-            report.image_size.map(mb).unwrap_or_else(|| "?".into()),
-            match (report.image_size, report.engine_image_size) {
-                (Some(a), Some(b)) if a.abs_diff(b) * 100 > a.max(1) => format!(" (engine: {})", mb(b)),
-                _ => String::new(),
-            },
-            report.context_files,
-            mb(report.context_bytes),
+        None => out.push_str(&wrap(
+            &format!(
+                "built with {} in {:.1} s · image {}{} · context {} files, {}",
+                report.build.builder,
+                report.build.seconds,
+                report.image_size.map(mb).unwrap_or_else(|| "?".into()),
+                match (report.image_size, report.engine_image_size) {
+                    (Some(a), Some(b)) if a.abs_diff(b) * 100 > a.max(1) => format!(" (engine: {})", mb(b)),
+                    _ => String::new(),
+                },
+                report.context_files,
+                mb(report.context_bytes),
+            ),
+            style.width,
+            "",
+            "  ",
         )),
         Some(f) => {
             let at = f.line.map(|l| format!(" ({}:{l})", report.dockerfile)).unwrap_or_default();
-            out.push_str(&format!(
-                "the build failed{}{at}\n",
-                f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default()
-            ));
+            let step = f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default();
+            out.push_str(&wrap(&format!("the build failed{step}{at}"), style.width, "", "  "));
             for line in &f.output {
-                out.push_str(&format!("  | {line}\n"));
+                out.push_str(&wrap(line, style.width, "  | ", "  |   "));
             }
-            out.push_str(&format!("  {}\n", f.message.trim()));
+            out.push_str(&wrap(f.message.trim(), style.width, "  ", "  "));
         }
     }
     if !report.bases.is_empty() {
@@ -49,10 +65,13 @@ pub fn render(report: &Report, color: bool) -> String {
                 }
             })
             .collect();
-        out.push_str(&format!("base images: {}\n", shown.join(" · ")));
+        out.push_str(&wrap(&shown.join(" · "), style.width, "base images: ", "  "));
     }
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL).set_content_arrangement(ContentArrangement::Dynamic).set_width(110);
+    table
+        .load_preset(if style.unicode { presets::UTF8_FULL } else { presets::NOTHING })
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(style.width);
     table.set_header(vec!["check", "result", "points", "detail"]);
     for v in &report.verdicts {
         let (word, c) = if v.passed { ("pass", Color::Green) } else { ("FAIL", Color::Red) };
@@ -90,7 +109,7 @@ pub fn render(report: &Report, color: bool) -> String {
     ));
     for v in failed {
         if let Some(h) = v.hints.first() {
-            out.push_str(&format!("hint ({}): {h}\n", v.id));
+            out.push_str(&wrap(h, style.width, &format!("hint ({}): ", v.id), "  "));
         }
     }
     out.push_str(&format!(
@@ -104,7 +123,8 @@ pub fn render(report: &Report, color: bool) -> String {
 mod tests {
     #[test]
     fn snapshot() {
-        let text = super::render(&super::super::sample(), false);
+        let style = crate::output::Style { color: false, unicode: true, width: 80 };
+        let text = super::render(&super::super::sample(), style);
         let expected = "\
 ex1 · Go: from golang to scratch
 built with buildkit in 12.5 s · image 812 MB · context 5 files, 0.0 MB

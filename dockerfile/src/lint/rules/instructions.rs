@@ -19,6 +19,22 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
         if text.is_empty() || text.starts_with("exec ") {
             continue;
         }
+        if text.trim_start().starts_with('[') {
+            // Meant as the exec form, but not valid JSON: Docker silently runs it in shell form.
+            out.push(ctx.finding(
+                ids::SHELL_FORM_CMD,
+                stage,
+                ins,
+                format!(
+                    "{} starts with `[` but is not valid JSON, so Docker runs it in shell form, as `/bin/sh -c '{}'`: \
+                     write every item in double quotes, separated by commas, and close the list with `]`, e.g. {}",
+                    ins.keyword,
+                    text.trim(),
+                    code(&format!("{} [\"/app\", \"--serve\"]", ins.keyword))
+                ),
+            ));
+            continue;
+        }
         let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\\\""))).collect();
         out.push(ctx.finding(
             ids::SHELL_FORM_CMD,
