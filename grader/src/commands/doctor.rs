@@ -55,7 +55,8 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
     for e in workbook.exercises()? {
         let df = &e.spec.build.dockerfile;
         for dir in [e.dir.clone(), e.dir.join(PRISTINE_DIR), workbook.solution_dir(&e.id)] {
-            if let Some(parsed) = std::fs::read_to_string(dir.join(df)).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+            let text = crate::workspace::read_inside(&dir, df, crate::workspace::MAX_DOCKERFILE_BYTES);
+            if let Some(parsed) = text.ok().and_then(|t| dockerfile::parse(&t).ok()) {
                 images.extend(provision::bases(&parsed));
             }
         }

@@ -72,8 +72,10 @@ async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -
     if !plan.options.pull {
         let mut images = own_bases.clone();
         if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
-            let starter = exercise.dir.join(PRISTINE_DIR).join(df_rel);
-            if let Some(df) = std::fs::read_to_string(starter).ok().and_then(|t| dockerfile::parse(&t).ok()) {
+            // Read like the learner's Dockerfile: a regular file inside the exercise, never a FIFO.
+            let starter = format!("{PRISTINE_DIR}/{df_rel}");
+            let text = crate::workspace::read_inside(&exercise.dir, &starter, crate::workspace::MAX_DOCKERFILE_BYTES);
+            if let Some(df) = text.ok().and_then(|t| dockerfile::parse(&t).ok()) {
                 images.extend(provision::bases(&df));
             }
         }
