@@ -63,6 +63,12 @@ pub fn kit_tags(kit: &Path) -> Vec<String> {
     }
 }
 
+/// [`kit_tags`] off the async runtime (it waits for a `bash` process); none without a kit.
+pub async fn kit_tags_async(kit: Option<&Path>) -> Vec<String> {
+    let Some(kit) = kit.map(Path::to_path_buf) else { return Vec::new() };
+    tokio::task::spawn_blocking(move || kit_tags(&kit)).await.unwrap_or_default()
+}
+
 /// The command a person runs to make `tags` available by hand.
 fn kit_command(kit: Option<&Path>, tags: &[String]) -> String {
     let script = kit.map(|k| k.join("build.sh").display().to_string()).unwrap_or_else(|| KIT_SCRIPT.into());
@@ -88,7 +94,7 @@ pub async fn ensure(
         return Ok(());
     }
     let kit = kit_dir(workbook_root);
-    let known = kit.as_deref().map(kit_tags).unwrap_or_default();
+    let known = kit_tags_async(kit.as_deref()).await;
     let wanted: Vec<String> = missing.into_iter().filter(|m| known.contains(m)).collect();
     if wanted.is_empty() {
         return Ok(());

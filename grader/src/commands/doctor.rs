@@ -33,7 +33,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
 
     let root = workbook.map(|w| w.root.as_path());
     let kit = provision::kit_dir(root);
-    let kit_tags = kit.as_deref().map(provision::kit_tags).unwrap_or_default();
+    let kit_tags = provision::kit_tags_async(kit.as_deref()).await;
     let can_run_kit = cfg!(target_os = "linux") && kit.is_some();
     out.push_str(&match &kit {
         Some(k) if can_run_kit => format!(
