@@ -702,6 +702,23 @@ fn the_solution_waits_for_a_pass_unless_forced() {
 }
 
 #[test]
+fn list_names_the_folders_it_cannot_list_and_why() {
+    let root = workbook(&["ex1", "ex2", "ex3"]);
+    std::fs::remove_file(root.path().join("exercises/ex2/exercise.toml")).unwrap();
+    std::fs::write(root.path().join("exercises/ex3/exercise.toml"), "title = \"broken\"\n[[nonsense\n").unwrap();
+    let (code, text) = run_in(root.path(), &["list"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("0 of 1 exercises passed"), "only ex1 loads: {text}");
+    assert!(
+        text.contains("not listed: exercises/ex2/ (no exercise.toml)")
+            && text.contains("git checkout -- exercises/ex2/exercise.toml"),
+        "{text}"
+    );
+    assert!(text.contains("not listed: exercises/ex3/ (its exercise.toml does not load:"), "{text}");
+    assert!(text.contains("unclosed array table"), "the spec's own error is shown: {text}");
+}
+
+#[test]
 fn a_first_visit_is_greeted_with_how_to_start() {
     let root = workbook(&["ex1", "ex2"]);
     let (code, text) = run_in(root.path(), &[]);

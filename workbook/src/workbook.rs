@@ -54,6 +54,36 @@ impl Workbook {
         exercise_ids(&dir)?.iter().map(|id| Exercise::load(&dir.join(id))).collect()
     }
 
+    /// The folders of `exercises/` the grader does not list, each with why: no `exercise.toml`
+    /// (deleted or renamed by hand), or a spec that does not load (its error). Hidden folders
+    /// (`.git`, editor state) are not exercises and are left out.
+    pub fn unlisted(&self) -> Vec<(String, String)> {
+        let dir = self.exercises_dir();
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let mut out: Vec<(String, String)> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|name| !name.starts_with('.'))
+            .filter_map(|name| {
+                let folder = dir.join(&name);
+                if !folder.join(SPEC_FILE).is_file() {
+                    return Some((name, format!("no {SPEC_FILE}")));
+                }
+                Exercise::load(&folder).err().map(|e| (name, format!("its {SPEC_FILE} does not load:\n{e:#}")))
+            })
+            .collect();
+        out.sort_by_key(|(name, _)| natural_key(name));
+        out
+    }
+
+    /// Every exercise whose spec loads, in natural order, for listings that should show the rest
+    /// instead of failing (see [`Workbook::unlisted`]).
+    pub fn loadable_exercises(&self) -> Vec<Exercise> {
+        let dir = self.exercises_dir();
+        exercise_ids(&dir).unwrap_or_default().iter().filter_map(|id| Exercise::load(&dir.join(id)).ok()).collect()
+    }
+
     /// An exercise by id (`ex1`) or by folder path; with neither, the exercise the current
     /// directory is in.
     pub fn exercise(&self, id_or_path: Option<&str>) -> Result<Exercise> {

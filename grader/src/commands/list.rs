@@ -14,7 +14,7 @@ pub fn run(workbook: &Workbook) -> Result<Outcome> {
 
 /// The listing, as `grader list` prints it.
 pub fn text(workbook: &Workbook) -> Result<String> {
-    let exercises = workbook.exercises()?;
+    let exercises = workbook.loadable_exercises();
     let progress = Progress::load(&workbook.root);
     let ids: Vec<String> = exercises.iter().map(|e| e.id.clone()).collect();
     let next = progress.next(&ids, None);
@@ -42,6 +42,12 @@ pub fn text(workbook: &Workbook) -> Result<String> {
     }
     let mut out =
         format!("{table}\nprogress: {passed} of {} exercises passed · {score}/{max} points\n", exercises.len());
+    for (folder, why) in workbook.unlisted() {
+        let why = why.replace('\n', "\n    ");
+        out.push_str(&format!(
+            "not listed: exercises/{folder}/ ({why})\n  fix or restore its spec: git checkout -- exercises/{folder}/exercise.toml\n"
+        ));
+    }
     match next {
         Some(id) => out.push_str(&format!("next: grader check {id} · its task: exercises/{id}/README.md\n")),
         None => out.push_str("every exercise passes: well done!\n"),
