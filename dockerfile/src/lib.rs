@@ -24,4 +24,4 @@ pub mod lint;
 
 pub use ast::{Arguments, Directive, Dockerfile, Flag, Heredoc, Instruction, LineSpan, Stage};
 pub use lint::{lint, Finding, LintOptions, Rule, Severity};
-pub use parse::{parse, ParseError, KEYWORDS};
+pub use parse::{parse, ParseError, KEYWORDS, MAX_LINE_BYTES};

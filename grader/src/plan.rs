@@ -33,8 +33,6 @@ pub struct Plan<'e> {
     pub parsed: Result<dockerfile::Dockerfile, dockerfile::ParseError>,
     /// What in the Dockerfile only BuildKit builds right (see [`needs_buildkit`]).
     pub needs_buildkit: Option<String>,
-    /// The first line longer than the engine reads (its number and length in bytes).
-    pub too_long_line: Option<(usize, usize)>,
     /// The secret a `context` check plants, searched for in every layer of the image.
     pub canary: Option<&'e str>,
     pub options: BuildOptions,
@@ -57,18 +55,12 @@ impl<'e> Plan<'e> {
             CheckKind::Context(x) => x.canary.as_deref(),
             _ => None,
         });
-        let too_long_line = dockerfile_text
-            .split('\n')
-            .enumerate()
-            .find(|(_, l)| l.len() > MAX_LINE_BYTES)
-            .map(|(n, l)| (n + 1, l.len()));
         Plan {
             exercise,
             dockerfile,
             dockerfile_path: shown_path(exercise, dir, cwd, dockerfile),
             parsed,
             needs_buildkit,
-            too_long_line,
             canary,
             options,
         }
@@ -79,20 +71,6 @@ impl<'e> Plan<'e> {
     /// frontend panics on a file of only `ARG` lines ("index out of range [-1]") and the whole
     /// daemon exits, for every user of the machine.
     pub fn rejected(&self) -> Option<BuildFailure> {
-        if let Some((line, bytes)) = self.too_long_line {
-            return Some(BuildFailure {
-                message: format!(
-                    "{}:{line} is {bytes} bytes long; Docker reads Dockerfile lines of at most 64 KiB \
-                     ({MAX_LINE_BYTES} bytes) and would reject the file. Split it with `\\` continuations, or \
-                     move the data into a file you COPY.",
-                    self.dockerfile_path
-                ),
-                step: None,
-                line: Some(line),
-                missing_base: None,
-                infrastructure: None,
-            });
-        }
         let e = self.parsed.as_ref().err()?;
         Some(BuildFailure {
             message: format!(
@@ -184,9 +162,6 @@ impl<'e> Plan<'e> {
         }
     }
 }
-
-/// The longest Dockerfile line the engine's parser reads (Go's `bufio.Scanner` default token).
-pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// What to build.
 #[derive(Clone, Copy)]

@@ -111,7 +111,17 @@ pub const MAX_DOCKERFILE_BYTES: u64 = 1 << 20;
 pub fn read_inside(dir: &Path, rel: &str, limit: u64) -> Result<String> {
     let shown = dir.join(rel);
     let root = dir.canonicalize().with_context(|| format!("reading {}", dir.display()))?;
-    let real = shown.canonicalize().with_context(|| format!("reading {}", shown.display()))?;
+    let real = match shown.canonicalize() {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(workbook::advice(format!(
+                "{} does not exist{}: create it, or put the starter's back with `grader reset`",
+                shown.display(),
+                if shown.symlink_metadata().is_ok() { " (it is a link to nothing)" } else { "" }
+            )))
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", shown.display())),
+    };
     if !real.starts_with(&root) {
         return Err(workbook::advice(format!(
             "{} leads outside the exercise folder (to {}): the grader reads only files inside the exercise. \
@@ -129,12 +139,19 @@ pub fn read_inside(dir: &Path, rel: &str, limit: u64) -> Result<String> {
     }
     if meta.len() > limit {
         return Err(workbook::advice(format!(
-            "{} is {} bytes, over the grader's limit of {limit}: is it really the file you meant?",
+            "{} is {} bytes, over the grader's limit of {limit} bytes: is it really the file you meant?",
             shown.display(),
             meta.len()
         )));
     }
-    std::fs::read_to_string(&real).with_context(|| format!("reading {}", shown.display()))
+    let bytes = std::fs::read(&real).with_context(|| format!("reading {}", shown.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        workbook::advice(format!(
+            "{} is not UTF-8 text (byte {} is not): save it as UTF-8 in your editor",
+            shown.display(),
+            e.utf8_error().valid_up_to() + 1
+        ))
+    })
 }
 
 /// Runs blocking file work on tokio's blocking pool.

@@ -111,6 +111,13 @@ impl Workbook {
                      or its id (`grader list` shows them)"
                 )));
             }
+            let folder = self.exercises_dir().join(given);
+            if !given.is_empty() && !given.contains('/') && folder.is_dir() {
+                return Err(advice(format!(
+                    "exercises/{given}/ has no {SPEC_FILE}, so the grader does not know how to grade it: was it \
+                     deleted or renamed? Restore it with `git checkout -- exercises/{given}/{SPEC_FILE}`"
+                )));
+            }
             let known = exercise_ids(&self.exercises_dir()).unwrap_or_default();
             let near = known.iter().filter(|k| edit_distance(k, given) <= 2).min_by_key(|k| edit_distance(k, given));
             return Err(advice(format!(

@@ -16,10 +16,26 @@ use crate::ast::{Directive, Dockerfile, Heredoc, Instruction, LineSpan, Stage};
 use expand::{expand, Env};
 use node::Node;
 
+/// The longest Dockerfile line Docker's parsers read (Go's `bufio.Scanner` default token size):
+/// a longer one makes the engine reject the whole file.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// Parses a Dockerfile. Accepts what a current Docker engine (BuildKit) accepts; rejects unknown
 /// instructions, instructions other than ARG before the first FROM, a FROM without image or
-/// with `AS` but no name, unterminated heredocs and a file without FROM. Never panics.
+/// with `AS` but no name, unterminated heredocs, a file without FROM and a line longer than
+/// [`MAX_LINE_BYTES`]. Never panics.
 pub fn parse(src: &str) -> Result<Dockerfile, ParseError> {
+    if let Some((n, line)) = src.split('\n').enumerate().find(|(_, l)| l.len() > MAX_LINE_BYTES) {
+        return Err(ParseError::new(
+            n + 1,
+            format!(
+                "this line is {} bytes long; Docker reads Dockerfile lines of at most 64 KiB ({MAX_LINE_BYTES} \
+                 bytes) and would reject the file. Split it with `\\` continuations, or move the data into a \
+                 file you COPY",
+                line.len()
+            ),
+        ));
+    }
     let lexed = lex(src)?;
     assemble(lexed, src)
 }

@@ -12,8 +12,7 @@ use crate::exit::Outcome;
 use workbook::Workbook;
 
 pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintFormat) -> Result<Outcome> {
-    let path = resolve(root, target)?;
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (path, text) = read(root, target)?;
     let df = dockerfile::parse(&text).map_err(|e| advice(format!("{}:{}: {}", path.display(), e.line, e.message)))?;
     let mut opts = dockerfile::LintOptions { target: stage.map(str::to_string), ..Default::default() };
     if let Some((_, cfg)) = config::find(&path).map_err(|e| advice(e.to_string()))? {
@@ -34,19 +33,48 @@ pub fn run(root: Option<&Path>, target: &str, stage: Option<&str>, format: LintF
     Ok(if serious { Outcome::Fail } else { Outcome::Pass })
 }
 
-/// A Dockerfile path, or an exercise id whose Dockerfile is meant.
-fn resolve(root: Option<&Path>, target: &str) -> Result<PathBuf> {
+/// The Dockerfile meant by `target` (a Dockerfile path, a folder holding one, or an exercise
+/// id) and its text. An exercise's Dockerfile is read only inside the exercise; a path the user
+/// names may lead anywhere, but must be a regular file of at most
+/// [`MAX_DOCKERFILE_BYTES`](crate::workspace::MAX_DOCKERFILE_BYTES): a FIFO would block the
+/// read forever and /dev/zero would never end.
+fn read(root: Option<&Path>, target: &str) -> Result<(PathBuf, String)> {
     let p = PathBuf::from(target);
-    if p.is_file() {
-        return Ok(p);
-    }
-    if p.is_dir() && p.join("Dockerfile").is_file() {
-        return Ok(p.join("Dockerfile"));
+    let exercise_folder = p.join(workbook::spec::SPEC_FILE).is_file();
+    if !exercise_folder && p.symlink_metadata().is_ok() {
+        let named = if p.is_dir() { p.join("Dockerfile") } else { p };
+        let text = read_named(&named)?;
+        return Ok((named, text));
     }
     let workbook =
         Workbook::find(root).map_err(|_| advice(format!("{target} is neither a Dockerfile nor an exercise")))?;
     let exercise = workbook.exercise(Some(target))?;
-    Ok(exercise.dockerfile_path())
+    let text = crate::workspace::read_inside(
+        &exercise.dir,
+        &exercise.spec.build.dockerfile,
+        crate::workspace::MAX_DOCKERFILE_BYTES,
+    )?;
+    Ok((exercise.dockerfile_path(), text))
+}
+
+/// A Dockerfile the user named by its path, read when it is a regular file within the limit.
+fn read_named(path: &Path) -> Result<String> {
+    let meta = path.metadata().with_context(|| format!("reading {}", path.display()))?;
+    if !meta.is_file() {
+        return Err(advice(format!(
+            "{} is not a regular file (a folder, pipe or device): name the Dockerfile itself.",
+            path.display()
+        )));
+    }
+    let limit = crate::workspace::MAX_DOCKERFILE_BYTES;
+    if meta.len() > limit {
+        return Err(advice(format!(
+            "{} is {} bytes, over the grader's limit of {limit} (1 MiB): is it really a Dockerfile?",
+            path.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 pub fn explain(rule: Option<&str>) -> Result<Outcome> {

@@ -51,10 +51,8 @@ pub struct State {
 impl Engine {
     /// Creates and starts a hardened container: memory, process, CPU, open-file and log limits,
     /// every capability dropped, no privilege escalation, a read-only root (tmpfs /tmp), no
-    /// network for a command probe. A start failure (bad user, missing binary) is an `Err`
-    /// whose text is the engine's message, for the check to report. The container is registered
-    /// for cleanup as soon as it exists.
-    /// Creates and starts a container. The inner error is the container's own failure to start
+    /// network for a command probe. The container is registered for cleanup as soon as it
+    /// exists. The inner error is the container's own failure to start
     /// (a missing executable, a bad user), which is the learner's result; the outer error is the
     /// engine's (the connection broke, its bridge network is gone), which is never theirs.
     pub async fn start(&self, req: &RunRequest, purpose: &str) -> Result<std::result::Result<Running, String>> {
@@ -207,7 +205,6 @@ impl Engine {
     }
 }
 
-/// The engine's own message, without bollard's wrapping.
 /// When a failed container start is the engine's trouble rather than the image's: a broken
 /// connection, or the engine's own networking gone (seen when dockerd lost `docker0` to another
 /// daemon: "could not find bridge docker0"). The reason, for the message.
@@ -229,6 +226,7 @@ fn engine_trouble(e: &bollard::errors::Error) -> Option<String> {
     }
 }
 
+/// The engine's own message, without bollard's wrapping.
 fn engine_message(e: bollard::errors::Error) -> String {
     match e {
         bollard::errors::Error::DockerResponseServerError { message, .. } => message,
@@ -301,5 +299,89 @@ mod engine_tests {
         assert_eq!((nofile.soft, nofile.hard), (Some(NOFILE), Some(NOFILE)));
         let network = info.network_settings.unwrap();
         assert!(network.ports.unwrap_or_default().is_empty());
+    }
+
+    fn shell(script: &str, memory_mb: u64, pids: i64) -> RunRequest {
+        RunRequest {
+            image: "debian:trixie-slim".into(),
+            cmd: Some(vec!["sh".into(), "-c".into(), script.into()]),
+            env: BTreeMap::new(),
+            port: None,
+            memory_mb,
+            pids,
+            writable_root: false,
+        }
+    }
+
+    /// Against the real engine: a container that tries to write outside /tmp, to fill /tmp, and
+    /// to raise its open-files limit gets nowhere.
+    #[tokio::test]
+    async fn a_hostile_container_cannot_write_its_root_fill_its_tmp_or_raise_its_open_files() {
+        let engine = Engine::connect().await.expect("the tests need a Docker engine");
+        let script = "touch /etc/owned 2>/dev/null && echo ROOT-WRITTEN; \
+                      touch /owned 2>/dev/null && echo ROOT-WRITTEN; \
+                      dd if=/dev/zero of=/tmp/fill bs=1M count=512 2>/dev/null; \
+                      echo tmp-holds=$(du -m /tmp/fill | cut -f1)MB; \
+                      (ulimit -n 1048576 2>/dev/null && echo NOFILE-RAISED); \
+                      echo nofile=$(ulimit -Hn)";
+        let running = engine.start(&shell(script, 256, 64), "hostile-fs").await.unwrap().unwrap();
+        let exited = engine.wait_exit(&running.id, Duration::from_secs(60)).await.unwrap();
+        let logs = engine.logs_tail(&running.id, 20).await;
+        engine.cleanup().await;
+        assert!(exited.is_some(), "the script did not finish: {logs}");
+        assert!(!logs.contains("ROOT-WRITTEN"), "the read-only root was written: {logs}");
+        let held: u64 = logs.split("tmp-holds=").nth(1).and_then(|r| r.split("MB").next()).unwrap().parse().unwrap();
+        assert!(held <= 64, "/tmp took {held} MB past its 64 MB tmpfs: {logs}");
+        assert!(!logs.contains("NOFILE-RAISED"), "the open-files limit was raised: {logs}");
+        let nofile: i64 = logs.split("nofile=").nth(1).unwrap().trim().parse().unwrap();
+        assert_eq!(nofile, NOFILE, "{logs}");
+    }
+
+    /// Against the real engine: a container that forks without end, spins four CPUs and floods its output is held to one CPU, its
+    /// process limit and a 1 MB log, and is removed with everything else. The host's load is
+    /// printed (it depends on what else runs; the CPU the container gets is what the limit
+    /// promises and is asserted).
+    #[tokio::test]
+    async fn a_container_forking_spinning_and_flooding_is_held_to_one_cpu_its_pids_and_a_1_mb_log() {
+        let engine = Engine::connect().await.expect("the tests need a Docker engine");
+        let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+        let before = load();
+        // Four busy loops want four CPUs; the flood writes as fast as it can; the last loop
+        // forks sleepers until the process limit stops it (the shell gives up on a failed fork;
+        // its sleepers stay).
+        let script = "for i in 1 2 3 4; do (while :; do :; done) & done; \
+                      (while :; do echo flood-flood-flood-flood-flood-flood-flood-flood; done) & \
+                      (while :; do sleep 60 & done) 2>/dev/null & wait";
+        let running = engine.start(&shell(script, 128, 64), "hostile-cpu").await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let stats = || async {
+            let opts = bollard::query_parameters::StatsOptionsBuilder::default().stream(false).one_shot(true).build();
+            let s = engine.docker.stats(&running.id, Some(opts)).next().await.unwrap().unwrap();
+            let cpu = s.cpu_stats.and_then(|c| c.cpu_usage).and_then(|u| u.total_usage).unwrap_or(0);
+            (std::time::Instant::now(), cpu, s.pids_stats.and_then(|p| p.current).unwrap_or(0))
+        };
+        let (t0, cpu0, _) = stats().await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let (t1, cpu1, pids) = stats().await;
+        let log_path = engine.docker.inspect_container(&running.id, None).await.unwrap().log_path.unwrap_or_default();
+        let log_bytes = std::fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
+        let after = load();
+        let logs = engine.logs_tail(&running.id, 5).await;
+        engine.cleanup().await;
+        let gone = engine.docker.inspect_container(&running.id, None).await.is_err();
+        let cpus = (cpu1 - cpu0) as f64 / (t1 - t0).as_nanos() as f64;
+        eprintln!(
+            "forks + spins + flood: {cpus:.2} CPUs, {pids} processes, log {log_bytes} B; host load before: {}, after: {}",
+            before.trim(),
+            after.trim()
+        );
+        assert!(cpus <= 1.15, "the container used {cpus:.2} CPUs, over its limit of one");
+        assert!(pids <= 64, "{pids} processes, over the limit of 64");
+        assert!(pids >= 48, "only {pids} processes: the fork loop did not run, so the limit was not tested: {logs}");
+        // The engine's log file (readable when the engine runs on this host, as in CI).
+        if !log_path.is_empty() && std::path::Path::new(&log_path).exists() {
+            assert!(log_bytes <= 1_100_000, "the container's log grew to {log_bytes} B, past its 1 MB cap");
+        }
+        assert!(gone, "the container outlived the cleanup");
     }
 }
