@@ -500,7 +500,7 @@ fn message(text: &str, says: &str) -> String {
             shown = if first.len() < 90 { format!("{first} … {cause}") } else { cause.to_string() };
         }
     }
-    shown = shown.replace('|', "\\|");
+    shown = shown.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;");
     if shown.chars().count() > 240 {
         shown = shown.chars().take(237).collect::<String>() + "...";
     }
