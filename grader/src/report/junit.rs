@@ -197,4 +197,40 @@ hint: Build in one stage, ship from another.
             "<?xml?>\n<testsuites name=\"g\" tests=\"1\" failures=\"0\">\n<testsuite skipped=\"0\">"
         );
     }
+
+    /// Validates `xml` with `xmllint` against Jenkins xUnit's JUnit schema (committed under
+    /// tests/fixtures with its source). Without xmllint the check is skipped, loudly: `.ci/run`
+    /// installs it (Debian: libxml2-utils).
+    fn valid_for_jenkins(name: &str, xml: &str) {
+        let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("{name}.xml"));
+        std::fs::write(&file, xml).unwrap();
+        let out = match std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output() {
+            Ok(out) => out,
+            Err(e) => {
+                eprintln!("\n!!! SKIPPED: xmllint is not installed ({e}): JUnit output NOT validated against the Jenkins schema. Install libxml2-utils.\n");
+                return;
+            }
+        };
+        assert!(out.status.success(), "{name}: {}\n{xml}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    #[test]
+    fn every_case_is_valid_for_jenkins_xunit() {
+        let mut pass = sample();
+        pass.verdicts.retain(|v| v.passed);
+        let mut several = sample_error();
+        several.exercises.insert(0, Graded::Done(Box::new(sample_build_failed())));
+        several.exercises.insert(0, Graded::Done(Box::new(sample())));
+        for (name, xml) in [
+            ("pass", one(pass)),
+            ("fail", one(sample())),
+            ("build-failed", one(sample_build_failed())),
+            ("error", super::render(&sample_error())),
+            ("several", super::render(&several)),
+        ] {
+            valid_for_jenkins(name, &xml);
+        }
+    }
 }
