@@ -137,7 +137,8 @@ pub struct OutputFile {
 }
 
 fn parse_output(s: &str) -> Result<OutputFile, String> {
-    let (format, path) = s.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH (e.g. junit=report.xml), got {s:?}"))?;
+    let (format, path) =
+        s.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH (e.g. junit=report.xml), got {s:?}"))?;
     if path.is_empty() {
         return Err(format!("no path after {format}= (e.g. junit=report.xml)"));
     }

@@ -367,7 +367,10 @@ fn render_all(report: &Report) -> Vec<(&'static str, String)> {
         ("table-plain-80", report::render(report, Format::Table, Style::PLAIN)),
         ("junit", report::render(report, Format::Junit, wide)),
         ("github", report::render(report, Format::Github, wide)),
-        ("github-summary", report::github::summary(&report::Grading::one(report::Graded::Done(Box::new(report.clone()))))),
+        (
+            "github-summary",
+            report::github::summary(&report::Grading::one(report::Graded::Done(Box::new(report.clone())))),
+        ),
         ("classroom", report::render(report, Format::Classroom, wide)),
     ]
 }

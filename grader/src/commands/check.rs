@@ -31,15 +31,10 @@ pub async fn run(root: Option<&Path>, req: Request) -> Result<Outcome> {
     let targets = resolve(workbook.as_ref().map_err(|e| anyhow::anyhow!("{e:#}")), &req);
     let workbook = workbook.ok();
     // Only the workbook's own exercises are remembered (a copy elsewhere is graded, not recorded).
-    let own: Vec<bool> = targets
-        .iter()
-        .map(|(_, e)| matches!((&workbook, e), (Some(w), Ok(e)) if is_in(w, e)))
-        .collect();
+    let own: Vec<bool> =
+        targets.iter().map(|(_, e)| matches!((&workbook, e), (Some(w), Ok(e)) if is_in(w, e))).collect();
     let grading = grade_all(targets, req.build).await;
 
-    for e in grading.errors() {
-        eprintln!("error: {}: {}", e.exercise, e.message);
-    }
     if let Some(w) = &workbook {
         for (g, own) in grading.exercises.iter().zip(&own) {
             if let (Graded::Done(r), true) = (g, own) {
@@ -54,6 +49,9 @@ pub async fn run(root: Option<&Path>, req: Request) -> Result<Outcome> {
         text.push_str(&next_steps(w, r));
     }
     crate::output::emit(&text);
+    for e in grading.errors() {
+        eprintln!("error: {}: {}", e.exercise, e.message);
+    }
 
     let mut written = true;
     for out in &req.outputs {

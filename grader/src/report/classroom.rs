@@ -133,19 +133,29 @@ mod tests {
     #[test]
     fn fail_field_by_field() {
         let v = one(sample());
-        assert_eq!((v["version"].as_u64(), v["status"].as_str(), v["max_score"].as_u64()), (Some(1), Some("fail"), Some(40)));
+        assert_eq!(
+            (v["version"].as_u64(), v["status"].as_str(), v["max_score"].as_u64()),
+            (Some(1), Some("fail"), Some(40))
+        );
         let tests = v["tests"].as_array().unwrap();
         assert_eq!(tests.len(), 2);
         tests.iter().for_each(well_typed);
         let size = &tests[0];
         assert_eq!((size["name"].as_str(), size["status"].as_str()), (Some("ex1 size"), Some("fail")));
-        assert_eq!((size["score"].as_u64(), size["max_score"].as_u64(), size["line_no"].as_u64()), (Some(0), Some(25), Some(1)));
+        assert_eq!(
+            (size["score"].as_u64(), size["max_score"].as_u64(), size["line_no"].as_u64()),
+            (Some(0), Some(25), Some(1))
+        );
         assert_eq!(size["filename"], "exercises/ex1/Dockerfile");
         let shown = size["test_code"].as_str().unwrap();
         assert!(shown.starts_with("0/25 points: 812 MB of layer content"), "{shown}");
         assert!(shown.contains("hint: Build in one stage"), "{shown}");
         let smoke = &tests[1];
-        assert_eq!((smoke["score"].as_u64(), smoke["line_no"].as_u64()), (Some(15), Some(0)), "no null where a number goes");
+        assert_eq!(
+            (smoke["score"].as_u64(), smoke["line_no"].as_u64()),
+            (Some(15), Some(0)),
+            "no null where a number goes"
+        );
         // What Classroom records: the sum of the scores over max_score, the grader's own total.
         let sum: u64 = tests.iter().map(|t| t["score"].as_u64().unwrap()).sum();
         assert_eq!(sum, 15);
@@ -160,7 +170,10 @@ mod tests {
         assert_eq!((v["status"].as_str(), v["max_score"].as_u64()), (Some("pass"), Some(15)));
         let t = &v["tests"][0];
         well_typed(t);
-        assert_eq!((t["name"].as_str(), t["status"].as_str(), t["score"].as_u64()), (Some("ex1 smoke"), Some("pass"), Some(15)));
+        assert_eq!(
+            (t["name"].as_str(), t["status"].as_str(), t["score"].as_u64()),
+            (Some("ex1 smoke"), Some("pass"), Some(15))
+        );
         assert!(!t["test_code"].as_str().unwrap().contains("hint"), "no hint for a pass");
     }
 
@@ -169,9 +182,15 @@ mod tests {
         let v = one(sample_build_failed());
         let build = &v["tests"][0];
         well_typed(build);
-        assert_eq!((build["name"].as_str(), build["line_no"].as_u64(), build["max_score"].as_u64()), (Some("ex1 build"), Some(11), Some(0)));
+        assert_eq!(
+            (build["name"].as_str(), build["line_no"].as_u64(), build["max_score"].as_u64()),
+            (Some("ex1 build"), Some(11), Some(0))
+        );
         let shown = build["test_code"].as_str().unwrap();
-        assert!(shown.contains("RUN go biuld") && shown.contains("unknown command \"biuld\"") && shown.contains("hint:"), "{shown}");
+        assert!(
+            shown.contains("RUN go biuld") && shown.contains("unknown command \"biuld\"") && shown.contains("hint:"),
+            "{shown}"
+        );
         assert_eq!(v["max_score"], 40, "the build counts no points of its own");
     }
 
@@ -181,7 +200,10 @@ mod tests {
         assert_eq!((v["status"].as_str(), v["max_score"].as_u64()), (Some("error"), Some(0)), "records nothing");
         let t = &v["tests"][0];
         well_typed(t);
-        assert_eq!((t["name"].as_str(), t["status"].as_str(), t["score"].as_u64()), (Some("ex1 grading"), Some("error"), Some(0)));
+        assert_eq!(
+            (t["name"].as_str(), t["status"].as_str(), t["score"].as_u64()),
+            (Some("ex1 grading"), Some("error"), Some(0))
+        );
         assert!(t["message"].as_str().unwrap().contains("Docker is not running"));
     }
 

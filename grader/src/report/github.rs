@@ -36,12 +36,13 @@ pub fn annotations(grading: &Grading) -> String {
 fn report_annotations(report: &Report) -> String {
     let mut out = String::new();
     let file = prop(&report.dockerfile);
-    let unmeasured = |v: &&crate::checks::Verdict| report.build.failure.is_some() && v.message.starts_with("not measured");
+    let unmeasured =
+        |v: &&crate::checks::Verdict| report.build.failure.is_some() && v.message.starts_with("not measured");
     if let Some(f) = &report.build.failure {
         let line = f.line.map(|l| format!(",line={l}")).unwrap_or_default();
         let mut msg = f.message.trim().to_string();
-        if let Some(last) = f.output.last() {
-            msg.push_str(&format!("\n{last}"));
+        for l in &f.output {
+            msg.push_str(&format!("\n| {l}"));
         }
         msg.push_str(&format!("\nhint: {}", f.hint(&report.dockerfile)));
         let title = prop(&format!("{}: {}", report.exercise, f.headline(&report.dockerfile)));
@@ -118,7 +119,11 @@ fn report_summary(report: &Report) -> String {
         for l in &f.output {
             out.push_str(&format!("{}\n", l.replace("```", "'''")));
         }
-        out.push_str(&format!("{}\n```\n\nhint: {}\n\n", f.message.trim().replace("```", "'''"), f.hint(&report.dockerfile)));
+        out.push_str(&format!(
+            "{}\n```\n\nhint: {}\n\n",
+            f.message.trim().replace("```", "'''"),
+            f.hint(&report.dockerfile)
+        ));
     }
     out.push_str("| check | result | points | detail |\n|---|---|---|---|\n");
     for v in &report.verdicts {
@@ -157,7 +162,10 @@ mod tests {
         let text = super::annotations(&one(sample_build_failed()));
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("::error file=exercises/ex1/Dockerfile,line=11,title=ex1%3A the build failed at [build 5/6] RUN go biuld"), "{text}");
-        assert!(lines[0].contains("hint: Read the step"), "{text}");
+        assert!(
+            lines[0].contains("%0A| go: unknown command \"biuld\"%0A") && lines[0].contains("hint: Read the step"),
+            "{text}"
+        );
         assert_eq!(lines[1], "::group::ex1 build output (last 2 lines)");
         assert_eq!(lines[2], "| go: unknown command \"biuld\"");
         assert_eq!(lines[3], "| ::warning::planted by the learner", "learner output never starts a line");
@@ -169,7 +177,10 @@ mod tests {
     #[test]
     fn an_error_is_an_error_annotation() {
         let text = super::annotations(&sample_error());
-        assert!(text.starts_with("::error title=ex1%3A could not grade (not a failed check)::Docker is not running"), "{text}");
+        assert!(
+            text.starts_with("::error title=ex1%3A could not grade (not a failed check)::Docker is not running"),
+            "{text}"
+        );
         assert!(super::summary(&sample_error()).contains("could not grade"));
     }
 
@@ -182,6 +193,10 @@ mod tests {
         );
         assert!(text.contains("Score: **15/40**"));
         let failed = super::summary(&one(sample_build_failed()));
-        assert!(failed.contains("❌ the build failed at [build 5/6] RUN go biuld") && failed.contains("go: unknown command"), "{failed}");
+        assert!(
+            failed.contains("❌ the build failed at [build 5/6] RUN go biuld")
+                && failed.contains("go: unknown command"),
+            "{failed}"
+        );
     }
 }

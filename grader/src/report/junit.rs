@@ -99,9 +99,10 @@ fn build_case(r: &Report) -> TestCase {
 fn error_suite(e: &GradeError) -> TestSuite {
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
     let first = e.message.lines().next().unwrap_or_default();
-    status.set_message(format!("could not grade: {first}")).set_type("could-not-grade").set_description(
-        format!("{}\nThe grader could not do its job: this is not a failed check. Fix the runner and grade again.\n", e.message),
-    );
+    status.set_message(format!("could not grade: {first}")).set_type("could-not-grade").set_description(format!(
+        "{}\nThe grader could not do its job: this is not a failed check. Fix the runner and grade again.\n",
+        e.message
+    ));
     let mut case = TestCase::new(format!("{}.grade", e.exercise), status);
     case.set_classname(e.exercise.as_str()).set_time(Duration::ZERO);
     let mut suite = TestSuite::new(e.exercise.as_str());
@@ -165,7 +166,10 @@ hint: Build in one stage, ship from another.
             text.contains(r#"<failure message="the build failed at [build 5/6] RUN go biuld -o /out/app . (exercises/ex1/Dockerfile:11)" type="build">"#),
             "{text}"
         );
-        assert!(text.contains("go: unknown command &quot;biuld&quot;") || text.contains("go: unknown command \"biuld\""), "{text}");
+        assert!(
+            text.contains("go: unknown command &quot;biuld&quot;") || text.contains("go: unknown command \"biuld\""),
+            "{text}"
+        );
         assert!(text.contains("hint: Read the step"), "{text}");
         assert!(text.contains(r#"failures="3""#), "{text}");
     }
@@ -184,7 +188,10 @@ hint: Build in one stage, ship from another.
         fixed.verdicts[0].passed = true;
         fixed.verdicts[0].points = 25;
         let names = |t: &str| -> Vec<String> {
-            t.lines().filter_map(|l| l.trim().strip_prefix("<testcase name=\"")).map(|l| l.split('"').next().unwrap().to_string()).collect()
+            t.lines()
+                .filter_map(|l| l.trim().strip_prefix("<testcase name=\""))
+                .map(|l| l.split('"').next().unwrap().to_string())
+                .collect()
         };
         assert_eq!(names(&one(sample())), names(&one(fixed)));
         assert_eq!(names(&one(sample())), ["ex1.build", "ex1.size", "ex1.smoke"]);
@@ -193,7 +200,9 @@ hint: Build in one stage, ship from another.
     #[test]
     fn the_root_loses_only_its_skipped_count() {
         assert_eq!(
-            super::without_root_skipped("<?xml?>\n<testsuites name=\"g\" tests=\"1\" skipped=\"0\" failures=\"0\">\n<testsuite skipped=\"0\">"),
+            super::without_root_skipped(
+                "<?xml?>\n<testsuites name=\"g\" tests=\"1\" skipped=\"0\" failures=\"0\">\n<testsuite skipped=\"0\">"
+            ),
             "<?xml?>\n<testsuites name=\"g\" tests=\"1\" failures=\"0\">\n<testsuite skipped=\"0\">"
         );
     }
@@ -206,7 +215,13 @@ hint: Build in one stage, ship from another.
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(format!("{name}.xml"));
         std::fs::write(&file, xml).unwrap();
-        let out = match std::process::Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output() {
+        let out = match std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(&file)
+            .output()
+        {
             Ok(out) => out,
             Err(e) => {
                 eprintln!("\n!!! SKIPPED: xmllint is not installed ({e}): JUnit output NOT validated against the Jenkins schema. Install libxml2-utils.\n");

@@ -14,15 +14,13 @@ pub fn render_grading(grading: &Grading, style: Style) -> String {
     for g in &grading.exercises {
         parts.push(match g {
             Graded::Done(r) => render(r, style),
-            Graded::Error(e) => {
-                let text = wrap(&format!("{} · could not grade (not a failed check):", e.exercise), style.width, "", "  ")
-                    + &e.message.lines().map(|l| wrap(l, style.width, "  ", "    ")).collect::<String>();
-                if style.unicode {
-                    text
-                } else {
-                    ascii(&text)
-                }
-            }
+            // The error itself goes to stderr, where a terminal shows it after this.
+            Graded::Error(e) => wrap(
+                &format!("{} {} could not grade (not a failed check): see the error below", e.exercise, dot(style)),
+                style.width,
+                "",
+                "  ",
+            ),
         });
     }
     if grading.exercises.len() > 1 {
@@ -56,6 +54,14 @@ pub fn render(report: &Report, style: Style) -> String {
     }
     // Without borders, the table's padding leaves trailing blanks.
     ascii(&text).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+fn dot(style: Style) -> &'static str {
+    if style.unicode {
+        "·"
+    } else {
+        "-"
+    }
 }
 
 fn render_text(report: &Report, style: Style) -> String {
