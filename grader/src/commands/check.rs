@@ -221,3 +221,38 @@ pub fn next_steps(workbook: &Workbook, report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+    use crate::report::Format;
+
+    #[test]
+    fn the_classroom_template_runs_a_command_the_grader_accepts() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/github-classroom.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text.lines().map(str::trim).find(|l| l.starts_with("grader check")).expect("a grader check line");
+        let words = line.split(" || ").next().unwrap().split_whitespace();
+        let Some(Command::Check { all, output, .. }) = Cli::try_parse_from(words).unwrap().command else {
+            panic!("not a check: {line}")
+        };
+        assert!(all);
+        let classroom = output.iter().find(|o| o.format == Format::Classroom).expect("a Classroom report");
+        assert!(text.contains(&format!("base64 -w0 {}", classroom.path.display())), "the reporter gets that file");
+        // The reporter reads the runner `grader`'s results from GRADER_RESULTS.
+        assert!(text.contains("runners: grader") && text.contains("GRADER_RESULTS: \"${{ steps.grader.outputs.result }}\""));
+    }
+
+    #[test]
+    fn output_takes_format_equals_path() {
+        let parse = |arg: &str| Cli::try_parse_from(["grader", "check", "ex1", "--output", arg]).map_err(|e| e.to_string());
+        assert!(parse("junit=out/report.xml").is_ok());
+        assert!(parse("xml=report.xml").unwrap_err().contains("use one of table, json, junit, github, classroom"));
+        assert!(parse("report.xml").unwrap_err().contains("expected FORMAT=PATH"));
+        assert!(parse("junit=").unwrap_err().contains("no path after junit="));
+    }
+}
