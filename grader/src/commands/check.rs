@@ -244,12 +244,15 @@ mod tests {
         let classroom = output.iter().find(|o| o.format == Format::Classroom).expect("a Classroom report");
         assert!(text.contains(&format!("base64 -w0 {}", classroom.path.display())), "the reporter gets that file");
         // The reporter reads the runner `grader`'s results from GRADER_RESULTS.
-        assert!(text.contains("runners: grader") && text.contains("GRADER_RESULTS: \"${{ steps.grader.outputs.result }}\""));
+        assert!(
+            text.contains("runners: grader") && text.contains("GRADER_RESULTS: \"${{ steps.grader.outputs.result }}\"")
+        );
     }
 
     #[test]
     fn output_takes_format_equals_path() {
-        let parse = |arg: &str| Cli::try_parse_from(["grader", "check", "ex1", "--output", arg]).map_err(|e| e.to_string());
+        let parse =
+            |arg: &str| Cli::try_parse_from(["grader", "check", "ex1", "--output", arg]).map_err(|e| e.to_string());
         assert!(parse("junit=out/report.xml").is_ok());
         assert!(parse("xml=report.xml").unwrap_err().contains("use one of table, json, junit, github, classroom"));
         assert!(parse("report.xml").unwrap_err().contains("expected FORMAT=PATH"));
