@@ -57,7 +57,7 @@ pub async fn run(root: Option<&Path>, req: Request) -> Result<Outcome> {
     for out in &req.outputs {
         // A file is read by a program, not a terminal: plain ASCII at 80 columns for a table.
         let text = render_grading(&grading, out.format, crate::output::Style::PLAIN);
-        if let Err(e) = write_new(&out.path, &text) {
+        if let Err(e) = write_report(&out.path, &text) {
             eprintln!("error: {e:#}");
             written = false;
         }
@@ -152,8 +152,8 @@ pub async fn grade_all(targets: Vec<(String, Result<Exercise>)>, build: BuildArg
     Grading { exercises }
 }
 
-/// Writes a report file, replacing one that is there.
-fn write_new(path: &Path, text: &str) -> Result<()> {
+/// Writes a report file (its folder made if missing), replacing one that is there.
+fn write_report(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
