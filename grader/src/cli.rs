@@ -27,15 +27,24 @@ pub enum Command {
     /// Is this machine ready to grade? The engine, BuildKit, the image store, the offline kit, and
     /// which base images the workbook needs are present or missing (exit 1 when some are missing).
     Doctor,
-    /// Build an exercise's Dockerfile and grade it (exit 0: all passed, 1: a check failed, 2: could not grade).
+    /// Build exercises' Dockerfiles and grade them (exit 0: all passed, 1: a check failed, 2: could
+    /// not grade; for several exercises, the worst of them).
     Check {
-        /// Exercise id (e.g. ex1) or folder. Default: the exercise folder you are in.
-        exercise: Option<String>,
+        /// Exercise ids (e.g. ex1 ex3) or folders. Default: the exercise folder you are in.
+        exercises: Vec<String>,
+        /// Grade every exercise of the workbook, one report each and a total.
+        #[arg(long, conflicts_with = "exercises")]
+        all: bool,
         #[command(flatten)]
         build: BuildArgs,
-        /// Output format.
+        /// Output format on stdout.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Also write the report in FORMAT to PATH, from the same grading (repeatable), e.g.
+        /// `--output junit=report.xml --output classroom=result.json`. Written when the grader
+        /// could not grade, too.
+        #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+        output: Vec<OutputFile>,
     },
     /// Lint a Dockerfile (or an exercise's) with the course's rules; no engine needed.
     /// Exit 1 when there is a warning or an error.
@@ -118,6 +127,25 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// `--output FORMAT=PATH`: a report written to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputFile, String> {
+    let (format, path) =
+        s.split_once('=').ok_or_else(|| format!("expected FORMAT=PATH (e.g. junit=report.xml), got {s:?}"))?;
+    if path.is_empty() {
+        return Err(format!("no path after {format}= (e.g. junit=report.xml)"));
+    }
+    let format = format.parse::<Format>().map_err(|_| {
+        format!("unknown format {format:?}: use one of table, json, junit, github, classroom (e.g. junit=report.xml)")
+    })?;
+    Ok(OutputFile { format, path: PathBuf::from(path) })
 }
 
 /// Options of the builds the grader runs.

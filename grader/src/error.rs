@@ -8,3 +8,20 @@ pub use workbook::{advice, Advice};
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted; the grader removed what it had created")]
 pub struct Interrupted;
+
+/// The error as the terminal shows it: advice as it is, anything else with its chain of causes
+/// (each cause on its own line). Reports carry the same text.
+pub fn describe(e: &anyhow::Error) -> String {
+    if let Some(advice) = e.downcast_ref::<Advice>() {
+        return advice.to_string();
+    }
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        if let Some(advice) = cause.downcast_ref::<Advice>() {
+            out.push_str(&format!("\n  {advice}"));
+            break;
+        }
+        out.push_str(&format!("\n  caused by: {cause}"));
+    }
+    out
+}

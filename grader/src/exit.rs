@@ -10,6 +10,8 @@ pub enum Outcome {
     Pass,
     /// At least one check failed: the learner's work needs more.
     Fail,
+    /// The grader could not do its job, and has said why (in its reports and on stderr).
+    CouldNotGrade,
 }
 
 impl Outcome {
@@ -17,6 +19,7 @@ impl Outcome {
         match self {
             Outcome::Pass => ExitCode::SUCCESS,
             Outcome::Fail => ExitCode::from(1),
+            Outcome::CouldNotGrade => ExitCode::from(COULD_NOT_GRADE),
         }
     }
 }

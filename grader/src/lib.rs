@@ -39,7 +39,6 @@ mod pipeline_tests;
 
 use std::process::ExitCode;
 
-use error::Advice;
 use exit::COULD_NOT_GRADE;
 
 /// Runs the CLI and maps the outcome to the exit code: 0 pass, 1 a check failed, 2 could not grade.
@@ -65,16 +64,5 @@ pub fn run(cli: cli::Cli) -> ExitCode {
 
 /// Prints an error: advice as it is, anything else with its chain of causes.
 fn report_error(e: &anyhow::Error) {
-    if let Some(advice) = e.downcast_ref::<Advice>() {
-        eprintln!("error: {advice}");
-        return;
-    }
-    eprintln!("error: {e}");
-    for cause in e.chain().skip(1) {
-        if let Some(advice) = cause.downcast_ref::<Advice>() {
-            eprintln!("  {advice}");
-            break;
-        }
-        eprintln!("  caused by: {cause}");
-    }
+    eprintln!("error: {}", error::describe(e));
 }

@@ -74,6 +74,101 @@ impl Workspace {
         let out = grader().arg("check").arg(self.path()).args(["--format", "json"]).output().unwrap();
         Graded::from(out)
     }
+
+    /// Runs `grader check <folder> --format json`, writing every other format of the same
+    /// grading with `--output` (outside the folder, which must stay as it was).
+    fn check_reporting(&self) -> (Graded, Reports) {
+        let _turn = engine_turn();
+        let reports = Reports::new();
+        let out =
+            grader().arg("check").arg(self.path()).args(["--format", "json"]).args(reports.args()).output().unwrap();
+        (Graded::from(out), reports)
+    }
+}
+
+/// The reports one `grader check` wrote with `--output FORMAT=PATH`.
+struct Reports {
+    dir: tempfile::TempDir,
+}
+
+impl Reports {
+    const FILES: [(&str, &str); 4] =
+        [("junit", "report.xml"), ("classroom", "classroom.json"), ("github", "github.txt"), ("table", "table.txt")];
+
+    fn new() -> Reports {
+        Reports { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn args(&self) -> Vec<String> {
+        Self::FILES
+            .iter()
+            .flat_map(|(format, file)| {
+                ["--output".to_string(), format!("{format}={}", self.dir.path().join(file).display())]
+            })
+            .collect()
+    }
+
+    fn read(&self, format: &str) -> String {
+        let file = Self::FILES.iter().find(|(f, _)| *f == format).unwrap().1;
+        std::fs::read_to_string(self.dir.path().join(file)).unwrap_or_else(|e| panic!("no {format} report: {e}"))
+    }
+
+    fn classroom(&self) -> Value {
+        serde_json::from_str(&self.read("classroom")).expect("the Classroom report is JSON")
+    }
+
+    /// Every format is there and says `status` (pass, fail or error): JUnit valid for Jenkins,
+    /// Classroom typed as its reporter reads it, GitHub annotations for what went wrong.
+    fn assert_complete(&self, status: &str) {
+        let junit = self.read("junit");
+        valid_for_jenkins(&junit);
+        let c = self.classroom();
+        assert_eq!(c["status"], status, "{c:#}");
+        assert_eq!(c["version"], 1);
+        assert!(c["max_score"].is_u64(), "{c:#}");
+        for t in c["tests"].as_array().expect("tests") {
+            assert!(t["name"].is_string() && t["message"].is_string() && t["test_code"].is_string(), "{t}");
+            assert!(t["score"].is_u64() && t["max_score"].is_u64() && t["line_no"].is_u64(), "{t}");
+        }
+        let github = self.read("github");
+        let table = self.read("table");
+        match status {
+            "pass" => {
+                assert!(
+                    !github.contains("::error") && !junit.contains("<failure") && !junit.contains("<error"),
+                    "{github}\n{junit}"
+                );
+                assert!(table.contains("every check passed"), "{table}");
+            }
+            "fail" => {
+                assert!(
+                    github.contains("::error file=") && junit.contains("<failure") && !junit.contains("<error"),
+                    "{github}\n{junit}"
+                );
+                assert!(table.contains("checks failed"), "{table}");
+            }
+            _ => {
+                assert!(github.contains("could not grade") && junit.contains("<error"), "{github}\n{junit}");
+                assert_eq!(c["max_score"], 0, "an error records no points");
+                assert!(table.contains("could not grade"), "{table}");
+            }
+        }
+    }
+}
+
+/// Validates JUnit XML with `xmllint` against Jenkins xUnit's schema (tests/fixtures); without
+/// xmllint, says so loudly and checks nothing (`.ci/run` installs it).
+fn valid_for_jenkins(xml: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, xml).unwrap();
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
+    match Command::new("xmllint").arg("--noout").arg("--schema").arg(&xsd).arg(&file).output() {
+        Ok(out) => assert!(out.status.success(), "{}\n{xml}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => {
+            eprintln!("\n!!! SKIPPED: xmllint is not installed ({e}): JUnit NOT validated. Install libxml2-utils.\n")
+        }
+    }
 }
 
 /// One grading at a time against the engine. BuildKit shares a step between concurrent builds
@@ -180,8 +275,18 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn ex1_starter_fails_the_lessons_but_still_runs() {
-    let g = Workspace::starter("ex1").check();
+    let (g, reports) = Workspace::starter("ex1").check_reporting();
     g.expect(1, &["size", "stages", "user", "cache", "absent"]);
+    reports.assert_complete("fail");
+    let size = reports.classroom()["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"].as_str().unwrap().ends_with(" size"))
+        .cloned()
+        .unwrap();
+    assert_eq!((size["status"].as_str(), size["score"].as_u64()), (Some("fail"), Some(0)), "{size}");
+    assert!(size["test_code"].as_str().unwrap().contains("hint:"), "the hint is what the reporter prints: {size}");
     assert!(g.verdict("size")["message"].as_str().unwrap().contains("over the 20.0 MB budget"));
     let absent = g.verdict("absent");
     assert!(absent["details"].to_string().contains("from the base image golang:1-trixie"), "{absent}");
@@ -193,8 +298,12 @@ fn ex1_starter_fails_the_lessons_but_still_runs() {
 fn ex1_solution_passes_every_check_and_leaves_the_folder_untouched() {
     let w = Workspace::solution("ex1");
     let before = snapshot(w.path());
-    let g = w.check();
+    let (g, reports) = w.check_reporting();
     g.expect(0, &[]);
+    reports.assert_complete("pass");
+    let c = reports.classroom();
+    let sum: u64 = c["tests"].as_array().unwrap().iter().map(|t| t["score"].as_u64().unwrap()).sum();
+    assert_eq!((Some(sum), c["max_score"].as_u64()), (g.report["score"].as_u64(), g.report["max_score"].as_u64()));
     assert_eq!(g.report["score"], g.report["max_score"]);
     assert!(g.report["image_size"].as_u64().unwrap() < 20_000_000);
     assert_eq!(snapshot(w.path()), before, "grading changed the exercise folder");
@@ -239,8 +348,30 @@ fn ex1_a_binary_that_needs_libc_on_a_static_base_fails_smoke_only() {
 
 #[test]
 fn ex1_a_failing_build_names_the_step_the_line_and_its_output() {
-    let g = Workspace::solution("ex1").with("handlers.go", "package main\n\nfunc broken( {\n").check();
+    let (g, reports) =
+        Workspace::solution("ex1").with("handlers.go", "package main\n\nfunc broken( {\n").check_reporting();
     assert_eq!(g.code, 1, "{}", g.stderr);
+    reports.assert_complete("fail");
+    // Every format carries the step, the line and the output: GitHub on the failing line.
+    let id = g.report["exercise"].as_str().unwrap();
+    let github = reports.read("github");
+    let build = github.lines().next().unwrap();
+    assert!(
+        build.starts_with("::error file=") && build.contains(",line=11,") && build.contains("go build"),
+        "{github}"
+    );
+    assert!(github.contains(&format!("::group::{id} build output")) && github.contains("handlers.go:3"), "{github}");
+    let junit = reports.read("junit");
+    assert!(junit.contains(&format!(r#"<testcase name="{id}.build""#)), "{junit}");
+    assert!(junit.contains("Dockerfile:11)") && junit.contains("handlers.go:3"), "{junit}");
+    let c = reports.classroom();
+    let t = &c["tests"][0];
+    assert_eq!((t["name"].as_str(), t["line_no"].as_u64()), (Some(format!("{id} build").as_str()), Some(11)), "{c:#}");
+    assert!(t["test_code"].as_str().unwrap().contains("handlers.go:3"), "{t}");
+    assert!(reports.read("table").contains("handlers.go:3"));
+    // In a log (no terminal), each step's start and finish is a line on stderr.
+    assert!(g.stderr.contains(&format!("{id} build: started")), "{}", g.stderr);
+    assert!(g.stderr.contains(&format!("{id} build: failed   [build 6/6] RUN")), "{}", g.stderr);
     let failure = &g.report["build"]["failure"];
     assert_eq!(failure["line"], 11, "{failure}");
     assert!(failure["step"].as_str().unwrap().contains("RUN CGO_ENABLED=0 go build"), "{failure}");
@@ -262,6 +393,58 @@ fn an_unreachable_engine_exits_2_and_says_how_to_start_docker() {
     assert_eq!(g.code, 2);
     assert!(g.stderr.contains("Docker is not running"), "{}", g.stderr);
     assert!(g.stderr.contains("systemctl start docker"), "{}", g.stderr);
+    // Every format is still a well-formed document that says so (no engine time spent).
+    let reports = Reports::new();
+    let out = grader()
+        .arg("check")
+        .arg(w.path())
+        .args(["--format", "json"])
+        .args(reports.args())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    let g = Graded::from(out);
+    assert_eq!((g.code, g.report["status"].as_str()), (2, Some("error")), "{}", g.report);
+    assert!(g.report["error"].as_str().unwrap().contains("Docker is not running"), "{}", g.report);
+    reports.assert_complete("error");
+    assert!(reports.classroom()["tests"][0]["message"].as_str().unwrap().contains("Docker is not running"));
+}
+
+#[test]
+fn several_exercises_are_one_run_one_document_and_the_worst_exit_code() {
+    let broken = Workspace::solution("ex1").edit("Dockerfile", "go build", "go biuld");
+    let _turn = engine_turn();
+    let reports = Reports::new();
+    let out = grader()
+        .arg("check")
+        .arg(broken.path())
+        .arg("no-such-exercise")
+        .args(["--root", repo().to_str().unwrap(), "--format", "json"])
+        .args(reports.args())
+        .output()
+        .unwrap();
+    let g = Graded::from(out);
+    assert_eq!(g.code, 2, "an exercise not graded outweighs a failed one: {}", g.stderr);
+    let all = g.report["exercises"].as_array().unwrap_or_else(|| panic!("one document: {}", g.report));
+    assert_eq!(all.len(), 2);
+    assert_eq!((all[0]["status"].as_str(), all[1]["status"].as_str()), (Some("fail"), Some("error")));
+    assert_eq!(all[1]["exercise"], "no-such-exercise");
+    assert!(all[1]["error"].as_str().unwrap().contains("ex1"), "the error lists the known exercises: {}", all[1]);
+    reports.assert_complete("error");
+    let junit = reports.read("junit");
+    assert_eq!(junit.matches("<testsuite ").count(), 2, "{junit}");
+    assert!(junit.contains(r#"<testcase name="no-such-exercise.grade""#), "{junit}");
+    let names: Vec<String> = reports.classroom()["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(" build")) && names.contains(&"no-such-exercise grading".to_string()),
+        "{names:?}"
+    );
+    assert!(reports.read("table").contains("all exercises:"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ macro_rules! judges {
             match &cx.check.kind {
                 $(CheckKind::$variant(settings) => {
                     if $name::NEEDS_IMAGE && cx.facts.image.is_none() {
-                        return Finding::not_measured("the build failed (see above)");
+                        return Finding::not_measured("the build failed");
                     }
                     $name::judge(settings, cx)
                 })*
@@ -153,6 +153,7 @@ pub(crate) mod fixtures {
             },
             image: Some(ImageFacts::default()),
             probes: BTreeMap::new(),
+            probe_time: BTreeMap::new(),
             bases: Vec::new(),
             engine_version: "test".into(),
             run_id: "test".into(),

@@ -1,10 +1,10 @@
 //! One handler per subcommand, each in its own file; they tie the pipeline to the command line
 //! and write the output. `cli.rs` declares the commands.
 
-mod check;
+pub mod check;
 mod clean;
 mod doctor;
-mod grade;
+pub mod grade;
 mod hint;
 mod lint;
 mod list;
@@ -26,15 +26,9 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
     match command {
         Command::List => list::run(&workbook()?),
         Command::Doctor => doctor::run(workbook().ok().as_ref()).await,
-        Command::Check { exercise, build, format } => {
-            // A folder with an exercise.toml is graded as it is, workbook or not.
-            let exercise = match exercise.as_deref() {
-                Some(p) if std::path::Path::new(p).join(workbook::spec::SPEC_FILE).is_file() => {
-                    workbook::Exercise::load(std::path::Path::new(p))?
-                }
-                other => workbook()?.exercise(other)?,
-            };
-            check::run(workbook().ok().as_ref(), &exercise, build, format).await
+        Command::Check { exercises, all, build, format, output } => {
+            let req = check::Request { exercises, all, build, format, outputs: output };
+            check::run(cli.root.as_deref(), req).await
         }
         Command::Watch { exercise, build, manual } => {
             let workbook = workbook()?;

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
 use super::diagnose::is_uploaded_context_unreadable;
-use super::progress::Recorder;
+use super::progress::{Recorder, StepLog};
 use super::Engine;
 use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
@@ -140,6 +140,7 @@ impl Engine {
         let body = bollard::body_full(req.context.tar.clone().into());
         let mut stream = self.docker.build_image(opts.build(), None, Some(body));
         let mut rec = Recorder::new(std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw"));
+        let mut log = StepLog::default();
         let mut error = None;
         let mut engine_gone = false;
         let mut stopped_early = false;
@@ -174,9 +175,7 @@ impl Engine {
                     break;
                 }
             }
-            if let Some(msg) = rec.current() {
-                progress.set_message(msg);
-            }
+            show(&rec, &mut log, progress);
             if req.stop_at.is_some_and(|at| rec.decided(at)) {
                 stopped_early = true;
                 break;
@@ -188,6 +187,7 @@ impl Engine {
             self.stopped_a_build.store(true, Ordering::Relaxed);
         }
         drop(stream);
+        show(&rec, &mut log, progress);
         let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
         // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them
@@ -215,4 +215,23 @@ impl Engine {
 fn indent_tail(log: &str, n: usize) -> String {
     let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..].iter().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// The build's progress for people: on a terminal, the spinner names the step running now; in
+/// a log (CI, a pipe: the spinner is hidden), a line per step start and finish on stderr.
+fn show(rec: &Recorder, log: &mut StepLog, progress: &ProgressBar) {
+    if !progress.is_hidden() {
+        if let Some(msg) = rec.current() {
+            progress.set_message(msg);
+        }
+        return;
+    }
+    let prefix = progress.prefix();
+    for line in log.update(rec, Instant::now()) {
+        if prefix.is_empty() {
+            eprintln!("{line}");
+        } else {
+            eprintln!("{prefix}: {line}");
+        }
+    }
 }

@@ -1,10 +1,11 @@
 //! The build's progress stream, recorded as steps: BuildKit's vertices (grouped by digest,
 //! last update wins, a step another build already ran counted as cached) or the classic
 //! builder's `Step N/M : ...` lines. Pure: `engine::build` feeds it the engine's messages and
-//! asks whether the probe's step is decided yet.
+//! asks whether the probe's step is decided yet, which step runs now (the spinner) and, for a
+//! log, which steps started or finished since it last asked ([`StepLog`]).
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bollard::models::{BuildInfo, BuildInfoAux};
 
@@ -120,7 +121,9 @@ impl Recorder {
         }
     }
 
-    /// A one-line progress message: the step running now.
+    /// A one-line progress message: the step running now. BuildKit announces every step of
+    /// the build up front, so the last one announced is usually the Dockerfile's last step, not
+    /// the running one: the running one is the last that started and has not completed.
     pub fn current(&self) -> Option<String> {
         if let Some(s) = self.classic.last() {
             return Some(s.name.clone());
@@ -129,8 +132,16 @@ impl Recorder {
             .iter()
             .rev()
             .filter_map(|d| self.vertices.get(d))
-            .find(|s| !s.completed && !s.name.is_empty())
+            .find(|s| s.started && !s.completed && !s.name.is_empty())
             .map(|s| s.name.clone())
+    }
+
+    /// The steps so far, in the order the engine first reported them.
+    fn steps(&self) -> Vec<&Step> {
+        if !self.classic.is_empty() {
+            return self.classic.iter().collect();
+        }
+        self.order.iter().filter_map(|d| self.vertices.get(d)).collect()
     }
 
     /// `engine_gone`: the error is the connection's, not a message the engine sent.
@@ -195,6 +206,58 @@ fn merge_twins(vertices: Vec<Step>) -> Vec<Step> {
         }
     }
     steps
+}
+
+/// One plain line per step start and finish, with its time: what a log (CI, a pipe) gets
+/// instead of the spinner, so it shows where the minutes go.
+#[derive(Default)]
+pub struct StepLog {
+    /// Steps by name: when this log saw them start, and whether their end was told.
+    seen: HashMap<String, (Instant, bool)>,
+}
+
+impl StepLog {
+    /// The lines for what changed since the last call, `now` being the time of this one.
+    pub fn update(&mut self, rec: &Recorder, now: Instant) -> Vec<String> {
+        let mut lines = Vec::new();
+        let classic = !rec.classic.is_empty();
+        let steps = rec.steps();
+        for (i, s) in steps.iter().enumerate() {
+            if s.name.is_empty() {
+                continue;
+            }
+            // The classic builder says a step ended only by starting the next one.
+            let completed = s.completed || (classic && i + 1 < steps.len());
+            let running = s.started || (classic && !s.cached);
+            match self.seen.get_mut(&s.name) {
+                None if s.cached && (completed || !classic) => {
+                    lines.push(format!("cached   {}", s.name));
+                    self.seen.insert(s.name.clone(), (now, true));
+                }
+                None if completed => {
+                    lines.push(format!("done     {} (0.0 s)", s.name));
+                    self.seen.insert(s.name.clone(), (now, true));
+                }
+                None if running => {
+                    lines.push(format!("started  {}", s.name));
+                    self.seen.insert(s.name.clone(), (now, false));
+                }
+                Some((began, told)) if !*told && (completed || s.error.is_some()) => {
+                    let word = if s.error.is_some() {
+                        "failed "
+                    } else if s.cached {
+                        "cached "
+                    } else {
+                        "done   "
+                    };
+                    lines.push(format!("{word}  {} ({:.1} s)", s.name, now.duration_since(*began).as_secs_f64()));
+                    *told = true;
+                }
+                _ => {}
+            }
+        }
+        lines
+    }
 }
 
 fn push_tail(tail: &mut String, text: &str) {
@@ -336,5 +399,51 @@ mod tests {
             push_tail(&mut t, &format!("line {i}\n"));
         }
         assert!(t.len() <= LOG_TAIL_BYTES && t.ends_with("line 9999\n"));
+    }
+
+    #[test]
+    fn the_spinner_shows_the_step_that_runs_not_the_last_announced() {
+        // BuildKit announces the whole graph first, then starts steps one by one.
+        let mut r = Recorder::default();
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, None, None));
+        r.take(vertex("c", "[stage-1 2/2] COPY --from=build /out/app /app", false, None, None));
+        assert_eq!(r.current(), None, "nothing runs yet");
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, Some(1_000), None));
+        assert_eq!(r.current().as_deref(), Some("[build 5/6] RUN go build -o /out/app ."));
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, Some(1_000), Some(163_000)));
+        r.take(vertex("c", "[stage-1 2/2] COPY --from=build /out/app /app", false, Some(163_100), None));
+        assert_eq!(r.current().as_deref(), Some("[stage-1 2/2] COPY --from=build /out/app /app"));
+    }
+
+    #[test]
+    fn the_log_has_a_line_per_start_and_finish_with_the_time() {
+        let t0 = Instant::now();
+        let mut log = StepLog::default();
+        let mut r = Recorder::default();
+        r.take(vertex("w", "[build 2/6] WORKDIR /src", true, Some(1_000), Some(1_000)));
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, None, None));
+        assert_eq!(log.update(&r, t0), ["cached   [build 2/6] WORKDIR /src"]);
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, Some(1_100), None));
+        assert_eq!(log.update(&r, t0), ["started  [build 5/6] RUN go build -o /out/app ."]);
+        assert!(log.update(&r, t0 + Duration::from_secs(5)).is_empty(), "nothing new, nothing said");
+        r.take(vertex("b", "[build 5/6] RUN go build -o /out/app .", false, Some(1_100), Some(163_100)));
+        assert_eq!(
+            log.update(&r, t0 + Duration::from_millis(162_040)),
+            ["done     [build 5/6] RUN go build -o /out/app . (162.0 s)"]
+        );
+    }
+
+    #[test]
+    fn the_log_of_the_classic_builder_ends_a_step_when_the_next_starts() {
+        let t0 = Instant::now();
+        let mut log = StepLog::default();
+        let mut r = Recorder::default();
+        r.take(BuildInfo { stream: Some("Step 1/2 : RUN go build\n".into()), ..Default::default() });
+        assert_eq!(log.update(&r, t0), ["started  [1/2] RUN go build"]);
+        r.take(BuildInfo { stream: Some("Step 2/2 : COPY a b\n".into()), ..Default::default() });
+        assert_eq!(
+            log.update(&r, t0 + Duration::from_secs(3)),
+            ["done     [1/2] RUN go build (3.0 s)", "started  [2/2] COPY a b"]
+        );
     }
 }

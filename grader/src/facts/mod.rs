@@ -37,6 +37,9 @@ pub struct Facts {
     pub image: Option<ImageFacts>,
     /// What each check's probe measured, by check id (checks without a probe have none).
     pub probes: BTreeMap<String, Measured>,
+    /// How long each check's probe took, by check id (for the reports' per-check times).
+    #[serde(skip)]
+    pub probe_time: BTreeMap<String, std::time::Duration>,
     /// The base images the Dockerfile builds from, with the version inside.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub bases: Vec<BaseImage>,

@@ -151,6 +151,7 @@ pub async fn gather(
         build,
         image: None,
         probes: BTreeMap::new(),
+        probe_time: BTreeMap::new(),
         bases,
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),
@@ -171,7 +172,7 @@ pub async fn gather(
     progress.set_message("exporting the image");
     facts.image = Some(engine.image_facts(&tag, plan.canary).await?);
 
-    let mut probes = BTreeMap::new();
+    let (mut probes, mut probe_time) = (BTreeMap::new(), BTreeMap::new());
     {
         let g = Gathering {
             engine,
@@ -183,12 +184,15 @@ pub async fn gather(
             progress,
         };
         for check in &spec.checks {
+            let started = std::time::Instant::now();
             if let Some(measured) = probe(&g, check).await? {
                 probes.insert(check.id.clone(), measured);
+                probe_time.insert(check.id.clone(), started.elapsed());
             }
         }
     }
     facts.probes = probes;
+    facts.probe_time = probe_time;
     engine.remove_image(&tag).await;
     Ok(facts)
 }
@@ -211,6 +215,7 @@ fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
         },
         image: None,
         probes: BTreeMap::new(),
+        probe_time: BTreeMap::new(),
         bases: Vec::new(),
         engine_version: engine.version.clone(),
         run_id: engine.run_id.clone(),

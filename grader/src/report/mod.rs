@@ -3,9 +3,12 @@
 
 pub mod classroom;
 pub mod github;
+mod grading;
 pub mod json;
 pub mod junit;
 pub mod table;
+
+pub use grading::{GradeError, Graded, Grading, Status};
 
 use serde::Serialize;
 
@@ -37,6 +40,9 @@ pub struct Report {
     pub engine_version: String,
     /// The run's id: every engine object the run created carried `dev.grader.run=<id>`.
     pub run_id: String,
+    /// Seconds each check's probe took, by check id (checks without a probe took none).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub probe_seconds: std::collections::BTreeMap<String, f64>,
 }
 
 /// How the main build went.
@@ -59,6 +65,40 @@ pub struct FailedStep {
 }
 
 const OUTPUT_LINES: usize = 15;
+
+impl FailedStep {
+    /// One line on where it stopped: `the build failed at [build 5/6] RUN go build (Dockerfile:11)`.
+    pub fn headline(&self, dockerfile: &str) -> String {
+        let step = self.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default();
+        let at = self.line.map(|l| format!(" ({dockerfile}:{l})")).unwrap_or_default();
+        format!("the build failed{step}{at}")
+    }
+
+    /// What to do about it.
+    pub fn hint(&self, dockerfile: &str) -> String {
+        let place = match self.line {
+            Some(l) => format!("line {l} of {dockerfile}"),
+            None => dockerfile.to_string(),
+        };
+        format!(
+            "Read the step's last lines of output: they say why it stopped. Fix {place}, then \
+             build it yourself (`docker build .` in the exercise folder) to see the whole log."
+        )
+    }
+
+    /// The headline, the engine's message, the last lines of output and the hint, as text.
+    pub fn text(&self, dockerfile: &str) -> String {
+        let mut out = format!("{}\n{}\n", self.headline(dockerfile), self.message.trim());
+        if !self.output.is_empty() {
+            out.push_str("last lines of its output:\n");
+            for l in &self.output {
+                out.push_str(&format!("  | {l}\n"));
+            }
+        }
+        out.push_str(&format!("hint: {}\n", self.hint(dockerfile)));
+        out
+    }
+}
 
 impl Report {
     pub fn new(exercise: &Exercise, facts: &Facts, verdicts: Vec<Verdict>) -> Report {
@@ -98,7 +138,21 @@ impl Report {
             bases: facts.bases.clone(),
             engine_version: facts.engine_version.clone(),
             run_id: facts.run_id.clone(),
+            probe_seconds: facts.probe_time.iter().map(|(id, t)| (id.clone(), t.as_secs_f64())).collect(),
         }
+    }
+
+    pub fn status(&self) -> Status {
+        if self.passed() {
+            Status::Pass
+        } else {
+            Status::Fail
+        }
+    }
+
+    /// Seconds spent on check `id`: its probe's, none for a check judged from the main build.
+    pub fn check_seconds(&self, id: &str) -> f64 {
+        self.probe_seconds.get(id).copied().unwrap_or(0.0)
     }
 
     pub fn passed(&self) -> bool {
@@ -125,13 +179,26 @@ pub enum Format {
     Classroom,
 }
 
+/// One exercise's report in `format`.
 pub fn render(report: &Report, format: Format, style: crate::output::Style) -> String {
+    render_grading(&Grading::one(Graded::Done(Box::new(report.clone()))), format, style)
+}
+
+/// A whole run (one exercise or several, graded or not) in `format`.
+pub fn render_grading(grading: &Grading, format: Format, style: crate::output::Style) -> String {
     match format {
-        Format::Table => table::render(report, style),
-        Format::Json => json::render(report),
-        Format::Junit => junit::render(report),
-        Format::Github => github::annotations(report),
-        Format::Classroom => classroom::render(report),
+        Format::Table => table::render_grading(grading, style),
+        Format::Json => json::render(grading),
+        Format::Junit => junit::render(grading),
+        Format::Github => github::annotations(grading),
+        Format::Classroom => classroom::render(grading),
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        <Format as clap::ValueEnum>::from_str(s, true)
     }
 }
 
@@ -168,5 +235,41 @@ pub(crate) fn sample() -> Report {
         bases: Vec::new(),
         engine_version: "20.10.24".into(),
         run_id: "0123456789".into(),
+        probe_seconds: [("smoke".to_string(), 1.25)].into(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn sample_build_failed() -> Report {
+    let mut r = sample();
+    for v in &mut r.verdicts {
+        v.passed = false;
+        v.points = 0;
+        v.line = None;
+        v.details.clear();
+        v.message = "not measured: the build failed".into();
+    }
+    r.score = 0;
+    r.image_size = None;
+    r.engine_image_size = None;
+    r.probe_seconds.clear();
+    r.build.failure = Some(FailedStep {
+        step: Some("[build 5/6] RUN go biuld -o /out/app .".into()),
+        line: Some(11),
+        message: "process \"/bin/sh -c go biuld -o /out/app .\" did not complete successfully: exit code: 1".into(),
+        output: vec!["go: unknown command \"biuld\"".into(), "::warning::planted by the learner".into()],
+    });
+    r
+}
+
+/// A run where `ex2` could not be graded.
+#[cfg(test)]
+pub(crate) fn sample_error() -> Grading {
+    Grading {
+        exercises: vec![Graded::Error(GradeError {
+            exercise: "ex1".into(),
+            message: "Docker is not running: start Docker Desktop or `sudo systemctl start docker`".into(),
+            max_score: Some(40),
+        })],
     }
 }

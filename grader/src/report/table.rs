@@ -3,9 +3,47 @@
 
 use comfy_table::{presets, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::Report;
+use super::{Graded, Grading, Report};
 use crate::output::{ascii, wrap, Style};
 use crate::units::mb;
+
+/// A whole run: each exercise's report (or why it could not be graded), then, for several, a
+/// line per exercise and the total.
+pub fn render_grading(grading: &Grading, style: Style) -> String {
+    let mut parts = Vec::new();
+    for g in &grading.exercises {
+        parts.push(match g {
+            Graded::Done(r) => render(r, style),
+            // The error itself goes to stderr, where a terminal shows it after this.
+            Graded::Error(e) => wrap(
+                &format!("{} {} could not grade (not a failed check): see the error below", e.exercise, dot(style)),
+                style.width,
+                "",
+                "  ",
+            ),
+        });
+    }
+    if grading.exercises.len() > 1 {
+        let mut total = String::from("all exercises:\n");
+        for g in &grading.exercises {
+            let line = match g {
+                Graded::Done(r) => format!(
+                    "  {:<8} {:<5} {}/{}",
+                    r.exercise,
+                    if r.passed() { "pass" } else { "FAIL" },
+                    r.score,
+                    r.max_score
+                ),
+                Graded::Error(e) => format!("  {:<8} ERROR could not grade", e.exercise),
+            };
+            total.push_str(line.trim_end());
+            total.push('\n');
+        }
+        total.push_str(&format!("total {}/{}\n", grading.score(), grading.max_score()));
+        parts.push(total);
+    }
+    parts.join("\n")
+}
 
 /// The report as text `style.width` columns wide at most; plain ASCII without box drawing
 /// unless `style.unicode`.
@@ -16,6 +54,14 @@ pub fn render(report: &Report, style: Style) -> String {
     }
     // Without borders, the table's padding leaves trailing blanks.
     ascii(&text).lines().map(|l| format!("{}\n", l.trim_end())).collect()
+}
+
+fn dot(style: Style) -> &'static str {
+    if style.unicode {
+        "·"
+    } else {
+        "-"
+    }
 }
 
 fn render_text(report: &Report, style: Style) -> String {
@@ -40,9 +86,7 @@ fn render_text(report: &Report, style: Style) -> String {
             "  ",
         )),
         Some(f) => {
-            let at = f.line.map(|l| format!(" ({}:{l})", report.dockerfile)).unwrap_or_default();
-            let step = f.step.as_deref().map(|s| format!(" at {s}")).unwrap_or_default();
-            out.push_str(&wrap(&format!("the build failed{step}{at}"), style.width, "", "  "));
+            out.push_str(&wrap(&f.headline(&report.dockerfile), style.width, "", "  "));
             for line in &f.output {
                 out.push_str(&wrap(line, style.width, "  | ", "  |   "));
             }
