@@ -1351,3 +1351,106 @@ fn ex1_solution_passes_through_a_docker_context_of_the_engine_in_use() {
     g.expect(0, &[]);
     g.left_nothing();
 }
+
+/// An sshd of the test's own on a loopback port (Debian's openssh-server): its own host key,
+/// config, pid file and authorized key, all in a temporary folder; the system's sshd and its
+/// config are never touched. Its logins reach the engine the tests use through `docker system
+/// dial-stdio`. The client side is the user's `ssh`, given this key and known host by a wrapper
+/// first on PATH, as `~/.ssh/config` would. Killed on drop.
+struct SshServer {
+    dir: tempfile::TempDir,
+    port: u16,
+    sshd: std::process::Child,
+}
+
+impl SshServer {
+    fn start() -> SshServer {
+        let dir = tempfile::Builder::new().prefix("grssh-").tempdir_in("/tmp").unwrap();
+        let d = dir.path().display().to_string();
+        for key in ["hostkey", "userkey"] {
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f", &format!("{d}/{key}")])
+                .output()
+                .expect("ssh-keygen (openssh-client) runs");
+            assert!(out.status.success(), "{out:?}");
+        }
+        std::fs::copy(dir.path().join("userkey.pub"), dir.path().join("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/hostkey\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).unwrap();
+        let host_key = std::fs::read_to_string(dir.path().join("hostkey.pub")).unwrap();
+        std::fs::write(dir.path().join("known_hosts"), format!("[127.0.0.1]:{port} {host_key}")).unwrap();
+        std::fs::write(
+            dir.path().join("ssh_config"),
+            format!(
+                "Host *\n  IdentityFile {d}/userkey\n  IdentitiesOnly yes\n  UserKnownHostsFile {d}/known_hosts\n  \
+                 StrictHostKeyChecking yes\n  BatchMode yes\n"
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        let wrapper = dir.path().join("bin/ssh");
+        std::fs::write(&wrapper, format!("#!/bin/sh\nexec /usr/bin/ssh -F {d}/ssh_config \"$@\"\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // sshd refuses to start without its privilege separation directory.
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let sshd = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-f", &format!("{d}/sshd_config"), "-E", &format!("{d}/sshd.log")])
+            .spawn()
+            .expect("sshd (Debian's openssh-server) runs: apt-get install openssh-server");
+        let server = SshServer { dir, port, sshd };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "sshd did not listen on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// PATH with the ssh wrapper first.
+    fn path(&self) -> String {
+        format!("{}:{}", self.dir.path().join("bin").display(), std::env::var("PATH").unwrap_or_default())
+    }
+}
+
+impl Drop for SshServer {
+    fn drop(&mut self) {
+        let _ = self.sshd.kill();
+        let _ = self.sshd.wait();
+    }
+}
+
+#[test]
+fn an_engine_behind_ssh_grades_ex1_and_a_refused_login_is_named() {
+    let ssh = SshServer::start();
+    let config = tempfile::tempdir().unwrap();
+    let host = format!("ssh://root@127.0.0.1:{}", ssh.port);
+    let vars = |host: &str| vec![("DOCKER_HOST", host.to_string()), ("PATH", ssh.path())];
+    let (code, out, err) = output(grader_reaching(config.path(), &vars(&host)).arg("doctor"));
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(out.contains(&format!("engine      {host} · Docker ")), "{out}");
+    assert!(out.contains("reached by  ssh, `docker system dial-stdio` on the remote host · from DOCKER_HOST"), "{out}");
+    // The whole grading (BuildKit's session, image export, the smoke run) through ssh.
+    let w = Workspace::solution("ex1");
+    let _turn = engine_turn();
+    let mut c = grader_reaching(config.path(), &vars(&host));
+    c.arg("check").arg(w.path()).args(["--format", "json"]);
+    let g = Graded::from(c.output().unwrap());
+    g.expect(0, &[]);
+    // A login the server refuses: exit 2 with what ssh said.
+    let stranger = format!("ssh://no-such-user@127.0.0.1:{}", ssh.port);
+    let (code, _, err) = output(grader_reaching(config.path(), &vars(&stranger)).arg("doctor"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&stranger) && err.contains("Permission denied (publickey)"), "{err}");
+    // An account that logs in but whose shell prints instead of running the command (nologin):
+    // named as such, not taken for an engine.
+    let nologin = format!("ssh://nobody@127.0.0.1:{}", ssh.port);
+    let (code, _, err) = output(grader_reaching(config.path(), &vars(&nologin)).arg("doctor"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not the engine's answer"), "{err}");
+}

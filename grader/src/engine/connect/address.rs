@@ -165,6 +165,42 @@ impl EngineAddress {
     }
 }
 
+impl EngineAddress {
+    /// Whether the engine runs on this machine (a unix socket, a loopback address): the ports
+    /// it publishes are then reachable at 127.0.0.1.
+    pub fn is_local(&self) -> bool {
+        let host = match &self.endpoint {
+            Endpoint::Unix(_) => return true,
+            Endpoint::Tcp(authority) => split_port(authority).map(|(h, _)| h.to_string()).unwrap_or_default(),
+            Endpoint::Ssh(s) => s.host.clone(),
+        };
+        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// The address the engine publishes a probed container port on: 127.0.0.1 when the engine
+    /// is local (nothing else on the network sees the learner's app), all of the engine host's
+    /// interfaces when it is remote (GitLab's docker:dind service, an ssh host), since its
+    /// loopback cannot be reached from here.
+    pub fn publish_ip(&self) -> &'static str {
+        if self.is_local() {
+            "127.0.0.1"
+        } else {
+            "0.0.0.0"
+        }
+    }
+
+    /// The host to connect to for a port the engine published: 127.0.0.1, or the remote
+    /// engine's host (`docker` for `tcp://docker:2376`).
+    pub fn probe_host(&self) -> String {
+        match &self.endpoint {
+            _ if self.is_local() => "127.0.0.1".to_string(),
+            Endpoint::Tcp(authority) => split_port(authority).map(|(h, _)| h.to_string()).unwrap_or_default(),
+            Endpoint::Ssh(s) => s.host.clone(),
+            Endpoint::Unix(_) => "127.0.0.1".to_string(),
+        }
+    }
+}
+
 impl fmt::Display for EngineAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.url())
@@ -518,6 +554,21 @@ mod tests {
         assert_eq!(a.url(), "ssh://grader@build.example:2222/run/user/1000/docker.sock");
         assert!(parse_with(&env, "ssh://u:secret@host").is_err());
         assert!(parse_with(&env, "ssh://").is_err());
+    }
+
+    #[test]
+    fn a_remote_engine_publishes_probed_ports_where_they_can_be_reached() {
+        let home = tempfile::tempdir().unwrap();
+        let env = Env::fixed(&[], home.path());
+        let dind = parse_with(&env, "tcp://docker:2376").unwrap();
+        assert_eq!((dind.publish_ip(), dind.probe_host().as_str()), ("0.0.0.0", "docker"));
+        let ssh = parse_with(&env, "ssh://me@build.example").unwrap();
+        assert_eq!(ssh.probe_host(), "build.example");
+        for local in ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2376", "ssh://root@localhost:2222", "tcp://[::1]:2375"]
+        {
+            let a = parse_with(&env, local).unwrap();
+            assert_eq!((a.publish_ip(), a.probe_host().as_str()), ("127.0.0.1", "127.0.0.1"), "{local}");
+        }
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub enum Cause {
     NoSshClient,
     /// ssh (or `docker` on the remote host) failed: what it printed.
     Ssh(String),
+    /// What answered is not HTTP: not an engine, or (through ssh) a login that prints something.
+    NotHttp,
     /// No answer within the wait.
     NoAnswer(std::time::Duration),
     /// Anything else, as the error said it.
@@ -65,6 +67,9 @@ pub fn cause(error: &(dyn std::error::Error + 'static)) -> Cause {
         }
         if e.downcast_ref::<crate::engine::connect::NoSshClient>().is_some() {
             return Cause::NoSshClient;
+        }
+        if e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_parse) {
+            return Cause::NotHttp;
         }
         if let Some(t) = e.downcast_ref::<rustls::Error>() {
             return tls_cause(t);
@@ -204,6 +209,14 @@ pub fn advice(address: &EngineAddress, cause: &Cause) -> String {
                 _ => String::new(),
             }
         ),
+        Cause::NotHttp => match address.endpoint {
+            Endpoint::Ssh(_) => format!(
+                "what came back through ssh from {at} is not the engine's answer: the remote account prints                  something when it logs in (a message of its shell's startup files, a `nologin` account) or its                  `docker` is not the docker CLI.
+Check that `ssh <host> docker system dial-stdio` prints nothing                  before the engine speaks, and that the account may log in."
+            ),
+            _ => format!("what answers at {at} is not a Docker engine (its answer is not HTTP).
+Check the port."),
+        },
         Cause::NoAnswer(wait) => format!(
             "the engine at {at} did not answer within {} s.\nCheck that it runs and that nothing (a firewall, a \
              proxy) holds the connection.",
