@@ -1291,8 +1291,12 @@ fn an_engine_behind_tls_is_reached_like_the_docker_cli_and_a_wrong_setup_is_name
     let by_name = [("DOCKER_CONTEXT", "tls-engine".to_string())];
     let (code, out, err) = output(grader_reaching(config.path(), &by_name).arg("doctor"));
     assert_ne!(code, 2, "{out}{err}");
-    assert!(out.contains("TLS, server verified against") && out.contains("docker context `tls-engine` (DOCKER_CONTEXT)"), "{out}");
-    let used = Command::new("docker").args(["context", "use", "tls-engine"]).env("DOCKER_CONFIG", config.path()).output();
+    assert!(
+        out.contains("TLS, server verified against") && out.contains("docker context `tls-engine` (DOCKER_CONTEXT)"),
+        "{out}"
+    );
+    let used =
+        Command::new("docker").args(["context", "use", "tls-engine"]).env("DOCKER_CONFIG", config.path()).output();
     assert!(used.unwrap().status.success());
     let (_, out, _) = output(grader_reaching(config.path(), &[]).arg("doctor"));
     assert!(out.contains("docker context `tls-engine` (currentContext in config.json)"), "{out}");
@@ -1302,7 +1306,8 @@ fn an_engine_behind_tls_is_reached_like_the_docker_cli_and_a_wrong_setup_is_name
         "unverified",
         &format!("host={host},cert={},key={},skip-tls-verify=true", file("cert.pem"), file("key.pem")),
     );
-    let (code, out, err) = output(grader_reaching(config.path(), &[("DOCKER_CONTEXT", "unverified".into())]).arg("doctor"));
+    let (code, out, err) =
+        output(grader_reaching(config.path(), &[("DOCKER_CONTEXT", "unverified".into())]).arg("doctor"));
     assert_ne!(code, 2, "{out}{err}");
     assert!(out.contains("TLS, server certificate NOT verified"), "{out}");
 

@@ -207,9 +207,12 @@ impl fmt::Display for EngineAddress {
     }
 }
 
+/// Reads one environment variable (`None` when unset or empty).
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// The variables and files resolution reads, so tests can give their own.
 pub(crate) struct Env {
-    vars: Box<dyn Fn(&str) -> Option<String>>,
+    vars: Lookup,
     home: Option<PathBuf>,
 }
 
@@ -288,10 +291,14 @@ pub(crate) fn parse_with(env: &Env, text: &str) -> Result<EngineAddress> {
 
 fn default(env: &Env) -> Result<EngineAddress> {
     match env.tls() {
-        Some(tls) => {
-            Ok(EngineAddress { endpoint: Endpoint::Tcp("localhost:2376".into()), tls: Some(tls), source: Source::Default })
+        Some(tls) => Ok(EngineAddress {
+            endpoint: Endpoint::Tcp("localhost:2376".into()),
+            tls: Some(tls),
+            source: Source::Default,
+        }),
+        None => {
+            Ok(EngineAddress { endpoint: Endpoint::Unix(DEFAULT_SOCKET.into()), tls: None, source: Source::Default })
         }
-        None => Ok(EngineAddress { endpoint: Endpoint::Unix(DEFAULT_SOCKET.into()), tls: None, source: Source::Default }),
     }
 }
 
@@ -313,7 +320,9 @@ fn host_address(env: &Env, host: &str, source: Source) -> Result<EngineAddress> 
         }
         "tcp" | "http" | "https" => {
             let tls = match scheme {
-                "https" => Some(env.tls().map(|t| Tls { verify: true, ..t }).unwrap_or_else(|| env.cert_path_tls(true))),
+                "https" => {
+                    Some(env.tls().map(|t| Tls { verify: true, ..t }).unwrap_or_else(|| env.cert_path_tls(true)))
+                }
                 "http" => None,
                 _ => env.tls(),
             };
@@ -391,10 +400,7 @@ pub fn context_dir_name(name: &str) -> String {
 
 fn context(env: &Env, name: &str, selected_by: &'static str) -> Result<EngineAddress> {
     if name == "default" {
-        return default(env).map(|a| EngineAddress {
-            source: Source::Context { name: name.into(), selected_by },
-            ..a
-        });
+        return default(env).map(|a| EngineAddress { source: Source::Context { name: name.into(), selected_by }, ..a });
     }
     let Some(dir) = env.config_dir() else {
         return Err(advice(format!(
@@ -564,7 +570,8 @@ mod tests {
         assert_eq!((dind.publish_ip(), dind.probe_host().as_str()), ("0.0.0.0", "docker"));
         let ssh = parse_with(&env, "ssh://me@build.example").unwrap();
         assert_eq!(ssh.probe_host(), "build.example");
-        for local in ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2376", "ssh://root@localhost:2222", "tcp://[::1]:2375"]
+        for local in
+            ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2376", "ssh://root@localhost:2222", "tcp://[::1]:2375"]
         {
             let a = parse_with(&env, local).unwrap();
             assert_eq!((a.publish_ip(), a.probe_host().as_str()), ("127.0.0.1", "127.0.0.1"), "{local}");
@@ -579,7 +586,11 @@ mod tests {
             write(&certs.join(f), "x");
         }
         let env = Env::fixed(
-            &[("DOCKER_HOST", "tcp://h:2376"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", certs.to_str().unwrap())],
+            &[
+                ("DOCKER_HOST", "tcp://h:2376"),
+                ("DOCKER_TLS_VERIFY", "1"),
+                ("DOCKER_CERT_PATH", certs.to_str().unwrap()),
+            ],
             home.path(),
         );
         let env = resolve(&env).unwrap().cli_env();

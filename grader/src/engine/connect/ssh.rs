@@ -33,15 +33,19 @@ pub struct NoSshClient(pub io::Error);
 
 pub(super) fn client(host: &SshHost, timeout: u64) -> Result<Docker, bollard::errors::Error> {
     let connector = DialStdio { args: Arc::new(arguments(host)) };
-    let client = Client::builder(TokioExecutor::new())
-        .pool_idle_timeout(std::time::Duration::from_secs(30))
-        .build(connector);
+    let client =
+        Client::builder(TokioExecutor::new()).pool_idle_timeout(std::time::Duration::from_secs(30)).build(connector);
     let transport = move |request: bollard::BollardRequest| {
         let client = client.clone();
         async move { client.request(request).await.map_err(bollard::errors::Error::from) }
     };
     // The URL's host is only a name for HTTP: every connection goes through the ssh child.
-    Docker::connect_with_custom_transport(transport, Some("http://docker.example.com"), timeout, bollard::API_DEFAULT_VERSION)
+    Docker::connect_with_custom_transport(
+        transport,
+        Some("http://docker.example.com"),
+        timeout,
+        bollard::API_DEFAULT_VERSION,
+    )
 }
 
 /// The ssh arguments, as docker/cli `connhelper/ssh.Spec.Command` builds them.
@@ -201,9 +205,6 @@ mod tests {
             "-l me -p 2222 -o ConnectTimeout=30 -T -- build docker system dial-stdio"
         );
         let host = SshHost { user: None, host: "b".into(), port: None, socket: Some("/run/it's.sock".into()) };
-        assert_eq!(
-            arguments(&host).last().unwrap(),
-            r"docker '--host=unix:///run/it'\''s.sock' system dial-stdio"
-        );
+        assert_eq!(arguments(&host).last().unwrap(), r"docker '--host=unix:///run/it'\''s.sock' system dial-stdio");
     }
 }

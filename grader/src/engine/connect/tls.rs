@@ -45,9 +45,9 @@ pub(super) fn client(authority: &str, tls: &Tls, timeout: u64) -> Result<Docker,
             let key_der = PrivateKeyDer::from_pem_file(key).map_err(|e| {
                 material(key, format!("no private key could be read ({e}); an encrypted key is not supported"))
             })?;
-            builder
-                .with_client_auth_cert(chain, key_der)
-                .map_err(|e| material(cert, format!("this certificate and {} do not make a pair ({e})", key.display())))?
+            builder.with_client_auth_cert(chain, key_der).map_err(|e| {
+                material(cert, format!("this certificate and {} do not make a pair ({e})", key.display()))
+            })?
         }
         _ => builder.with_no_client_auth(),
     };

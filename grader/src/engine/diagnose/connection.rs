@@ -274,11 +274,8 @@ mod tests {
 
     #[test]
     fn a_missing_socket_still_says_how_to_start_docker() {
-        let a = EngineAddress {
-            endpoint: Endpoint::Unix("/nonexistent.sock".into()),
-            tls: None,
-            source: Source::Default,
-        };
+        let a =
+            EngineAddress { endpoint: Endpoint::Unix("/nonexistent.sock".into()), tls: None, source: Source::Default };
         let text = advice(&a, &cause(&ConnectError::NoSocket("/nonexistent.sock".into())));
         assert!(text.contains("Docker is not running") && text.contains("systemctl start docker"), "{text}");
         assert!(text.contains("unix:///nonexistent.sock"), "{text}");
