@@ -1459,3 +1459,32 @@ fn an_engine_behind_ssh_grades_ex1_and_a_refused_login_is_named() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is not the engine's answer"), "{err}");
 }
+
+#[test]
+fn a_socket_this_user_may_not_open_is_named_as_permission_denied_not_docker_is_not_running() {
+    // A socket that answers nobody (mode 000). Root opens anything: as root, the grader runs
+    // without the capabilities that override file permissions (util-linux's setpriv).
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("docker.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let grader_path = assert_cmd::cargo::cargo_bin("grader");
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--bounding-set", "-dac_override,-dac_read_search"]).arg(&grader_path);
+        c
+    } else {
+        Command::new(&grader_path)
+    };
+    let config = tempfile::tempdir().unwrap();
+    c.arg("doctor").env("DOCKER_HOST", format!("unix://{}", sock.display())).env("DOCKER_CONFIG", config.path());
+    let (code, _, err) = output(&mut c);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("permission denied on the Docker socket") && err.contains(&sock.display().to_string()),
+        "{err}"
+    );
+    assert!(err.contains("usermod -aG docker") && !err.contains("Docker is not running"), "{err}");
+}
