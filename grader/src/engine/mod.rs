@@ -71,14 +71,26 @@ impl Engine {
         let unreachable = |cause: Cause| advice(connection::advice(&endpoint, &cause));
         let docker = connect::connect(&endpoint).map_err(|e| unreachable(connection::cause(&e)))?;
         let wait = connect::first_answer_timeout(&endpoint);
+        // A TLS failure hyper reports without its reason is asked again by hand.
+        let at = &endpoint;
+        let failed = |e: bollard::errors::Error| async move {
+            let cause = match connection::cause(&e) {
+                Cause::Other(said) => match connect::tls_probe(at).await.map(|e| connection::cause(&e)) {
+                    Some(c) if !matches!(c, Cause::Other(_)) => c,
+                    _ => Cause::Other(said),
+                },
+                c => c,
+            };
+            advice(connection::advice(at, &cause))
+        };
         let docker = match tokio::time::timeout(wait, docker.negotiate_version()).await {
             Ok(Ok(d)) => d,
-            Ok(Err(e)) => return Err(unreachable(connection::cause(&e))),
+            Ok(Err(e)) => return Err(failed(e).await),
             Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
         };
         let version = match tokio::time::timeout(wait, docker.version()).await {
             Ok(Ok(v)) => v.version.unwrap_or_else(|| "unknown".into()),
-            Ok(Err(e)) => return Err(unreachable(connection::cause(&e))),
+            Ok(Err(e)) => return Err(failed(e).await),
             Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
         };
         let containerd_store = match docker.info().await {

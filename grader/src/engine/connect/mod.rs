@@ -51,6 +51,15 @@ pub fn connect(address: &EngineAddress) -> Result<Docker, ConnectError> {
     }
 }
 
+/// When a TLS engine could not be reached: the error one handshake and request made by hand
+/// give, which names the TLS alert where hyper may not (see [`tls::probe`]).
+pub async fn tls_probe(address: &EngineAddress) -> Option<std::io::Error> {
+    match (&address.endpoint, &address.tls) {
+        (Endpoint::Tcp(authority), Some(material)) => tls::probe(authority, material).await,
+        _ => None,
+    }
+}
+
 /// How long to wait for the engine's first answer: an ssh login takes longer than a socket.
 pub fn first_answer_timeout(address: &EngineAddress) -> std::time::Duration {
     match address.endpoint {

@@ -19,6 +19,49 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use super::{ConnectError, Tls};
 
 pub(super) fn client(authority: &str, tls: &Tls, timeout: u64) -> Result<Docker, ConnectError> {
+    let config = config(tls)?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(std::time::Duration::from_secs(10)));
+    let https = hyper_rustls::HttpsConnector::from((http, config));
+    // No idle connections kept, as bollard's own transports do.
+    let client = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(https);
+    let transport = move |request: bollard::BollardRequest| {
+        let client = client.clone();
+        async move { client.request(request).await.map_err(bollard::errors::Error::from) }
+    };
+    Ok(Docker::connect_with_custom_transport(
+        transport,
+        Some(format!("https://{authority}")),
+        timeout,
+        bollard::API_DEFAULT_VERSION,
+    )?)
+}
+
+/// One TLS handshake and one `GET /_ping` by hand, to learn why a request failed: with TLS 1.3
+/// the engine rejects a client certificate only after the client's handshake is done, and
+/// hyper may then report only a closed connection ("connection was not ready") instead of the
+/// engine's alert. Reading the answer here surfaces the alert. `None`: this attempt worked.
+pub(super) async fn probe(authority: &str, tls: &Tls) -> Option<std::io::Error> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = config(tls).ok()?;
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h).trim_matches(['[', ']']);
+    let name = ServerName::try_from(host.to_string()).ok()?;
+    let attempt = async {
+        let tcp = tokio::net::TcpStream::connect(authority).await?;
+        let mut stream = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await?;
+        stream.write_all(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n").await?;
+        let mut answer = Vec::new();
+        (&mut stream).take(4096).read_to_end(&mut answer).await?;
+        Ok::<_, std::io::Error>(())
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), attempt).await {
+        Ok(Err(e)) => Some(e),
+        _ => None,
+    }
+}
+
+fn config(tls: &Tls) -> Result<rustls::ClientConfig, ConnectError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -51,22 +94,7 @@ pub(super) fn client(authority: &str, tls: &Tls, timeout: u64) -> Result<Docker,
         }
         _ => builder.with_no_client_auth(),
     };
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(std::time::Duration::from_secs(10)));
-    let https = hyper_rustls::HttpsConnector::from((http, config));
-    // No idle connections kept, as bollard's own transports do.
-    let client = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build(https);
-    let transport = move |request: bollard::BollardRequest| {
-        let client = client.clone();
-        async move { client.request(request).await.map_err(bollard::errors::Error::from) }
-    };
-    Ok(Docker::connect_with_custom_transport(
-        transport,
-        Some(format!("https://{authority}")),
-        timeout,
-        bollard::API_DEFAULT_VERSION,
-    )?)
+    Ok(config)
 }
 
 fn material(path: &Path, problem: String) -> ConnectError {
