@@ -29,7 +29,10 @@
 #   3. Starts its own containerd (own root, state, socket) and its own dockerd (--data-root,
 #      --exec-root, --pidfile, --cgroup-parent dockerN, -H unix:///run/dockerN.sock) with the
 #      containerd image store on ("features": {"containerd-snapshotter": true} in
-#      /opt/dockerN/daemon.json, given with --config-file).
+#      /opt/dockerN/daemon.json, given with --config-file). It also listens with TLS
+#      (--tlsverify) on tcp://127.0.0.1:23N (2326, 2328; ENGINE_NEWER_TLS_PORT), with
+#      certificates `.ci/engine-tls.sh certs` makes in /opt/dockerN/tls: a client reaches it with
+#      DOCKER_HOST=tcp://127.0.0.1:2326 DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=/opt/docker26/tls/client.
 # `load [IMAGE...]` copies base images from the first engine (the one DOCKER_HOST names when
 # the script is called, else the default socket; docker save | docker load, no
 # registry needed; default: ex1's four base images). An image is skipped when its creation
@@ -58,6 +61,8 @@ PREFIX=/opt/docker$N
 DATA=/var/lib/docker$N
 RUN=/run/docker$N
 SOCK=/run/docker$N.sock
+TLS_PORT=${ENGINE_NEWER_TLS_PORT:-23$N}
+TLS_DIR=$PREFIX/tls
 BRIDGE=docker$N
 BRIDGE_CIDR=10.226.$N.1/24
 CTR_LOG=/var/log/docker$N-containerd.log
@@ -190,11 +195,15 @@ start() {
   if answers && alive "$RUN/dockerd.pid"; then
     bridge_up
     log "already running: $(docker version --format '{{.Server.Version}}') on $DOCKER_HOST"
+    if ! grep -qaF -- "tcp://127.0.0.1:$TLS_PORT" "/proc/$(cat "$RUN/dockerd.pid")/cmdline"; then
+      log "it was started without its TLS listener (tcp://127.0.0.1:$TLS_PORT): stop and start it to get one" >&2
+    fi
     return
   fi
   fetch
   link_bin
   write_config
+  bash "$(dirname "${BASH_SOURCE[0]}")/engine-tls.sh" certs "$TLS_DIR"
   bridge_up
   local path=$PREFIX/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   if ! alive "$RUN/containerd.pid"; then
@@ -214,7 +223,8 @@ start() {
       --config-file "$PREFIX/daemon.json" \
       --containerd "$RUN/containerd/containerd.sock" \
       --data-root "$DATA" --exec-root "$RUN/exec" --pidfile "$RUN/dockerd.pid" \
-      -H "unix://$SOCK" \
+      -H "unix://$SOCK" -H "tcp://127.0.0.1:$TLS_PORT" --tlsverify --tlscacert "$TLS_DIR/ca.pem" \
+      --tlscert "$TLS_DIR/server-cert.pem" --tlskey "$TLS_DIR/server-key.pem" \
       --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
       --bridge "$BRIDGE" --cgroup-parent "docker$N" \
       --userland-proxy-path "$PREFIX/bin/docker-proxy" \

@@ -120,11 +120,18 @@ pub async fn ensure(
         ),
     );
     progress.set_message("building base images with the offline kit");
-    let mut child = tokio::process::Command::new("bash")
+    let mut command = tokio::process::Command::new("bash");
+    // The kit's docker CLI reaches the same engine (TLS material, context and all).
+    for (name, value) in engine.endpoint.cli_env() {
+        match value {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    let mut child = command
         .arg(kit.join("build.sh"))
         .args(&wanted)
         .env("KIT_OFFLINE", "1")
-        .env("DOCKER_HOST", &engine.address)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

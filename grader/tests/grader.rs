@@ -1357,3 +1357,334 @@ fn a_line_longer_than_the_engine_reads_is_a_failed_build_never_sent() {
     assert!(failure["message"].as_str().unwrap().contains("at most 64 KiB"), "{failure}");
     assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every engine the docker CLI reaches (issue 10): TLS from the variables and from a docker
+// context, ssh, and failures that name the address and the cause.
+
+/// A dockerd of the test's own that speaks only TLS on a loopback port (`.ci/engine-tls.sh`:
+/// certificates made for it, its own data root, sockets, containerd and bridge; about 2 s to
+/// start), stopped on drop. It holds no image: what it grades builds `FROM scratch`.
+struct TlsEngine {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl TlsEngine {
+    fn start() -> TlsEngine {
+        // Short: the engine's sockets live under it.
+        let dir = tempfile::Builder::new().prefix("grtls-").tempdir_in("/tmp").unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let engine = TlsEngine { dir, port };
+        let out = engine.script("start").arg(port.to_string()).output().unwrap();
+        assert!(out.status.success(), "engine-tls.sh start: {}", String::from_utf8_lossy(&out.stderr));
+        engine
+    }
+
+    fn script(&self, command: &str) -> Command {
+        let mut c = Command::new("bash");
+        c.arg(repo().join(".ci/engine-tls.sh")).arg(command).arg(self.dir.path());
+        c
+    }
+
+    fn host(&self) -> String {
+        format!("tcp://127.0.0.1:{}", self.port)
+    }
+
+    /// `client` (the right CA, a client certificate it signed) or `rogue` (another CA).
+    fn certs(&self, which: &str) -> PathBuf {
+        self.dir.path().join(which)
+    }
+}
+
+impl Drop for TlsEngine {
+    fn drop(&mut self) {
+        let _ = self.script("stop").status();
+    }
+}
+
+/// `grader` that sees no engine variable of the test's environment and no ~/.docker: only
+/// `DOCKER_CONFIG=config` and `vars`.
+fn grader_reaching(config: &Path, vars: &[(&str, String)]) -> Command {
+    let mut c = grader();
+    for v in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH", "DOCKER_CONTEXT"] {
+        c.env_remove(v);
+    }
+    c.env("DOCKER_CONFIG", config).envs(vars.iter().map(|(k, v)| (k, v))).current_dir(repo());
+    c
+}
+
+fn output(c: &mut Command) -> (i32, String, String) {
+    let out = c.output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// `docker context create NAME --docker SPEC` in the config folder, by the docker CLI itself.
+fn docker_context(config: &Path, name: &str, spec: &str) {
+    let out = Command::new("docker")
+        .args(["context", "create", name, "--docker", spec])
+        .env("DOCKER_CONFIG", config)
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker context create: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_engine_behind_tls_is_reached_like_the_docker_cli_and_a_wrong_setup_is_named() {
+    let engine = TlsEngine::start();
+    let host = engine.host();
+    let config = tempfile::tempdir().unwrap();
+    let client = engine.certs("client");
+    let tls_vars = |certs: &Path| {
+        vec![
+            ("DOCKER_HOST", host.clone()),
+            ("DOCKER_TLS_VERIFY", "1".to_string()),
+            ("DOCKER_CERT_PATH", certs.display().to_string()),
+        ]
+    };
+    // Through DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH: doctor says how, and a
+    // grading builds (BuildKit's session over TLS), measures, runs and cleans up.
+    let (code, out, err) = output(grader_reaching(config.path(), &tls_vars(&client)).arg("doctor"));
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(out.contains(&format!("engine      {host} · Docker ")), "{out}");
+    let how = format!(
+        "reached by  TLS, server verified against {}, client certificate {} · from DOCKER_HOST",
+        client.join("ca.pem").display(),
+        client.join("cert.pem").display()
+    );
+    assert!(out.contains(&how), "{out}");
+    let w = Workspace::starter("ex1").with("Dockerfile", "FROM scratch\nCOPY main.go /main.go\n");
+    let graded = |vars: &[(&str, String)]| {
+        let mut c = grader_reaching(config.path(), vars);
+        c.arg("check").arg(w.path()).args(["--format", "json"]);
+        let g = Graded::from(c.output().unwrap());
+        g.expect(1, &["stages", "user", "cache", "absent", "smoke"]);
+        assert!(g.verdict("size")["message"].as_str().unwrap().contains("0.0 MB"), "{}", g.report);
+        let left = Command::new("docker")
+            .args(["ps", "-aq"])
+            .env("DOCKER_CONFIG", config.path())
+            .envs(tls_vars(&client))
+            .output()
+            .unwrap();
+        assert!(left.status.success() && left.stdout.is_empty(), "{left:?}");
+        let left = Command::new("docker")
+            .args(["images", "-q"])
+            .env("DOCKER_CONFIG", config.path())
+            .envs(tls_vars(&client))
+            .output()
+            .unwrap();
+        assert!(left.status.success() && left.stdout.is_empty(), "{left:?}");
+    };
+    graded(&tls_vars(&client));
+
+    // Through docker contexts made by the docker CLI: their TLS material, DOCKER_CONTEXT and
+    // config.json's currentContext, and SkipTLSVerify.
+    let file = |n: &str| client.join(n).display().to_string();
+    docker_context(
+        config.path(),
+        "tls-engine",
+        &format!("host={host},ca={},cert={},key={}", file("ca.pem"), file("cert.pem"), file("key.pem")),
+    );
+    let by_name = [("DOCKER_CONTEXT", "tls-engine".to_string())];
+    let (code, out, err) = output(grader_reaching(config.path(), &by_name).arg("doctor"));
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(
+        out.contains("TLS, server verified against") && out.contains("docker context `tls-engine` (DOCKER_CONTEXT)"),
+        "{out}"
+    );
+    let used =
+        Command::new("docker").args(["context", "use", "tls-engine"]).env("DOCKER_CONFIG", config.path()).output();
+    assert!(used.unwrap().status.success());
+    let (_, out, _) = output(grader_reaching(config.path(), &[]).arg("doctor"));
+    assert!(out.contains("docker context `tls-engine` (currentContext in config.json)"), "{out}");
+    graded(&[]);
+    docker_context(
+        config.path(),
+        "unverified",
+        &format!("host={host},cert={},key={},skip-tls-verify=true", file("cert.pem"), file("key.pem")),
+    );
+    let (code, out, err) =
+        output(grader_reaching(config.path(), &[("DOCKER_CONTEXT", "unverified".into())]).arg("doctor"));
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(out.contains("TLS, server certificate NOT verified"), "{out}");
+
+    // What goes wrong is named, with the address, and exits 2.
+    let refused = |vars: Vec<(&str, String)>, says: &[&str]| {
+        let (code, out, err) = output(grader_reaching(config.path(), &vars).arg("doctor"));
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(err.contains(&host) && !err.contains("Docker is not running"), "{err}");
+        for s in says {
+            assert!(err.contains(s), "{s:?} not in: {err}");
+        }
+    };
+    // Plain HTTP to the TLS port.
+    refused(vec![("DOCKER_HOST", host.clone())], &["speaks TLS", "DOCKER_TLS_VERIFY=1", "Client sent an HTTP request"]);
+    // A server certificate from a CA the client does not trust.
+    let rogue = engine.certs("rogue");
+    refused(tls_vars(&rogue), &["does not check out against the CA in", &rogue.join("ca.pem").display().to_string()]);
+    // No client certificate, then one the engine's CA did not sign.
+    let only_ca = tempfile::tempdir().unwrap();
+    std::fs::copy(client.join("ca.pem"), only_ca.path().join("ca.pem")).unwrap();
+    refused(tls_vars(only_ca.path()), &["wants a client certificate and none was found"]);
+    std::fs::copy(rogue.join("cert.pem"), only_ca.path().join("cert.pem")).unwrap();
+    std::fs::copy(rogue.join("key.pem"), only_ca.path().join("key.pem")).unwrap();
+    refused(tls_vars(only_ca.path()), &["rejected the client certificate"]);
+}
+
+#[test]
+fn ex1_solution_passes_through_a_docker_context_of_the_engine_in_use() {
+    // The engine the tests use (in .ci/run also engine 26 through its TLS port), as a docker
+    // context with its TLS material: the whole grading goes through the context.
+    let config = tempfile::tempdir().unwrap();
+    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let mut spec = format!("host={host}");
+    if std::env::var_os("DOCKER_TLS_VERIFY").is_some() {
+        let certs = PathBuf::from(std::env::var("DOCKER_CERT_PATH").expect("DOCKER_CERT_PATH with DOCKER_TLS_VERIFY"));
+        for f in ["ca", "cert", "key"] {
+            spec.push_str(&format!(",{f}={}", certs.join(format!("{f}.pem")).display()));
+        }
+    }
+    docker_context(config.path(), "engine-in-use", &spec);
+    let w = Workspace::solution("ex1");
+    let _turn = engine_turn();
+    let mut c = grader_reaching(config.path(), &[("DOCKER_CONTEXT", "engine-in-use".into())]);
+    c.arg("check").arg(w.path()).args(["--format", "json"]);
+    let g = Graded::from(c.output().unwrap());
+    g.expect(0, &[]);
+    g.left_nothing();
+}
+
+/// An sshd of the test's own on a loopback port (Debian's openssh-server): its own host key,
+/// config, pid file and authorized key, all in a temporary folder; the system's sshd and its
+/// config are never touched. Its logins reach the engine the tests use through `docker system
+/// dial-stdio`. The client side is the user's `ssh`, given this key and known host by a wrapper
+/// first on PATH, as `~/.ssh/config` would. Killed on drop.
+struct SshServer {
+    dir: tempfile::TempDir,
+    port: u16,
+    sshd: std::process::Child,
+}
+
+impl SshServer {
+    fn start() -> SshServer {
+        let dir = tempfile::Builder::new().prefix("grssh-").tempdir_in("/tmp").unwrap();
+        let d = dir.path().display().to_string();
+        for key in ["hostkey", "userkey"] {
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f", &format!("{d}/{key}")])
+                .output()
+                .expect("ssh-keygen (openssh-client) runs");
+            assert!(out.status.success(), "{out:?}");
+        }
+        std::fs::copy(dir.path().join("userkey.pub"), dir.path().join("authorized_keys")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/hostkey\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).unwrap();
+        let host_key = std::fs::read_to_string(dir.path().join("hostkey.pub")).unwrap();
+        std::fs::write(dir.path().join("known_hosts"), format!("[127.0.0.1]:{port} {host_key}")).unwrap();
+        std::fs::write(
+            dir.path().join("ssh_config"),
+            format!(
+                "Host *\n  IdentityFile {d}/userkey\n  IdentitiesOnly yes\n  UserKnownHostsFile {d}/known_hosts\n  \
+                 StrictHostKeyChecking yes\n  BatchMode yes\n"
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        let wrapper = dir.path().join("bin/ssh");
+        std::fs::write(&wrapper, format!("#!/bin/sh\nexec /usr/bin/ssh -F {d}/ssh_config \"$@\"\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // sshd refuses to start without its privilege separation directory.
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        let sshd = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-f", &format!("{d}/sshd_config"), "-E", &format!("{d}/sshd.log")])
+            .spawn()
+            .expect("sshd (Debian's openssh-server) runs: apt-get install openssh-server");
+        let server = SshServer { dir, port, sshd };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "sshd did not listen on {port}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        server
+    }
+
+    /// PATH with the ssh wrapper first.
+    fn path(&self) -> String {
+        format!("{}:{}", self.dir.path().join("bin").display(), std::env::var("PATH").unwrap_or_default())
+    }
+}
+
+impl Drop for SshServer {
+    fn drop(&mut self) {
+        let _ = self.sshd.kill();
+        let _ = self.sshd.wait();
+    }
+}
+
+#[test]
+fn an_engine_behind_ssh_grades_ex1_and_a_refused_login_is_named() {
+    let ssh = SshServer::start();
+    let config = tempfile::tempdir().unwrap();
+    let host = format!("ssh://root@127.0.0.1:{}", ssh.port);
+    let vars = |host: &str| vec![("DOCKER_HOST", host.to_string()), ("PATH", ssh.path())];
+    let (code, out, err) = output(grader_reaching(config.path(), &vars(&host)).arg("doctor"));
+    assert_ne!(code, 2, "{out}{err}");
+    assert!(out.contains(&format!("engine      {host} · Docker ")), "{out}");
+    assert!(out.contains("reached by  ssh, `docker system dial-stdio` on the remote host · from DOCKER_HOST"), "{out}");
+    // The whole grading (BuildKit's session, image export, the smoke run) through ssh.
+    let w = Workspace::solution("ex1");
+    let _turn = engine_turn();
+    let mut c = grader_reaching(config.path(), &vars(&host));
+    c.arg("check").arg(w.path()).args(["--format", "json"]);
+    let g = Graded::from(c.output().unwrap());
+    g.expect(0, &[]);
+    // A login the server refuses: exit 2 with what ssh said.
+    let stranger = format!("ssh://no-such-user@127.0.0.1:{}", ssh.port);
+    let (code, _, err) = output(grader_reaching(config.path(), &vars(&stranger)).arg("doctor"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&stranger) && err.contains("Permission denied (publickey)"), "{err}");
+    // An account that logs in but whose shell prints instead of running the command (nologin):
+    // named as such, not taken for an engine.
+    let nologin = format!("ssh://nobody@127.0.0.1:{}", ssh.port);
+    let (code, _, err) = output(grader_reaching(config.path(), &vars(&nologin)).arg("doctor"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not the engine's answer"), "{err}");
+}
+
+#[test]
+fn a_socket_this_user_may_not_open_is_named_as_permission_denied_not_docker_is_not_running() {
+    // A socket that answers nobody (mode 000). Root opens anything: as root, the grader runs
+    // without the capabilities that override file permissions (util-linux's setpriv).
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("docker.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let grader_path = assert_cmd::cargo::cargo_bin("grader");
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--bounding-set", "-dac_override,-dac_read_search"]).arg(&grader_path);
+        c
+    } else {
+        Command::new(&grader_path)
+    };
+    let config = tempfile::tempdir().unwrap();
+    c.arg("doctor").env("DOCKER_HOST", format!("unix://{}", sock.display())).env("DOCKER_CONFIG", config.path());
+    let (code, _, err) = output(&mut c);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("permission denied on the Docker socket") && err.contains(&sock.display().to_string()),
+        "{err}"
+    );
+    assert!(err.contains("usermod -aG docker") && !err.contains("Docker is not running"), "{err}");
+}

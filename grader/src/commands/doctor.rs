@@ -1,6 +1,7 @@
-//! `grader doctor`: is this machine ready to grade? The engine (address, version, API, BuildKit,
-//! image store), the offline kit, and every base image the workbook's Dockerfiles name: present
-//! (official or stand-in, with the version inside) or missing, with what to do about it.
+//! `grader doctor`: is this machine ready to grade? The engine (address, how it is reached: TLS,
+//! ssh, which docker context; version, API, BuildKit, image store), the offline kit, and every
+//! base image the workbook's Dockerfiles name: present (official or stand-in, with the version
+//! inside) or missing, with what to do about it.
 //! Exit 0 when ready, 1 when base images are missing, 2 when no engine answers.
 
 use std::collections::BTreeSet;
@@ -29,6 +30,7 @@ pub async fn run(workbook: Option<&Workbook>) -> Result<Outcome> {
     };
     let mut out = String::new();
     out.push_str(&format!("engine      {} · Docker {} · API {api}\n", engine.address, engine.version));
+    out.push_str(&format!("reached by  {}\n", engine.endpoint.how()));
     out.push_str(&format!("BuildKit    {buildkit}\nimage store {store}\n"));
 
     let root = workbook.map(|w| w.root.as_path());

@@ -1,4 +1,4 @@
-//! The Docker engine, through bollard: connection, builds, image export, containers. I/O only:
+//! The Docker engine, through bollard: connection ([`connect`]), builds, image export, containers. I/O only:
 //! it returns records (`facts`), never verdicts.
 //!
 //! Everything the grader creates in the engine (images, containers) carries the label
@@ -6,6 +6,7 @@
 //! The build cache is shared with the user and is never pruned.
 
 pub mod build;
+pub mod connect;
 pub mod diagnose;
 pub mod export;
 pub mod progress;
@@ -15,10 +16,12 @@ pub mod sweep;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bollard::Docker;
 
 use crate::error::advice;
+pub use connect::EngineAddress;
+use diagnose::connection::{self, Cause};
 
 /// The label on everything the grader creates; its value is the run id.
 pub const RUN_LABEL: &str = "dev.grader.run";
@@ -29,8 +32,10 @@ pub const OWNER_LABEL: &str = "dev.grader.owner";
 #[derive(Clone)]
 pub struct Engine {
     pub docker: Docker,
-    /// Where the engine was reached, for messages.
+    /// Where the engine was reached, for messages (`endpoint` as a URL).
     pub address: String,
+    /// The engine's address and how it is reached (TLS, context), as resolved.
+    pub endpoint: EngineAddress,
     /// Unique per grader run (64 random bits): in tags, container names and the run label.
     pub run_id: String,
     /// The engine's version string, e.g. `20.10.24+dfsg1`.
@@ -54,32 +59,39 @@ struct Cleanup {
 }
 
 impl Engine {
-    /// Connects like the docker CLI: `DOCKER_HOST`, else the current Docker context
-    /// (`DOCKER_CONTEXT` or `currentContext` in ~/.docker/config.json), else the default socket.
-    /// Fails with advice (exit 2) when no engine answers.
+    /// Connects like the docker CLI: `DOCKER_HOST` (with its TLS variables), else the current
+    /// docker context (`DOCKER_CONTEXT` or `currentContext` in config.json), else the default
+    /// socket. Fails with advice (exit 2) naming the address and the cause when no engine answers.
     pub async fn connect() -> Result<Engine> {
-        let address = engine_address()?;
-        let unreachable = |e: &dyn std::fmt::Display| {
-            advice(format!(
-                "Docker is not running or cannot be reached at {address} ({e}).\n\
-                 Start Docker: open Docker Desktop, or on Linux run `sudo systemctl start docker` \
-                 (or `sudo dockerd &`). If Docker runs elsewhere, set DOCKER_HOST (e.g. \
-                 DOCKER_HOST=unix:///var/run/docker.sock) or select its `docker context`."
-            ))
+        Engine::connect_to(EngineAddress::from_environment()?).await
+    }
+
+    /// Connects to the engine at `endpoint` and asks for its version and image store.
+    pub async fn connect_to(endpoint: EngineAddress) -> Result<Engine> {
+        let unreachable = |cause: Cause| advice(connection::advice(&endpoint, &cause));
+        let docker = connect::connect(&endpoint).map_err(|e| unreachable(connection::cause(&e)))?;
+        let wait = connect::first_answer_timeout(&endpoint);
+        // A TLS failure hyper reports without its reason is asked again by hand.
+        let at = &endpoint;
+        let failed = |e: bollard::errors::Error| async move {
+            let cause = match connection::cause(&e) {
+                Cause::Other(said) => match connect::tls_probe(at).await.map(|e| connection::cause(&e)) {
+                    Some(c) if !matches!(c, Cause::Other(_)) => c,
+                    _ => Cause::Other(said),
+                },
+                c => c,
+            };
+            advice(connection::advice(at, &cause))
         };
-        let docker = match connect_to(&address) {
-            Ok(d) => d,
-            Err(e) => return Err(unreachable(&format!("{e:#}"))),
-        };
-        let docker = match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
+        let docker = match tokio::time::timeout(wait, docker.negotiate_version()).await {
             Ok(Ok(d)) => d,
-            Ok(Err(e)) => return Err(unreachable(&e)),
-            Err(_) => return Err(unreachable(&"no answer within 10 s")),
+            Ok(Err(e)) => return Err(failed(e).await),
+            Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
         };
-        let version = match tokio::time::timeout(Duration::from_secs(10), docker.version()).await {
+        let version = match tokio::time::timeout(wait, docker.version()).await {
             Ok(Ok(v)) => v.version.unwrap_or_else(|| "unknown".into()),
-            Ok(Err(e)) => return Err(unreachable(&e)),
-            Err(_) => return Err(unreachable(&"no answer within 10 s")),
+            Ok(Err(e)) => return Err(failed(e).await),
+            Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
         };
         let containerd_store = match docker.info().await {
             Ok(info) => info.driver_status.unwrap_or_default().iter().any(|kv| {
@@ -90,7 +102,8 @@ impl Engine {
         };
         Ok(Engine {
             docker,
-            address,
+            address: endpoint.to_string(),
+            endpoint,
             run_id: new_run_id(),
             version,
             cleanup: Default::default(),
@@ -203,60 +216,6 @@ fn new_run_id() -> String {
         bytes = ((nanos as u64) ^ ((std::process::id() as u64) << 40)).to_le_bytes();
     }
     format!("{:016x}", u64::from_le_bytes(bytes))
-}
-
-/// The engine address as the docker CLI resolves it: `DOCKER_HOST`, the current context, or
-/// the default socket.
-fn engine_address() -> Result<String> {
-    if let Ok(host) = std::env::var("DOCKER_HOST") {
-        if !host.is_empty() {
-            return Ok(host);
-        }
-    }
-    Ok(context_host()?.unwrap_or_else(|| "unix:///var/run/docker.sock".to_string()))
-}
-
-fn connect_to(host: &str) -> Result<Docker> {
-    // Builds may run for many minutes; the client must not time out under them.
-    let timeout = 3600;
-    let docker = if let Some(path) = host.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, timeout, bollard::API_DEFAULT_VERSION)
-    } else if host.starts_with("tcp://") || host.starts_with("http://") {
-        Docker::connect_with_http(host, timeout, bollard::API_DEFAULT_VERSION)
-    } else {
-        anyhow::bail!("{host} is not an address the grader can use (unix:// or tcp://)");
-    };
-    docker.with_context(|| format!("connecting to {host}"))
-}
-
-/// The endpoint of the current docker context, if one other than `default` is selected.
-fn context_host() -> Result<Option<String>> {
-    let Some(home) = std::env::var_os("HOME") else { return Ok(None) };
-    let config_dir = std::env::var_os("DOCKER_CONFIG")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(&home).join(".docker"));
-    let name = match std::env::var("DOCKER_CONTEXT") {
-        Ok(n) if !n.is_empty() => n,
-        _ => {
-            let Ok(text) = std::fs::read_to_string(config_dir.join("config.json")) else { return Ok(None) };
-            let config: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-            match config.get("currentContext").and_then(|c| c.as_str()) {
-                Some(n) if !n.is_empty() => n.to_string(),
-                _ => return Ok(None),
-            }
-        }
-    };
-    if name == "default" {
-        return Ok(None);
-    }
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(name.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let meta = config_dir.join("contexts/meta").join(hex).join("meta.json");
-    let text = std::fs::read_to_string(&meta)
-        .with_context(|| format!("docker context `{name}` is selected but {} cannot be read", meta.display()))?;
-    let meta: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", meta.display()))?;
-    Ok(meta.pointer("/Endpoints/docker/Host").and_then(|h| h.as_str()).map(str::to_string))
 }
 
 #[cfg(test)]

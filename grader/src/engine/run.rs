@@ -88,7 +88,10 @@ impl Engine {
         if let Some(k) = &port_key {
             bindings.insert(
                 k.clone(),
-                Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]),
+                Some(vec![PortBinding {
+                    host_ip: Some(self.endpoint.publish_ip().into()),
+                    host_port: Some(String::new()),
+                }]),
             );
         }
         let memory = i64::try_from(req.memory_mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX);

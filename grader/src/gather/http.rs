@@ -1,5 +1,6 @@
-//! The grader's HTTP client for probes: one HTTP/1.0 GET against a port published on
-//! 127.0.0.1, and a wait until an app answers at all. Bounded in time and size.
+//! The grader's HTTP client for probes: one HTTP/1.0 GET against a port the engine published
+//! (on 127.0.0.1, or on a remote engine's host: `EngineAddress::probe_host`), and a wait until
+//! an app answers at all. Bounded in time and size.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +12,7 @@ use crate::engine::Engine;
 pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, path: &str, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
-        if http_get(host_port, path).await.is_ok() {
+        if http_get(&engine.endpoint.probe_host(), host_port, path).await.is_ok() {
             return true;
         }
         if engine.state(id).await.map(|s| !s.running).unwrap_or(true) {
@@ -22,10 +23,10 @@ pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, pat
     false
 }
 
-/// A minimal HTTP/1.0 GET against 127.0.0.1; the status code and body.
-pub async fn http_get(port: u16, path: &str) -> Result<(u16, String), String> {
+/// A minimal HTTP/1.0 GET against `host:port`; the status code and body.
+pub async fn http_get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
     let io = async {
-        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("connect: {e}"))?;
+        let mut s = tokio::net::TcpStream::connect((host, port)).await.map_err(|e| format!("connect: {e}"))?;
         let req = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: grader\r\nConnection: close\r\n\r\n");
         s.write_all(req.as_bytes()).await.map_err(|e| format!("send: {e}"))?;
         let mut buf = Vec::new();

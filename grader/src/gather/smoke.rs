@@ -86,7 +86,7 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &Sm
             Err(e) => return Err(vanished(engine, e)),
             _ => {}
         }
-        match http_get(host_port, &spec.path).await {
+        match http_get(&engine.endpoint.probe_host(), host_port, &spec.path).await {
             Ok((status, body)) => {
                 let body_has_text = spec.body_contains.as_deref().is_none_or(|b| body.contains(b));
                 if status == want && body_has_text {

@@ -2,7 +2,9 @@
 //! could not be pulled, a failure of the network or of the engine rather than of the Dockerfile
 //! ([`network`]), a cancelled step, BuildKit unable to read an uploaded context. Pure functions
 //! of the recorded steps and the final message; `engine::build` and the recorder call them.
+//! Before any build, [`connection`] says why the engine could not be reached.
 
+pub mod connection;
 pub mod network;
 
 use crate::facts::build::{Infrastructure, Step};
