@@ -432,8 +432,28 @@ fn cases() -> Vec<Case> {
             code: 2,
             says: "carrier-pigeon",
         },
-        Case { group: "grading (no build sent)", input: "a docker context that does not exist", args: &["check", "ex1"], env: &[("DOCKER_CONTEXT", "nosuch-context")], setup: nothing, code: 2, says: "nosuch-context" },
-        Case { group: "grading (no build sent)", input: "TLS asked for, with no certificates where DOCKER_CERT_PATH says", args: &["check", "ex1"], env: &[("DOCKER_HOST", "tcp://127.0.0.1:9"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", "/nonexistent/certs")], setup: nothing, code: 2, says: "/nonexistent/certs" },
+        Case {
+            group: "grading (no build sent)",
+            input: "a docker context that does not exist",
+            args: &["check", "ex1"],
+            env: &[("DOCKER_CONTEXT", "nosuch-context")],
+            setup: nothing,
+            code: 2,
+            says: "nosuch-context",
+        },
+        Case {
+            group: "grading (no build sent)",
+            input: "TLS asked for, with no certificates where DOCKER_CERT_PATH says",
+            args: &["check", "ex1"],
+            env: &[
+                ("DOCKER_HOST", "tcp://127.0.0.1:9"),
+                ("DOCKER_TLS_VERIFY", "1"),
+                ("DOCKER_CERT_PATH", "/nonexistent/certs"),
+            ],
+            setup: nothing,
+            code: 2,
+            says: "/nonexistent/certs",
+        },
         // -- the learner's progress file
         Case {
             group: "state",
