@@ -542,7 +542,7 @@ fn every_bad_input_gets_its_exit_code_and_a_message_that_names_the_cause() {
         (case.setup)(root.path());
         let mut cmd = Command::cargo_bin("grader").unwrap();
         cmd.args(case.args).current_dir(root.path()).env("NO_COLOR", "1").env("COLUMNS", "200");
-        cmd.env("GRADER_ROOT", root.path());
+        cmd.env("GRADER_ROOT", root.path()).env("HOME", root.path()).env_remove("DOCKER_CONFIG");
         for (k, v) in case.env {
             cmd.env(k, v);
         }
