@@ -1157,3 +1157,40 @@ fn a_line_longer_than_the_engine_reads_is_a_failed_build_never_sent() {
     assert!(failure["message"].as_str().unwrap().contains("at most 64 KiB"), "{failure}");
     assert!(!engine.requests().iter().any(|r| r.contains("/build")), "{:?}", engine.requests());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The adversarial set (tests/fixtures/submissions): honest styles, cheats and near-misses.
+
+#[path = "adversarial/harness.rs"]
+mod adversarial;
+
+#[test]
+fn every_adversarial_submission_is_well_formed_and_every_check_kind_is_covered() {
+    let all = adversarial::all();
+    for l in &all {
+        let w = l.workspace();
+        assert!(w.path().join("Dockerfile").is_file(), "{}/{}", l.exercise, l.label);
+    }
+    assert!(all.iter().any(|l| l.sub.slice), "a slice runs in cargo test");
+}
+
+/// The cheap part of the set, on every `cargo test`.
+#[test]
+fn adversarial_slice_is_graded_as_the_instructor_labels_it() {
+    let rows = adversarial::run(|l| l.sub.slice);
+    println!("{}", adversarial::table(&rows));
+    adversarial::assert_all_agree(&rows);
+}
+
+/// The whole set: `cargo xtask adversarial` (minutes to an hour on a cold engine).
+#[test]
+#[ignore]
+fn adversarial_full_set_is_graded_as_the_instructor_labels_it() {
+    let only = std::env::var("ADVERSARIAL_ONLY").unwrap_or_default();
+    let rows = adversarial::run(|l| only.is_empty() || format!("{}/{}", l.exercise, l.label).contains(&only));
+    let table = adversarial::table(&rows);
+    println!("{table}");
+    let out = repo().join("target/adversarial.md");
+    std::fs::write(&out, &table).unwrap();
+    adversarial::assert_all_agree(&rows);
+}

@@ -26,6 +26,16 @@ fn runtime_command_line(facts: &Facts) -> Option<usize> {
 pub fn check(spec: &StopCheck, result: Option<&StopRun>, cmd_line: Option<usize>) -> Finding {
     let Some(r) = result else { return Finding::not_measured("the stop probe did not run") };
     let sig = &r.signal;
+    if sig == "SIGKILL" {
+        // Exits at once, and never gracefully: SIGKILL cannot be handled.
+        return Finding::fail(
+            "the image's `STOPSIGNAL` is SIGKILL, which no program can handle: `docker stop` then kills it \
+             mid-request instead of letting it stop cleanly; handle SIGTERM (or the signal the program stops \
+             on) instead"
+                .to_string(),
+        )
+        .at(cmd_line);
+    }
     // Say where the signal came from when the image chose it.
     let why = match &r.stop_signal {
         Some(set) => format!(" (the image's `STOPSIGNAL {set}`, which `docker stop` sends instead of SIGTERM)"),
@@ -85,6 +95,9 @@ mod tests {
         let ignored = StopRun { exited_after_ms: None, ..sigint };
         let r = check(&spec(), Some(&ignored), None);
         assert!(!r.passed && r.message.contains("Remove STOPSIGNAL to get SIGTERM"), "{}", r.message);
+        let kill = StopRun { signal: "SIGKILL".into(), stop_signal: Some("9".into()), ..run(Some(20)) };
+        let r = check(&spec(), Some(&kill), None);
+        assert!(!r.passed && r.message.contains("no program can handle"), "{}", r.message);
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
         let answers = match r.smoke.as_ref().map(|s| super::smoke::verdict(&smoke, &s.seen)) {
             Some((true, _)) => "answers".to_string(),
             Some((false, summary)) => {
-                problems.push(format!("`{}` does not run", r.target));
+                // The smoke summary says what happened: no start, an early exit, a wrong status.
+                problems.push(format!("`{}` built but failed its run: {summary}", r.target));
                 format!("FAILS: {summary}")
             }
             None => "not run".to_string(),
