@@ -96,6 +96,9 @@ pub enum Infrastructure {
     Network(String),
     /// The connection to the engine broke during the build (the engine stopped or restarted).
     EngineGone(String),
+    /// The engine's own container networking failed under a step (its bridge is gone): the
+    /// engine's message.
+    EngineNetwork(String),
 }
 
 /// Everything one build reported.

@@ -175,7 +175,13 @@ pub fn table(rows: &[Row]) -> String {
     );
     for r in rows {
         let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
-        let refs = |v: Vec<&String>| if v.is_empty() { "-".to_string() } else { v.into_iter().cloned().collect::<Vec<_>>().join(", ") };
+        let refs = |v: Vec<&String>| {
+            if v.is_empty() {
+                "-".to_string()
+            } else {
+                v.into_iter().cloned().collect::<Vec<_>>().join(", ")
+            }
+        };
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {:.0} |\n",
             r.name,
@@ -199,7 +205,12 @@ pub fn run(pick: impl Fn(&Labelled) -> bool) -> Vec<Row> {
         .filter(|l| pick(l))
         .map(|l| {
             let row = grade(l);
-            eprintln!("graded {} in {:.0} s: {}", row.name, row.seconds, if row.agrees() { "agrees" } else { "DISAGREES" });
+            eprintln!(
+                "graded {} in {:.0} s: {}",
+                row.name,
+                row.seconds,
+                if row.agrees() { "agrees" } else { "DISAGREES" }
+            );
             row
         })
         .collect();
@@ -207,7 +218,10 @@ pub fn run(pick: impl Fn(&Labelled) -> bool) -> Vec<Row> {
 }
 
 pub fn assert_all_agree(rows: &[Row]) {
-    let wrong: Vec<String> =
-        rows.iter().filter(|r| !r.agrees()).map(|r| format!("{} ({}):\n  {}", r.name, r.what, r.notes.join("\n  "))).collect();
+    let wrong: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.agrees())
+        .map(|r| format!("{} ({}):\n  {}", r.name, r.what, r.notes.join("\n  ")))
+        .collect();
     assert!(wrong.is_empty(), "{}\n{}", table(rows), wrong.join("\n"));
 }
