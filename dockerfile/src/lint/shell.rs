@@ -290,12 +290,16 @@ fn is_pip(w: &str) -> bool {
 /// in that order (an argument matches as written, as a path ending in it, or as `--opt=word`).
 /// A step of one word (`npm`) must also install the project's dependencies (`npm ci`, `npm
 /// install`, not `npm --version`). Only the command's own words count: `echo go mod download`
-/// runs `echo`, and a comment runs nothing.
+/// runs `echo`, and a comment runs nothing; a command told to do nothing (`--dry-run`,
+/// `--help`, `--version`) is not the step.
 pub fn runs_step(cmd: &Command, step: &str) -> bool {
     let mut want = step.split_whitespace();
     let Some(prog) = want.next() else { return false };
     let (name, args) = normalised(cmd);
     if name != prog {
+        return false;
+    }
+    if args.iter().any(|a| matches!(a.as_str(), "--dry-run" | "--help" | "-h" | "--version" | "-V")) {
         return false;
     }
     let rest: Vec<&str> = want.collect();
@@ -503,6 +507,9 @@ mod tests {
         assert!(runs("npm install", "npm"));
         assert!(!runs("npm --version", "npm"));
         assert!(!runs("npm config set fund false", "npm"));
+        assert!(!runs("npm ci --dry-run", "npm ci"));
+        assert!(!runs("pip install --dry-run -r requirements.txt", "pip requirements.txt"));
+        assert!(!runs("go mod download --help", "go mod download"));
         assert!(runs("npm run build", "npm run build"));
         assert!(!runs("npm run lint", "npm run build"));
         for honest in [

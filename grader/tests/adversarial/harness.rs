@@ -197,12 +197,13 @@ pub fn table(rows: &[Row]) -> String {
     s
 }
 
-/// Grades the submissions `pick` selects; panics with the table and the messages of every
-/// disagreement.
-pub fn run(pick: impl Fn(&Labelled) -> bool) -> Vec<Row> {
-    let rows: Vec<Row> = all()
+/// Grades the submissions `pick` selects, ordered by `order` (stable), printing a line for each
+/// as it is graded.
+pub fn run(pick: impl Fn(&Labelled) -> bool, order: impl Fn(&Labelled) -> usize) -> Vec<Row> {
+    let mut picked: Vec<Labelled> = all().into_iter().filter(|l| pick(l)).collect();
+    picked.sort_by_key(|l| order(l));
+    let rows: Vec<Row> = picked
         .iter()
-        .filter(|l| pick(l))
         .map(|l| {
             let row = grade(l);
             eprintln!(
