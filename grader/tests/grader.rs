@@ -1182,7 +1182,7 @@ fn adversarial_slice_is_graded_as_the_instructor_labels_it() {
     adversarial::assert_all_agree(&rows);
 }
 
-/// The whole set: `cargo xtask adversarial` (minutes to an hour on a cold engine).
+/// The whole set: `cargo run -p xtask -- adversarial` (minutes to an hour on a cold engine).
 #[test]
 #[ignore]
 fn adversarial_full_set_is_graded_as_the_instructor_labels_it() {
@@ -1190,9 +1190,10 @@ fn adversarial_full_set_is_graded_as_the_instructor_labels_it() {
     // A comma-separated list of name parts, graded in the order given.
     let wanted: Vec<&str> = only.split(',').filter(|s| !s.is_empty()).collect();
     let rank = |name: &str| wanted.iter().position(|w| name.contains(w));
-    let rows = adversarial::run(|l| wanted.is_empty() || rank(&format!("{}/{}", l.exercise, l.label)).is_some(), |l| {
-        rank(&format!("{}/{}", l.exercise, l.label)).unwrap_or(0)
-    });
+    let rows = adversarial::run(
+        |l| wanted.is_empty() || rank(&format!("{}/{}", l.exercise, l.label)).is_some(),
+        |l| rank(&format!("{}/{}", l.exercise, l.label)).unwrap_or(0),
+    );
     let table = adversarial::table(&rows);
     println!("{table}");
     let out = repo().join("target/adversarial.md");

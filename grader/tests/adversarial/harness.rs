@@ -4,7 +4,7 @@
 //! pass the check they exercise; cheats and near-misses must fail it.
 //!
 //! `cargo test` grades the variants marked `slice = true` (cheap ones, on warm caches);
-//! `cargo xtask adversarial` grades them all and prints the table of false passes and false
+//! `cargo run -p xtask -- adversarial` grades them all and prints the table of false passes and false
 //! fails.
 
 use std::path::{Path, PathBuf};
