@@ -65,7 +65,7 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// The program of the stage's last ENTRYPOINT when it is in exec form.
 fn exec_entrypoint(stage: &crate::ast::Stage) -> Option<String> {
-    let ep = body(stage).iter().filter(|i| i.is("ENTRYPOINT")).last()?;
+    let ep = body(stage).iter().rfind(|i| i.is("ENTRYPOINT"))?;
     ep.args.exec()?.first().cloned()
 }
 
