@@ -131,8 +131,9 @@ fn the_spec_loader_never_panics_and_keeps_its_promises() {
 
 #[test]
 fn the_export_reader_never_panics() {
+    let canary = crate::canary::Canary::new(b"canary").unwrap();
     run("export", |data| {
-        if let Ok(scan) = crate::image::scan_export(data, Some(b"canary".as_slice())) {
+        if let Ok(scan) = crate::image::scan_export(data, Some(&canary)) {
             let _ = scan.compose();
         }
     });

@@ -12,7 +12,8 @@ use std::io::{self, Read};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::facts::image::{EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
+use crate::canary::Canary;
+use crate::facts::image::{CanaryHit, ConfigHit, EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
 
 /// Files whose content the scan keeps (the final copy wins): users, and the package databases
 /// (Debian's `status`, and distroless' one-file-per-package `status.d/`).
@@ -30,7 +31,8 @@ struct LayerScan {
     whiteouts: Vec<String>,
     opaque: Vec<String>,
     captured: Vec<(String, String)>,
-    canary: Vec<String>,
+    /// Files holding the canary, and how it was written.
+    canary: Vec<(String, String)>,
     content_bytes: u64,
 }
 
@@ -45,8 +47,8 @@ pub struct ExportScan {
 
 /// Reads a whole export (`docker save` of one image) as it streams; [`ExportScan::compose`]
 /// then makes the image's facts. `canary`, when given, is searched for in every file of every
-/// layer.
-pub fn scan_export<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<ExportScan> {
+/// layer, in every encoding it knows.
+pub fn scan_export<R: Read>(reader: R, canary: Option<&Canary>) -> Result<ExportScan> {
     let mut out = ExportScan::default();
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries().context("reading the export tar")? {
@@ -98,6 +100,38 @@ pub fn scan_export<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<ExportSc
     Ok(out)
 }
 
+/// Where the image config holds the canary: each ENV and LABEL, each history entry (build
+/// arguments and command lines are recorded there), then anything else in the config.
+pub fn canary_in_config(canary: &Canary, config_json: &str) -> Vec<ConfigHit> {
+    let Some(how) = canary.find_in_text(config_json) else { return Vec::new() };
+    let Ok(config) = serde_json::from_str::<serde_json::Value>(config_json) else {
+        return vec![ConfigHit { place: "the image config".into(), how: how.as_str().into() }];
+    };
+    let mut hits = Vec::new();
+    let mut hit = |place: String, text: &str| {
+        if let Some(how) = canary.find_in_text(text) {
+            hits.push(ConfigHit { place, how: how.as_str().into() });
+        }
+    };
+    let c = &config["config"];
+    for env in c["Env"].as_array().into_iter().flatten().filter_map(|e| e.as_str()) {
+        hit(format!("ENV {}", env.split('=').next().unwrap_or(env)), env);
+    }
+    for (key, value) in c["Labels"].as_object().into_iter().flatten() {
+        hit(format!("LABEL {key}"), &format!("{key}={}", value.as_str().unwrap_or("")));
+    }
+    for entry in config["history"].as_array().into_iter().flatten() {
+        let created_by = entry["created_by"].as_str().unwrap_or("");
+        let instruction = created_by.trim().strip_suffix("# buildkit").unwrap_or(created_by).trim();
+        let shown: String = instruction.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        hit(format!("the build history of `{shown} ...`"), created_by);
+    }
+    if hits.is_empty() {
+        hits.push(ConfigHit { place: "the image config".into(), how: how.as_str().into() });
+    }
+    hits
+}
+
 fn resolve_relative(from: &str, target: &str) -> String {
     if !target.starts_with("..") {
         return target.trim_start_matches("./").to_string();
@@ -116,7 +150,7 @@ fn resolve_relative(from: &str, target: &str) -> String {
     parts.join("/")
 }
 
-fn scan_layer<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<LayerScan> {
+fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>) -> Result<LayerScan> {
     let mut scan = LayerScan::default();
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries()? {
@@ -159,13 +193,13 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<LayerScan> {
             if captured && size < CAPTURED_MAX {
                 let mut text = String::new();
                 entry.read_to_string(&mut text).ok();
-                if canary.is_some_and(|c| contains(text.as_bytes(), c)) {
-                    scan.canary.push(path.clone());
+                if let Some(found) = canary.and_then(|c| c.find_in(text.as_bytes(), size).ok().flatten()) {
+                    scan.canary.push((path.clone(), found.0));
                 }
                 scan.captured.push((path.clone(), text));
-            } else if let Some(needle) = canary {
-                if stream_contains(&mut entry, needle)? {
-                    scan.canary.push(path.clone());
+            } else if let Some(canary) = canary {
+                if let Some(found) = canary.find_in(&mut entry, size)? {
+                    scan.canary.push((path.clone(), found.0));
                 }
             }
         }
@@ -177,37 +211,6 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&[u8]>) -> Result<LayerScan> {
 /// `./usr/bin/` -> `usr/bin`
 fn normalise(p: &str) -> String {
     p.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/').to_string()
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
-}
-
-/// Searches a stream for `needle` in chunks, keeping an overlap so a match across chunks counts.
-fn stream_contains<R: Read>(r: &mut R, needle: &[u8]) -> io::Result<bool> {
-    if needle.is_empty() {
-        return Ok(false);
-    }
-    let finder = memchr::memmem::Finder::new(needle);
-    let keep = needle.len() - 1;
-    let mut buf = vec![0u8; 64 * 1024 + keep];
-    let mut have = 0;
-    loop {
-        let n = r.read(&mut buf[have..])?;
-        if n == 0 {
-            return Ok(finder.find(&buf[..have]).is_some());
-        }
-        have += n;
-        if finder.find(&buf[..have]).is_some() {
-            // Drain the rest so the tar reader stays aligned (it would skip it anyway).
-            io::copy(r, &mut io::sink())?;
-            return Ok(true);
-        }
-        if have > keep {
-            buf.copy_within(have - keep..have, 0);
-            have = keep;
-        }
-    }
 }
 
 impl ExportScan {
@@ -257,8 +260,8 @@ impl ExportScan {
             for (p, text) in &scan.captured {
                 captured.insert(format!("/{p}"), text.clone());
             }
-            for p in &scan.canary {
-                facts.canary_hits.push((format!("/{p}"), index));
+            for (p, how) in &scan.canary {
+                facts.canary_hits.push(CanaryHit { path: format!("/{p}"), layer: index, how: how.clone() });
             }
             facts.content_size += scan.content_bytes;
             facts.layers.push(Layer {
@@ -342,6 +345,7 @@ fn image_config(config: &serde_json::Value) -> ImageConfig {
         cmd: strings(c.get("Cmd")),
         env: strings(c.get("Env")),
         workdir: c.get("WorkingDir").and_then(|u| u.as_str()).unwrap_or("").to_string(),
+        stop_signal: c.get("StopSignal").and_then(|u| u.as_str()).unwrap_or("").to_string(),
     }
 }
 
@@ -427,7 +431,8 @@ mod tests {
             ("abc.json", Some(&config_json())),
             ("manifest.json", Some(manifest)),
         ]);
-        let facts = scan_export(export.as_slice(), Some(b"SECRET-CANARY")).unwrap().compose().unwrap();
+        let canary = Canary::new(b"SECRET-CANARY").unwrap();
+        let facts = scan_export(export.as_slice(), Some(&canary)).unwrap().compose().unwrap();
         assert!(!facts.files.contains_key("/src/main.go"), "whiteout removes the file");
         assert!(!facts.files.contains_key("/opt/a"), "opaque dir hides lower content");
         assert_eq!(facts.files["/opt/b"].layer, 1);
@@ -435,7 +440,8 @@ mod tests {
         assert_eq!(facts.layers[2].created_by, "COPY app /app # buildkit");
         assert_eq!(facts.layers[1].created_by, "RUN /bin/sh -c rm -rf /src # buildkit");
         assert!(facts.file_text("/etc/passwd").unwrap().contains("app:x:1000"));
-        assert_eq!(facts.canary_hits, vec![("/src/main.go".to_string(), 0)], "deleted later, still shipped");
+        let hit = CanaryHit { path: "/src/main.go".into(), layer: 0, how: "as is".into() };
+        assert_eq!(facts.canary_hits, vec![hit], "deleted later, still shipped");
         assert_eq!(facts.config.user, "app");
         assert_eq!(facts.config.exposed_ports, vec!["8080/tcp"]);
         let expected = 26 + 29 + 4 + 1 + 6 + 48;
@@ -467,15 +473,6 @@ mod tests {
         assert_eq!(facts.files["/app"].layer, 2);
         assert!(!facts.files.contains_key("/src/main.go"));
         assert!(facts.canary_hits.is_empty());
-    }
-
-    #[test]
-    fn stream_search_finds_a_needle_across_chunks() {
-        let mut data = vec![b'x'; 64 * 1024 - 3];
-        data.extend_from_slice(b"NEEDLE");
-        data.extend(vec![b'y'; 100]);
-        assert!(stream_contains(&mut data.as_slice(), b"NEEDLE").unwrap());
-        assert!(!stream_contains(&mut data.as_slice(), b"ABSENT").unwrap());
     }
 
     #[test]

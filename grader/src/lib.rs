@@ -7,6 +7,7 @@
 //! handlers, [`cli`] its declarations; `main.rs` only maps the outcome to an exit code. The
 //! layers are held by `layering_tests.rs`: nothing imports upwards.
 
+pub mod canary;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -10,18 +10,25 @@ use crate::facts::build::{squash, Step, StepName};
 use crate::facts::image::ImageFacts;
 use crate::facts::Facts;
 
-/// The dependency step a cache check judges: of the RUN steps whose command contains `needle`,
-/// the first in Dockerfile order (stage, then step number).
-pub fn dependency_step<'f>(facts: &'f Facts, needle: &'f str) -> Option<&'f Step> {
-    let order = |s: &Step| {
-        let p = s.parsed();
-        let stage = match (&facts.dockerfile, &p) {
-            (Ok(df), Some(p)) => stage_of(df, p).map(|st| st.index).unwrap_or(usize::MAX),
-            _ => usize::MAX,
-        };
-        (stage, p.map(|p| p.number).unwrap_or(usize::MAX))
-    };
-    facts.build.run_steps(needle).min_by_key(|s| order(s))
+/// The dependency step a cache check judges: of the RUN steps the build reported whose
+/// instruction runs `step` as a command (parsed into shell words, see
+/// [`dockerfile::lint::shell::runs_step`]), the first in Dockerfile order (stage, then step
+/// number). Nothing without a parsed Dockerfile: text that merely mentions the command is no
+/// evidence.
+pub fn dependency_step<'f>(facts: &'f Facts, step: &str) -> Option<&'f Step> {
+    use dockerfile::lint::shell::{reached_commands_of, runs_step};
+    let df = facts.dockerfile.as_ref().ok()?;
+    facts
+        .build
+        .instruction_steps()
+        .filter_map(|s| {
+            let p = s.parsed()?;
+            let ins = instruction_of_step(df, &p).filter(|i| i.is("RUN"))?;
+            let runs = reached_commands_of(ins).iter().any(|c| runs_step(c, step));
+            runs.then(|| ((stage_of(df, &p).map_or(usize::MAX, |st| st.index), p.number), s))
+        })
+        .min_by_key(|(order, _)| *order)
+        .map(|(_, s)| s)
 }
 
 /// The stage a step belongs to: by name, by `stage-N`, or the only/last stage for unnamed ones.

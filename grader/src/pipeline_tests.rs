@@ -71,8 +71,8 @@ canary = "CANARY-123"
 kind = "target"
 points = 5
 target = "test"
-plant_path = "planted_test.go"
-plant_content = "package main"
+plant_dir = "tests"
+tests = "pytest"
 [[check]]
 kind = "stop"
 points = 5
@@ -158,7 +158,7 @@ fn image(layers: &[(&str, u64)], files: &[(&str, usize)], user: &str, passwd: Op
         files: files.iter().map(|(p, l)| (p.to_string(), file(*l))).collect(),
         captured: passwd.map(|p| BTreeMap::from([("/etc/passwd".to_string(), p.to_string())])).unwrap_or_default(),
         canary_hits: vec![],
-        canary_in_config: false,
+        canary_in_config: vec![],
         config_json: "{}".into(),
     }
 }
@@ -238,8 +238,28 @@ fn passing() -> Facts {
         }),
     );
     measured(&mut f, "smoke", Probe::Smoke(smoke(answered(), "")));
-    measured(&mut f, "target", Probe::Target(TargetProbe { as_is: outcome(vec![]), planted: failed("exit code: 1") }));
-    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: Some(412), exit_code: Some(0), watched_s: 8 }));
+    measured(
+        &mut f,
+        "target",
+        Probe::Target(TargetProbe {
+            as_is: outcome(vec![]),
+            with_passing: outcome(vec![]),
+            with_failing: failed("exit code: 1"),
+            passing_test: "test_1".into(),
+            failing_test: "test_2".into(),
+        }),
+    );
+    measured(
+        &mut f,
+        "stop",
+        Probe::Stop(StopRun {
+            signal: "SIGTERM".into(),
+            stop_signal: None,
+            exited_after_ms: Some(412),
+            exit_code: Some(0),
+            watched_s: 8,
+        }),
+    );
     measured(
         &mut f,
         "targets",
@@ -276,8 +296,9 @@ fn failing() -> Facts {
         "",
         None,
     );
-    img.canary_hits = vec![("/src/.env".into(), 3)];
-    img.canary_in_config = true;
+    img.canary_hits = vec![crate::facts::image::CanaryHit { path: "/src/.env".into(), layer: 3, how: "as is".into() }];
+    img.canary_in_config =
+        vec![crate::facts::image::ConfigHit { place: "ENV WEBHOOK_SECRET".into(), how: "as is".into() }];
     let mut f = base_facts(STARTER, build.clone(), Some(img));
     f.context_paths.push((".env".into(), 40));
     f.context_paths.push((".git/HEAD".into(), 2_000_000));
@@ -294,8 +315,28 @@ fn failing() -> Facts {
         }),
     );
     measured(&mut f, "smoke", Probe::Smoke(smoke(exited_early(127), "exec: no such file\n\n")));
-    measured(&mut f, "target", Probe::Target(TargetProbe { as_is: outcome(vec![]), planted: outcome(vec![]) }));
-    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: None, exit_code: None, watched_s: 8 }));
+    measured(
+        &mut f,
+        "target",
+        Probe::Target(TargetProbe {
+            as_is: outcome(vec![]),
+            with_passing: outcome(vec![]),
+            with_failing: outcome(vec![]),
+            passing_test: "test_1".into(),
+            failing_test: "test_2".into(),
+        }),
+    );
+    measured(
+        &mut f,
+        "stop",
+        Probe::Stop(StopRun {
+            signal: "SIGTERM".into(),
+            stop_signal: None,
+            exited_after_ms: None,
+            exit_code: None,
+            watched_s: 8,
+        }),
+    );
     let mut broken = target_run("distroless", 0, false);
     broken.failure = Some("failed to solve: exit code: 2\nprocess \"/bin/sh -c make\" did not complete".into());
     measured(&mut f, "targets", Probe::Targets(vec![target_run("debian", 85_000_000, false), broken]));
@@ -325,13 +366,26 @@ fn odd() -> Facts {
             rebuilt_unedited: false,
         }),
     );
-    measured(&mut f, "stop", Probe::Stop(StopRun { exited_after_ms: Some(7_200), exit_code: Some(137), watched_s: 8 }));
+    measured(
+        &mut f,
+        "stop",
+        Probe::Stop(StopRun {
+            signal: "SIGTERM".into(),
+            stop_signal: None,
+            exited_after_ms: Some(7_200),
+            exit_code: Some(137),
+            watched_s: 8,
+        }),
+    );
     measured(
         &mut f,
         "target",
         Probe::Target(TargetProbe {
             as_is: failed("failed to solve: target stage \"test\" could not be found"),
-            planted: failed("x"),
+            with_passing: failed("x"),
+            with_failing: failed("x"),
+            passing_test: "test_1".into(),
+            failing_test: "test_2".into(),
         }),
     );
     measured(&mut f, "size", Probe::StarterSize(12_000_000));

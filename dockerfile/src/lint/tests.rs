@@ -185,6 +185,12 @@ fn gr010_shell_form_cmd() {
     let broken = "FROM alpine:3.20\nCMD [\"/app\", '--serve']\n";
     assert_eq!(fires("GR010", broken), [2]);
     assert!(of("GR010", broken)[0].1.contains("starts with `[` but is not valid JSON"), "{:?}", of("GR010", broken));
+    // With tini as PID 1 the message does not claim docker stop waits: tini forwards the signal.
+    let tini = "FROM python:3.13-slim\nUSER 1000\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD python exporter.py\n";
+    let m = &of("GR010", tini)[0].1;
+    assert!(m.contains("under /usr/bin/tini: /usr/bin/tini is PID 1 and forwards SIGTERM, but to the shell"), "{m}");
+    assert!(!m.contains("waits out"), "{m}");
+    assert!(of("GR010", bad)[0].1.contains("waits out its grace period (10 s)"));
 }
 
 #[test]

@@ -17,7 +17,7 @@ pub fn judge(spec: &CacheCheck, cx: &Cx<'_>) -> Finding {
 }
 
 pub fn check(spec: &CacheCheck, probe: Option<&CacheProbe>, facts: &Facts) -> Finding {
-    // The judged step is the first RUN (in Dockerfile order) whose command contains the text.
+    // The judged step is the first RUN (in Dockerfile order) with a command that runs the step.
     let Some(dep) = crate::locate::dependency_step(facts, &spec.step) else {
         return Finding::fail(format!(
             "no RUN step runs `{}`: the dependencies are not installed in a step of their own, so every source edit reinstalls them",

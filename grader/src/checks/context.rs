@@ -60,24 +60,33 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
     if let (Some(canary), Some(image)) = (&spec.canary, &facts.image) {
         if !image.canary_hits.is_empty() {
             let origins = facts.dockerfile.as_ref().ok().map(|df| layer_origins(df, image, None));
-            for (path, layer) in &image.canary_hits {
-                let still_there = image.files.contains_key(path);
-                let origin = match origins.as_ref().map(|o| &o[*layer]) {
+            for hit in &image.canary_hits {
+                let still_there = image.files.contains_key(&hit.path);
+                let origin = match origins.as_ref().and_then(|o| o.get(hit.layer)) {
                     Some(Origin::Instruction(i)) => {
                         line = line.or(Some(i.lines.start));
-                        format!("added by `{}` ({}:{})", squash(&i.text()), facts.dockerfile_path, i.lines.start)
+                        format!(
+                            "layer {}, added by `{}` ({}:{})",
+                            hit.layer + 1,
+                            squash(&i.text()),
+                            facts.dockerfile_path,
+                            i.lines.start
+                        )
                     }
-                    Some(Origin::Base(b)) => format!("from the base image {b}"),
-                    None => format!("in layer {}", layer + 1),
+                    Some(Origin::Base(b)) => format!("layer {}, from the base image {b}", hit.layer + 1),
+                    None => format!("layer {}", hit.layer + 1),
                 };
                 let fate = if still_there { "" } else { "; deleted later, but the layer still ships it" };
-                details.push(format!("{path} {origin}{fate}"));
+                details.push(format!("{} ({}) in {origin}{fate}", hit.path, hit.how));
             }
             problems.push(format!("the secret `{canary}` is in the image, in {} file(s)", image.canary_hits.len()));
         }
-        if image.canary_in_config {
+        if !image.canary_in_config.is_empty() {
+            let places: Vec<String> = image.canary_in_config.iter().map(|h| format!("{} ({})", h.place, h.how)).collect();
             problems.push(format!(
-                "the secret `{canary}` is in the image config (an ENV, a LABEL or a build argument recorded in the history)"
+                "the secret `{canary}` is in the image config, which ships with every layer: {} (an ENV, a LABEL \
+                 or a build argument is recorded there; mount the secret with `RUN --mount=type=secret` instead)",
+                places.join(", ")
             ));
         }
     }
@@ -143,9 +152,12 @@ mod tests {
         assert!(!r.passed && r.message.contains("would send .git/HEAD"), "{}", r.message);
         f.context_ignore = crate::dockerignore::Dockerignore::parse("*\n!src\n").unwrap();
         assert!(check(&only, &f).passed);
-        f.image.as_mut().unwrap().canary_in_config = true;
+        f.image.as_mut().unwrap().canary_in_config = vec![crate::facts::image::ConfigHit {
+            place: "ENV TOKEN".into(),
+            how: "base64-encoded".into(),
+        }];
         let r = check(&only, &f);
-        assert!(!r.passed && r.message.contains("in the image config"), "{}", r.message);
+        assert!(!r.passed && r.message.contains("in the image config, which ships with every layer: ENV TOKEN (base64-encoded)"), "{}", r.message);
     }
 
     #[test]
@@ -163,7 +175,11 @@ mod tests {
             ("app.py".into(), 2_000_000),
         ];
         f.context_bytes = 2_000_035;
-        f.image.as_mut().unwrap().canary_hits = vec![("/app/.env".into(), 1)];
+        f.image.as_mut().unwrap().canary_hits = vec![crate::facts::image::CanaryHit {
+            path: "/app/.env".into(),
+            layer: 1,
+            how: "as is".into(),
+        }];
         let r = check(&spec(), &f);
         assert!(!r.passed);
         assert!(

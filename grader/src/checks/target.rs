@@ -1,5 +1,5 @@
-//! `target`: the named test stage really runs the tests: it builds as it is, and fails once a
-//! failing test is planted.
+//! `target`: the named test stage really runs the tests: it builds as it is and with a new
+//! passing test, and fails once a new failing test is planted.
 
 use super::{Cx, Finding};
 use crate::facts::TargetProbe;
@@ -16,27 +16,38 @@ pub fn judge(spec: &TargetCheck, cx: &Cx<'_>) -> Finding {
 
 pub fn check(spec: &TargetCheck, probe: Option<&TargetProbe>) -> Finding {
     let Some(p) = probe else { return Finding::not_measured("the target probe did not run") };
+    let target = &spec.target;
     if let Some(f) = &p.as_is.failure {
         let hint = if f.message.contains("target stage") && f.message.contains("could not be found") {
-            format!(": the Dockerfile has no stage named `{}`", spec.target)
+            format!(": the Dockerfile has no stage named `{target}`")
         } else {
             String::new()
         };
+        return Finding::fail(format!("`--target {target}` fails to build as it is{hint} ({})", last_line(&f.message)));
+    }
+    if let Some(f) = &p.with_passing.failure {
         return Finding::fail(format!(
-            "`--target {}` fails to build as it is{hint} ({})",
-            spec.target,
+            "`--target {target}` fails once a new test that passes ({}) is added to {}: the stage reacts to new \
+             files instead of running the tests and failing only when one fails ({})",
+            p.passing_test,
+            spec.plant_dir,
             last_line(&f.message)
         ));
     }
-    if p.planted.failure.is_none() {
+    let Some(f) = &p.with_failing.failure else {
         return Finding::fail(format!(
-            "`--target {}` still builds with a failing test planted at {}: the stage does not run the tests",
-            spec.target, spec.plant_path
+            "`--target {target}` still builds with a new failing test ({}) in {}: the stage does not run the tests, \
+             or a failing test does not fail the build (no `|| true` after the test command)",
+            p.failing_test, spec.plant_dir
         ));
-    }
+    };
+    // The test runner's output usually names the failing test: say when the log shows it ran.
+    let named = f.message.contains(&p.failing_test)
+        || p.with_failing.steps.iter().any(|s| s.log_tail.contains(&p.failing_test));
+    let seen = if named { ", and its output names the failing test" } else { "" };
     Finding::pass(format!(
-        "`--target {}` builds as it is and fails with a failing test planted at {}",
-        spec.target, spec.plant_path
+        "`--target {target}` builds as it is and with a new passing test, and fails with a new failing test in {}{seen}",
+        spec.plant_dir
     ))
 }
 
@@ -66,15 +77,35 @@ mod tests {
     }
 
     fn spec() -> TargetCheck {
-        TargetCheck { target: "test".into(), plant_path: "tests/test_planted.py".into(), plant_content: "x".into() }
+        TargetCheck { target: "test".into(), plant_dir: "tests".into(), tests: workbook::spec::TestStyle::Pytest }
+    }
+
+    fn probe(as_is: bool, passing: bool, failing: bool) -> TargetProbe {
+        TargetProbe {
+            as_is: outcome(!as_is),
+            with_passing: outcome(!passing),
+            with_failing: outcome(!failing),
+            passing_test: "test_aa".into(),
+            failing_test: "test_bb".into(),
+        }
     }
 
     #[test]
     fn verdicts() {
-        assert!(check(&spec(), Some(&TargetProbe { as_is: outcome(false), planted: outcome(true) })).passed);
-        let r = check(&spec(), Some(&TargetProbe { as_is: outcome(false), planted: outcome(false) }));
-        assert!(!r.passed && r.message.contains("does not run the tests"));
-        let r = check(&spec(), Some(&TargetProbe { as_is: outcome(true), planted: outcome(true) }));
-        assert!(!r.passed && r.message.contains("fails to build as it is"));
+        let r = check(&spec(), Some(&probe(true, true, false)));
+        assert!(r.passed, "{}", r.message);
+        let r = check(&spec(), Some(&probe(true, true, true)));
+        assert!(!r.passed && r.message.contains("does not run the tests"), "{}", r.message);
+        let r = check(&spec(), Some(&probe(false, false, false)));
+        assert!(!r.passed && r.message.contains("fails to build as it is"), "{}", r.message);
+        // A stage that fails on any unknown file.
+        let r = check(&spec(), Some(&probe(true, false, false)));
+        assert!(!r.passed && r.message.contains("reacts to new files"), "{}", r.message);
+        let mut named = probe(true, true, false);
+        named.with_failing.steps.push(crate::facts::build::Step {
+            log_tail: "FAILED tests/test_bb.py::test_bb - assert 3 == 4".into(),
+            ..Default::default()
+        });
+        assert!(check(&spec(), Some(&named)).message.ends_with("its output names the failing test"));
     }
 }

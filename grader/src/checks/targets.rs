@@ -32,7 +32,8 @@ pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
         let answers = match r.smoke.as_ref().map(|s| super::smoke::verdict(&smoke, &s.seen)) {
             Some((true, _)) => "answers".to_string(),
             Some((false, summary)) => {
-                problems.push(format!("`{}` does not run", r.target));
+                // The smoke summary says what happened: no start, an early exit, a wrong status.
+                problems.push(format!("`{}` built but failed its run: {summary}", r.target));
                 format!("FAILS: {summary}")
             }
             None => "not run".to_string(),
@@ -110,6 +111,16 @@ mod tests {
     fn one_that_does_not_run_fails_the_check() {
         let runs = vec![run("debian", 85_000_000, true), run("scratch", 6_000_000, false)];
         let r = check(&spec(), Some(&runs));
-        assert!(!r.passed && r.message.contains("`scratch` does not run"));
+        assert!(!r.passed && r.message.contains("`scratch` built but failed its run: port 8080 could not be published"));
+    }
+
+    #[test]
+    fn a_wrong_status_is_named_not_called_a_failure_to_run() {
+        let mut runs = vec![run("debian", 85_000_000, true), run("bare", 6_000_000, true)];
+        runs[1].smoke.as_mut().unwrap().seen = Seen::Answered { status: 503, body_has_text: true };
+        let r = check(&spec(), Some(&runs));
+        assert!(!r.passed, "{}", r.message);
+        assert!(r.message.contains("`bare` built but failed its run: GET / on port 8080: ") && r.message.contains("503"), "{}", r.message);
+        assert!(!r.message.contains("does not run"), "{}", r.message);
     }
 }

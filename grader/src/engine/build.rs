@@ -43,6 +43,14 @@ impl Engine {
                         self.address
                     )))
                 }
+                Infrastructure::EngineNetwork(e) => {
+                    return Err(crate::error::advice(format!(
+                        "could not grade: the Docker engine at {} could not network a build step{during} ({e}).\n\
+                         This is not your Dockerfile's fault: the engine's bridge network is gone (another \
+                         daemon may have taken docker0). Restart Docker, then grade again.",
+                        self.address
+                    )))
+                }
                 Infrastructure::Network(host) => {
                     let what = if host.is_empty() { "the network".to_string() } else { host };
                     if attempt == 2 {

@@ -14,13 +14,15 @@ const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Engine {
     /// Inspects and exports an image, streaming the export through a tar reader.
-    /// `canary`, when given, is searched for in every file of every layer.
+    /// `canary`, when given, is searched for in every file of every layer and in the config, in
+    /// every encoding [`crate::canary::Canary`] knows.
     pub async fn image_facts(&self, image: &str, canary: Option<&str>) -> Result<ImageFacts> {
         let inspect = self.docker.inspect_image(image).await.with_context(|| format!("inspecting {image}"))?;
         let stream = self.docker.export_image(image).map_err(io::Error::other);
         let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
-        let needle = canary.map(|c| c.as_bytes().to_vec());
-        let read = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, needle.as_deref()));
+        let canary = canary.and_then(|c| crate::canary::Canary::new(c.as_bytes()));
+        let searched = canary.clone();
+        let read = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, searched.as_ref()));
         let Ok(joined) = tokio::time::timeout(EXPORT_TIMEOUT, read).await else {
             return Err(crate::error::advice(format!(
                 "could not grade: the Docker engine at {} did not finish exporting the built image within {} s \
@@ -33,7 +35,9 @@ impl Engine {
         let scan =
             joined.context("the export reader stopped")?.with_context(|| format!("reading the export of {image}"))?;
         let mut facts = scan.compose()?;
-        facts.canary_in_config = canary.is_some_and(|c| !c.is_empty() && facts.config_json.contains(c));
+        if let Some(canary) = &canary {
+            facts.canary_in_config = crate::image::canary_in_config(canary, &facts.config_json);
+        }
         facts.id = inspect.id.unwrap_or_default();
         facts.engine_size = inspect.size.unwrap_or(0).max(0) as u64;
         Ok(facts)

@@ -34,11 +34,6 @@ pub struct Step {
 }
 
 impl Step {
-    /// Whether this is a RUN step whose command contains `needle`.
-    pub fn runs(&self, needle: &str) -> bool {
-        self.parsed().is_some_and(|p| p.instruction.starts_with("RUN") && p.instruction.contains(needle))
-    }
-
     /// The instruction text when this is a COPY or ADD step.
     pub fn copy_instruction(&self) -> Option<&str> {
         let i = self.parsed()?.instruction;
@@ -101,6 +96,9 @@ pub enum Infrastructure {
     Network(String),
     /// The connection to the engine broke during the build (the engine stopped or restarted).
     EngineGone(String),
+    /// The engine's own container networking failed under a step (its bridge is gone): the
+    /// engine's message.
+    EngineNetwork(String),
 }
 
 /// Everything one build reported.
@@ -119,11 +117,6 @@ pub struct BuildOutcome {
 impl BuildOutcome {
     pub fn succeeded(&self) -> bool {
         self.failure.is_none()
-    }
-
-    /// The RUN steps whose command contains `needle` (e.g. the dependency-install steps).
-    pub fn run_steps<'s>(&'s self, needle: &'s str) -> impl Iterator<Item = &'s Step> + 's {
-        self.instruction_steps().filter(move |s| s.runs(needle))
     }
 
     /// Steps that ran an instruction of the Dockerfile (internal and export steps left out).

@@ -47,6 +47,8 @@ pub struct ImageConfig {
     pub cmd: Vec<String>,
     pub env: Vec<String>,
     pub workdir: String,
+    /// `STOPSIGNAL` as recorded (`SIGINT`, `2`, ...); empty when the image sets none.
+    pub stop_signal: String,
 }
 
 /// A history entry of the image config.
@@ -74,13 +76,34 @@ pub struct ImageFacts {
     /// Contents of /etc/passwd and /etc/group in the final filesystem, if present.
     #[serde(skip)]
     pub captured: BTreeMap<String, String>,
-    /// Paths (with their layer) whose content contains the canary, in any layer.
-    pub canary_hits: Vec<(String, usize)>,
-    /// Whether the canary is in the image config itself (ENV, LABEL, the build history).
-    pub canary_in_config: bool,
+    /// Files whose content holds the canary (in any encoding the search knows), in any layer.
+    pub canary_hits: Vec<CanaryHit>,
+    /// Where the image config holds the canary (an ENV, a LABEL, a history entry).
+    pub canary_in_config: Vec<ConfigHit>,
     /// The image config as exported (JSON).
     #[serde(skip)]
     pub config_json: String,
+}
+
+/// A file of some layer that holds the planted secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CanaryHit {
+    /// Absolute path in the layer.
+    pub path: String,
+    /// Index of the layer (0 is the base image's first).
+    pub layer: usize,
+    /// How it was written: `as is`, `base64-encoded`, `hex-encoded in gzip-compressed data`...
+    pub how: String,
+}
+
+/// A part of the image config that holds the planted secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigHit {
+    /// `ENV WEBHOOK_SECRET`, `LABEL token`, or the history entry (`RUN |1 TOKEN=... /bin/sh -c ...`)
+    /// of the instruction that recorded it (a build argument, a command line).
+    pub place: String,
+    /// How it was written (`as is`, `base64-encoded`, `hex-encoded`).
+    pub how: String,
 }
 
 impl ImageFacts {

@@ -108,21 +108,46 @@ pub enum Attempt {
     Error(String),
 }
 
-/// What the stop probe saw after SIGTERM.
+/// What the stop probe saw after it sent the stop signal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StopRun {
-    /// Milliseconds from SIGTERM to exit, when it exited while watched.
+    /// The signal sent (`SIGTERM`, or the image's `STOPSIGNAL`, as `docker stop` does).
+    pub signal: String,
+    /// The image's `STOPSIGNAL` as written, when it sets one.
+    pub stop_signal: Option<String>,
+    /// Milliseconds from the signal to exit, when it exited while watched.
     pub exited_after_ms: Option<u128>,
     pub exit_code: Option<i64>,
-    /// How long the probe watched after SIGTERM, in seconds.
+    /// How long the probe watched after the signal, in seconds.
     pub watched_s: u64,
 }
 
-/// The two builds of a target probe.
+/// A signal as `docker stop` reads `STOPSIGNAL`: a name with or without `SIG`, or a number.
+pub fn signal_name(s: &str) -> String {
+    const NUMBERED: [(&str, &str); 6] =
+        [("1", "SIGHUP"), ("2", "SIGINT"), ("3", "SIGQUIT"), ("9", "SIGKILL"), ("10", "SIGUSR1"), ("15", "SIGTERM")];
+    let upper = s.trim().to_ascii_uppercase();
+    if let Some((_, name)) = NUMBERED.iter().find(|(n, _)| *n == upper) {
+        return name.to_string();
+    }
+    if upper.starts_with("SIG") || upper.chars().all(|c| c.is_ascii_digit()) {
+        upper
+    } else {
+        format!("SIG{upper}")
+    }
+}
+
+/// The three builds of a target probe.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetProbe {
     pub as_is: BuildOutcome,
-    pub planted: BuildOutcome,
+    /// With a new passing test planted (it must still build).
+    pub with_passing: BuildOutcome,
+    /// With the passing test and a new failing test planted (it must fail).
+    pub with_failing: BuildOutcome,
+    /// The planted tests' names, new on each run.
+    pub passing_test: String,
+    pub failing_test: String,
 }
 
 /// One target's measurements in the targets shootout.

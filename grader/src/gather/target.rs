@@ -1,8 +1,12 @@
-//! The target probe: build a named stage (`--target test`) from the context as it is, which
-//! must succeed, and from a copy with a planted file (a failing test), which must fail.
+//! The target probe: build a named stage (`--target test`) three times: from the context as it
+//! is and from a copy with a new passing test (both must succeed), and from a copy with a new
+//! failing test (must fail). The planted tests get names and values drawn fresh for each run,
+//! so a stage cannot recognise them without running them.
+
+use std::path::Path;
 
 use anyhow::Result;
-use workbook::spec::TargetCheck;
+use workbook::spec::{TargetCheck, TestStyle};
 
 use super::prober::Variant;
 use super::Gathering;
@@ -15,13 +19,89 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     g.progress.set_message(format!("building --target {}", check.target));
     let as_is = g.prober.outcome("target", target).await?;
 
+    let passing = PlantedTest::new(check.tests, true);
+    let failing = PlantedTest::new(check.tests, false);
     let copy = temp_copy(g.dir).await?;
-    let planted_path = copy.path().join(&check.plant_path);
-    if let Some(parent) = planted_path.parent() {
-        std::fs::create_dir_all(parent)?;
+    passing.write(copy.path(), &check.plant_dir)?;
+    g.progress.set_message(format!("building --target {} with a new passing test", check.target));
+    let with_passing = g.prober.outcome("target-passing", Variant { from: Some(copy.path()), ..target }).await?;
+
+    failing.write(copy.path(), &check.plant_dir)?;
+    g.progress.set_message(format!("building --target {} with a new failing test", check.target));
+    let with_failing = g.prober.outcome("target-failing", Variant { from: Some(copy.path()), ..target }).await?;
+    Ok(Some(Ok(Probe::Target(TargetProbe {
+        as_is,
+        with_passing,
+        with_failing,
+        passing_test: passing.name,
+        failing_test: failing.name,
+    }))))
+}
+
+/// A test the grader plants: a fresh name, and an addition of two random numbers that is right
+/// (passing) or off by one (failing).
+struct PlantedTest {
+    style: TestStyle,
+    /// The test's name (also in its file name).
+    name: String,
+    content: String,
+}
+
+impl PlantedTest {
+    fn new(style: TestStyle, passes: bool) -> PlantedTest {
+        let mut bytes = [0u8; 12];
+        // Without OS randomness the names are still new per process and call.
+        if getrandom::getrandom(&mut bytes).is_err() {
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            bytes[..8].copy_from_slice(&(nanos.as_nanos() as u64).to_le_bytes());
+        }
+        let id: String = bytes[..6].iter().map(|b| format!("{b:02x}")).collect();
+        let (a, b) = (u32::from(u16::from_le_bytes([bytes[6], bytes[7]])), u32::from(u16::from_le_bytes([bytes[8], bytes[9]])));
+        let sum = if passes { a + b } else { a + b + 1 + u32::from(bytes[10] % 7) };
+        let name = format!("test_{id}");
+        let content = match style {
+            TestStyle::Pytest => format!("def {name}():\n    assert {a} + {b} == {sum}\n"),
+            TestStyle::Node => format!(
+                "const test = require('node:test');\nconst assert = require('node:assert');\n\n\
+                 test('{name}', () => {{\n  assert.strictEqual({a} + {b}, {sum});\n}});\n"
+            ),
+        };
+        PlantedTest { style, name, content }
     }
-    std::fs::write(&planted_path, &check.plant_content)?;
-    g.progress.set_message(format!("building --target {} with a planted failing test", check.target));
-    let planted = g.prober.outcome("target-planted", Variant { from: Some(copy.path()), ..target }).await?;
-    Ok(Some(Ok(Probe::Target(TargetProbe { as_is, planted }))))
+
+    /// Writes the test into `dir` (relative to the copy's root).
+    fn write(&self, root: &Path, dir: &str) -> Result<()> {
+        let folder = root.join(dir);
+        std::fs::create_dir_all(&folder)?;
+        let file = match self.style {
+            TestStyle::Pytest => format!("{}.py", self.name),
+            TestStyle::Node => format!("{}.test.js", self.name),
+        };
+        std::fs::write(folder.join(file), &self.content)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planted_tests_are_new_each_time_and_say_what_they_should() {
+        let (a, b) = (PlantedTest::new(TestStyle::Pytest, true), PlantedTest::new(TestStyle::Pytest, true));
+        assert_ne!(a.name, b.name);
+        assert!(a.content.starts_with(&format!("def {}():\n    assert ", a.name)));
+        let sum = |t: &PlantedTest| {
+            let expr = t.content.lines().nth(1).unwrap().trim().strip_prefix("assert ").unwrap().to_string();
+            let (lhs, rhs) = expr.split_once(" == ").unwrap();
+            let (x, y) = lhs.split_once(" + ").unwrap();
+            (x.parse::<u32>().unwrap() + y.parse::<u32>().unwrap(), rhs.parse::<u32>().unwrap())
+        };
+        let (got, want) = sum(&a);
+        assert_eq!(got, want);
+        let f = PlantedTest::new(TestStyle::Pytest, false);
+        let (got, want) = sum(&f);
+        assert_ne!(got, want);
+        assert!(PlantedTest::new(TestStyle::Node, false).content.contains("assert.strictEqual("));
+    }
 }

@@ -36,17 +36,43 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let words: Vec<String> = text.split_whitespace().map(|w| format!("\"{}\"", w.replace('"', "\\\""))).collect();
+        let fix = code(&format!("{} [{}]", ins.keyword, words.join(", ")));
+        // What runs as PID 1 decides what goes wrong: with an exec-form ENTRYPOINT, a shell-form
+        // CMD becomes that program's arguments.
+        let why = match exec_entrypoint(stage).as_deref() {
+            Some(ep) if ins.is("CMD") && is_init(ep) => format!(
+                "runs as `/bin/sh -c '{}'` under {ep}: {ep} is PID 1 and forwards SIGTERM, but to the shell, not \
+                 to your program, which may never see it (and the image needs /bin/sh)",
+                text.trim()
+            ),
+            Some(ep) if ins.is("CMD") => format!(
+                "is handed to the ENTRYPOINT `{ep}` as the three arguments `/bin/sh`, `-c`, `{}`, which it \
+                 probably does not expect",
+                text.trim()
+            ),
+            _ => "runs under `/bin/sh -c`, which becomes PID 1 and does not pass SIGTERM on, so `docker stop` \
+                  waits out its grace period (10 s) and kills it"
+                .to_string(),
+        };
         out.push(ctx.finding(
             ids::SHELL_FORM_CMD,
             stage,
             ins,
-            format!(
-                "{} in shell form runs under `/bin/sh -c`, which becomes PID 1 and does not pass SIGTERM on, so `docker stop` waits 10 s and kills it: use the exec form, e.g. {}",
-                ins.keyword,
-                code(&format!("{} [{}]", ins.keyword, words.join(", ")))
-            ),
+            format!("{} in shell form {why}: use the exec form, e.g. {fix}", ins.keyword),
         ));
     }
+}
+
+/// The program of the stage's last ENTRYPOINT when it is in exec form.
+fn exec_entrypoint(stage: &crate::ast::Stage) -> Option<String> {
+    let ep = body(stage).iter().rfind(|i| i.is("ENTRYPOINT"))?;
+    ep.args.exec()?.first().cloned()
+}
+
+/// Whether a program is a small init that forwards signals (tini, dumb-init, Docker's init).
+fn is_init(program: &str) -> bool {
+    let name = program.rsplit('/').next().unwrap_or(program);
+    matches!(name, "tini" | "tini-static" | "dumb-init" | "docker-init" | "catatonit")
 }
 
 fn is_remote(src: &str) -> bool {

@@ -101,6 +101,13 @@ pub fn infrastructure(
     }
     let output = failed.map(|i| format!("{}\n{}", steps[i].log_tail, steps[i].error.as_deref().unwrap_or("")));
     let output = format!("{}\n{message}", output.unwrap_or_default());
+    // Seen when dockerd lost docker0 to another daemon: the classic builder's RUN containers
+    // cannot be attached to the bridge. The same phrases as a smoke run's (engine::run).
+    const ENGINE_NETWORK: [&str; 3] =
+        ["could not find bridge", "failed to create endpoint", "no such network interface"];
+    if let Some(line) = output.lines().find(|l| ENGINE_NETWORK.iter().any(|p| l.to_lowercase().contains(p))) {
+        return Some(Infrastructure::EngineNetwork(line.trim().to_string()));
+    }
     network::unreachable_host(&output).map(Infrastructure::Network)
 }
 
@@ -121,6 +128,14 @@ mod tests {
 
     fn step(name: &str) -> Step {
         Step { name: name.into(), ..Step::default() }
+    }
+
+    #[test]
+    fn a_lost_bridge_under_a_run_step_is_the_engines() {
+        let mut s = step("[3/4] RUN go mod download");
+        s.error = Some("failed to create endpoint x on network bridge: could not find bridge docker0: route ip+net: no such network interface".into());
+        let found = infrastructure(&[s], Some(0), "exit status 1", false, false);
+        assert!(matches!(found, Some(Infrastructure::EngineNetwork(m)) if m.contains("could not find bridge docker0")));
     }
 
     #[test]
