@@ -7,7 +7,6 @@ use workbook::spec::TargetCheck;
 use super::prober::Variant;
 use super::Gathering;
 use crate::facts::{Measured, Probe, TargetProbe};
-use crate::workspace::temp_copy;
 
 pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
     g.show("target");
@@ -15,7 +14,7 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     g.progress.set_message(format!("building --target {}", check.target));
     let as_is = g.prober.outcome("target", target).await?;
 
-    let copy = temp_copy(g.dir).await?;
+    let copy = g.prober.copy(g.dir, &[]).await?;
     let planted_path = copy.path().join(&check.plant_path);
     if let Some(parent) = planted_path.parent() {
         std::fs::create_dir_all(parent)?;
