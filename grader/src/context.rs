@@ -12,9 +12,11 @@
 //! a blocking thread. Every build (the main build and each probe) streams its own tar from the
 //! one listing; nothing of a finished upload is kept.
 //!
-//! Headers are as the docker CLI writes them for the classic builder: owner 0:0 and each file's
-//! own permission bits (the engines' cache keys of `COPY` hash the owner and mode, never the
-//! time), with a fixed time so that the same files always make the same tar.
+//! Headers are as the docker CLI writes them for the classic builder: owner 0:0 without names,
+//! each entry's own permission bits, folders named with a trailing slash. The
+//! classic builder's cache key of `COPY` is a tarsum of these headers (name, mode, owner, size;
+//! never the time) and the files' bytes, so the learner's `docker build` and the grader's share
+//! it; the time is fixed, so the same files always make the same tar.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -51,6 +53,9 @@ pub struct BuildContext {
     /// Special files (FIFOs, sockets, devices) left out, never opened: a FIFO opened for
     /// reading blocks until something writes to it.
     pub skipped: Vec<String>,
+    /// The Dockerfile and ignore file when the ignore rules exclude them: sent for the engine
+    /// to read, with their comments' text left out (see [`without_comment_text`]).
+    pub quieted: Vec<String>,
 }
 
 /// One upload of a context: the tar's chunks as they are written, and the packer's error (a
@@ -76,6 +81,8 @@ impl BuildContext {
     fn pack_within(dir: &Path, dockerfile: &str, limit: u64) -> Result<BuildContext> {
         let ignore_file = ignore_file_for(dir, dockerfile);
         let mut ignore = Dockerignore::load_file(&dir.join(&ignore_file))?;
+        let quieted: Vec<String> =
+            [dockerfile, &ignore_file].into_iter().filter(|f| ignore.excludes(f)).map(String::from).collect();
         if !ignore.is_empty() {
             ignore.push(&format!("!{dockerfile}"));
             ignore.push(&format!("!{ignore_file}"));
@@ -103,7 +110,7 @@ impl BuildContext {
                 largest(&files, 5)
             )));
         }
-        Ok(BuildContext { root: dir.to_path_buf(), entries: Arc::new(entries), files, ignore, skipped })
+        Ok(BuildContext { root: dir.to_path_buf(), entries: Arc::new(entries), files, ignore, skipped, quieted })
     }
 
     /// The `n` largest files sent, with their sizes, for a message.
@@ -121,7 +128,8 @@ impl BuildContext {
     pub fn write_tar<W: Write>(&self, out: W) -> Result<W> {
         let mut builder = tar::Builder::new(out);
         for rel in self.entries.iter() {
-            append(&mut builder, &self.root.join(rel), rel).with_context(|| format!("sending {rel}"))?;
+            let quiet = self.quieted.contains(rel);
+            append(&mut builder, &self.root.join(rel), rel, quiet).with_context(|| format!("sending {rel}"))?;
         }
         builder.into_inner().context("finishing the context tar")
     }
@@ -185,7 +193,8 @@ impl Write for ChunkWriter {
 /// Appends one entry, with the header the CLI would write (see the module comment). A file
 /// that shrank since it was listed is padded with zeros, one that grew is cut at the listed
 /// size, so the tar stays well formed; an entry that became special is left out unopened.
-fn append<W: Write>(builder: &mut tar::Builder<W>, path: &Path, rel: &str) -> Result<()> {
+/// A `quiet` file is sent [`without_comment_text`].
+fn append<W: Write>(builder: &mut tar::Builder<W>, path: &Path, rel: &str, quiet: bool) -> Result<()> {
     use std::os::unix::fs::MetadataExt;
     let meta = path.symlink_metadata()?;
     if crate::workspace::is_special(&meta) {
@@ -193,6 +202,8 @@ fn append<W: Write>(builder: &mut tar::Builder<W>, path: &Path, rel: &str) -> Re
     }
     let mut header = tar::Header::new_gnu();
     header.set_metadata_in_mode(&meta, tar::HeaderMode::Complete);
+    // The permission bits alone, as the docker CLI 28 writes them (captured from its upload):
+    // the classic builder's cache key hashes the header.
     header.set_mode(meta.mode() & 0o7777);
     header.set_uid(0);
     header.set_gid(0);
@@ -204,7 +215,13 @@ fn append<W: Write>(builder: &mut tar::Builder<W>, path: &Path, rel: &str) -> Re
         builder.append_link(&mut header, rel, target)?;
     } else if ft.is_dir() {
         header.set_size(0);
-        builder.append_data(&mut header, rel, std::io::empty())?;
+        // Folders named with a trailing slash, as the CLI names them (the name is hashed too).
+        builder.append_data(&mut header, format!("{rel}/"), std::io::empty())?;
+    } else if quiet && meta.is_file() {
+        let text = std::fs::read(path)?;
+        let sent = without_comment_text(&String::from_utf8_lossy(&text));
+        header.set_size(sent.len() as u64);
+        builder.append_data(&mut header, rel, sent.as_bytes())?;
     } else {
         let size = meta.len();
         header.set_size(size);
@@ -213,6 +230,39 @@ fn append<W: Write>(builder: &mut tar::Builder<W>, path: &Path, rel: &str) -> Re
         builder.append_data(&mut header, rel, exact)?;
     }
     Ok(())
+}
+
+/// A Dockerfile or ignore file with the text of its comment lines removed (each keeps its `#`,
+/// so lines keep their numbers and the parser reads the same instructions); the parser
+/// directives at the top (`# syntax=`, `# escape=`, `# check=`) are kept, and a Dockerfile with a
+/// heredoc (`<<`), whose body lines may start with `#`, is kept whole.
+///
+/// Why: with BuildKit, the engine reads the Dockerfile from the uploaded tar and `COPY . .` sees
+/// the whole tar, ignore rules or not. When the rules exclude the Dockerfile, the CLI's
+/// `COPY . .` never sees it, so a comment edited there must not change what the grader's sees.
+pub fn without_comment_text(text: &str) -> String {
+    if text.contains("<<") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut in_directives = true;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let directive = trimmed.strip_prefix('#').is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.split_once('=')
+                .is_some_and(|(k, _)| !k.is_empty() && k.trim_end().chars().all(|c| c.is_ascii_alphanumeric()))
+        });
+        in_directives &= directive;
+        if trimmed.starts_with('#') && !in_directives {
+            out.push('#');
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// The default of `GRADER_MAX_CONTEXT_MB`. The grader streams the context and holds none of
@@ -400,6 +450,36 @@ mod tests {
         std::fs::write(d.path().join("README.md"), "x").unwrap();
         let ctx = BuildContext::pack(d.path(), "Dockerfile").unwrap();
         assert_eq!(names(&ctx), vec![".dockerignore", "Dockerfile", "main.go"]);
+        assert_eq!(ctx.quieted, vec!["Dockerfile", ".dockerignore"]);
+        // Sent with their comments quieted: a comment edit changes nothing the engine sees.
+        std::fs::write(d.path().join("Dockerfile"), "# syntax=docker/dockerfile:1\n# base\nFROM scratch\n").unwrap();
+        let tar = ctx.write_tar(Vec::new()).unwrap();
+        let mut a = tar::Archive::new(tar.as_slice());
+        let mut df = String::new();
+        for e in a.entries().unwrap() {
+            let mut e = e.unwrap();
+            if e.path().unwrap().to_str() == Some("Dockerfile") {
+                e.read_to_string(&mut df).unwrap();
+            }
+        }
+        assert_eq!(df, "# syntax=docker/dockerfile:1\n#\nFROM scratch\n");
+    }
+
+    #[test]
+    fn comment_text_goes_lines_and_directives_stay() {
+        let df = "# escape=`\n\n# the build\nFROM x AS b\n  # indented\nRUN a `\n# inside a continuation\n  && b # not a comment\n";
+        assert_eq!(without_comment_text(df), "# escape=`\n\n#\nFROM x AS b\n#\nRUN a `\n#\n  && b # not a comment\n");
+        let heredoc = "FROM x\nRUN <<EOF\n#!/bin/sh\nEOF\n";
+        assert_eq!(without_comment_text(heredoc), heredoc);
+    }
+
+    #[test]
+    fn an_included_dockerfile_is_sent_as_it_is() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("Dockerfile"), "# base\nFROM scratch\n").unwrap();
+        std::fs::write(d.path().join(".dockerignore"), "*.md\n").unwrap();
+        let ctx = BuildContext::pack(d.path(), "Dockerfile").unwrap();
+        assert!(ctx.quieted.is_empty());
     }
 
     #[test]
