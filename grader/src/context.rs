@@ -382,7 +382,7 @@ mod tests {
         std::fs::write(p.join("src/main.go"), "package main").unwrap();
         let ctx = BuildContext::pack(p, "Dockerfile").unwrap();
         let n = names(&ctx);
-        assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src", "src/main.go"]);
+        assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src/", "src/main.go"]);
         assert_eq!(ctx.content_bytes(), 24 + 13 + 1 + 12);
     }
 
