@@ -76,17 +76,17 @@ impl Engine {
             Ok(Err(e)) => return Err(unreachable(&e)),
             Err(_) => return Err(unreachable(&"no answer within 10 s")),
         };
-        let version = match tokio::time::timeout(Duration::from_secs(10), docker.version()).await {
-            Ok(Ok(v)) => v.version.unwrap_or_else(|| "unknown".into()),
+        // One question for the version and the image store (negotiating asked /version already).
+        let (version, containerd_store) = match tokio::time::timeout(Duration::from_secs(10), docker.info()).await {
+            Ok(Ok(info)) => (
+                info.server_version.unwrap_or_else(|| "unknown".into()),
+                info.driver_status.unwrap_or_default().iter().any(|kv| {
+                    kv.first().map(String::as_str) == Some("driver-type")
+                        && kv.get(1).map(String::as_str) == Some("io.containerd.snapshotter.v1")
+                }),
+            ),
             Ok(Err(e)) => return Err(unreachable(&e)),
             Err(_) => return Err(unreachable(&"no answer within 10 s")),
-        };
-        let containerd_store = match docker.info().await {
-            Ok(info) => info.driver_status.unwrap_or_default().iter().any(|kv| {
-                kv.first().map(String::as_str) == Some("driver-type")
-                    && kv.get(1).map(String::as_str) == Some("io.containerd.snapshotter.v1")
-            }),
-            Err(_) => false,
         };
         Ok(Engine {
             docker,
