@@ -134,6 +134,7 @@ impl BuildContext {
         builder.into_inner().context("finishing the context tar")
     }
 
+    // ANCHOR: stream
     /// The tar as a stream of chunks, written on a blocking thread while it is read: the upload
     /// holds at most [`CHUNKS_IN_FLIGHT`] chunks. Dropping the stream stops the writer.
     pub fn stream(&self) -> ContextUpload {
@@ -154,6 +155,7 @@ impl BuildContext {
         });
         ContextUpload { body: Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))), error }
     }
+    // ANCHOR_END: stream
 }
 
 /// A writer that hands full chunks to the upload, waiting while the engine has not read the

@@ -62,8 +62,7 @@ pub fn context(data: &[u8]) {
             Some((p, t)) => (p, Some(t)),
             None => (head, None),
         };
-        let parts: Vec<&str> =
-            path.split('/').filter(|c| !c.is_empty() && *c != "." && *c != "..").take(4).collect();
+        let parts: Vec<&str> = path.split('/').filter(|c| !c.is_empty() && *c != "." && *c != "..").take(4).collect();
         let Some(rel) = (!parts.is_empty()).then(|| parts.join("/")) else { continue };
         let at = root.join(&rel);
         if let Some(parent) = at.parent() {

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-
 /// xorshift64*: reproducible without a dependency.
 struct Rng(u64);
 

@@ -194,16 +194,13 @@ impl Bench {
             vec![
                 (
                     "our parser".into(),
-                    Ok(Box::new(|| {
-                        measure(cmd(&self.me).arg("parse-loop").arg(loops.to_string()).args(files))
-                    }) as Job),
+                    Ok(Box::new(|| measure(cmd(&self.me).arg("parse-loop").arg(loops.to_string()).args(files))) as Job),
                 ),
                 (
                     "BuildKit's parser (dockerfile 3.4)".into(),
                     python.map(|p| {
-                        Box::new(move || {
-                            measure(cmd(&p).arg("-c").arg(script).arg(loops.to_string()).args(files))
-                        }) as Job
+                        Box::new(move || measure(cmd(&p).arg("-c").arg(script).arg(loops.to_string()).args(files)))
+                            as Job
                     }),
                 ),
             ],
@@ -236,9 +233,7 @@ impl Bench {
                 ),
                 (
                     "dive 0.13 --ci".into(),
-                    dive.map(|d| {
-                        Box::new(move || measure(cmd(&d).args([IMAGE, "--ci", "--json"]).arg(&json))) as Job
-                    }),
+                    dive.map(|d| Box::new(move || measure(cmd(&d).args([IMAGE, "--ci", "--json"]).arg(&json))) as Job),
                 ),
             ],
         );
@@ -409,9 +404,9 @@ fn measure(c: &mut Command) -> Sample {
     let started = Instant::now();
     let _ = c.status();
     let wall = started.elapsed();
-    let rss_kb = rss_file.and_then(|f| std::fs::read_to_string(f.path()).ok()).and_then(|s| {
-        s.lines().filter_map(|l| l.trim().parse().ok()).next_back()
-    });
+    let rss_kb = rss_file
+        .and_then(|f| std::fs::read_to_string(f.path()).ok())
+        .and_then(|s| s.lines().filter_map(|l| l.trim().parse().ok()).next_back());
     Sample { wall, rss_kb }
 }
 
@@ -566,7 +561,10 @@ fn loadavg() -> String {
 }
 
 fn first_line(c: &mut Command) -> String {
-    c.output().ok().map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string()).unwrap_or_default()
+    c.output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().next().unwrap_or("").to_string())
+        .unwrap_or_default()
 }
 
 fn uname() -> String {
@@ -582,5 +580,9 @@ fn date() -> String {
 }
 
 fn docker_version() -> String {
-    first_line(Command::new("docker").args(["version", "--format", "dockerd {{.Server.Version}}, CLI {{.Client.Version}}"]))
+    first_line(Command::new("docker").args([
+        "version",
+        "--format",
+        "dockerd {{.Server.Version}}, CLI {{.Client.Version}}",
+    ]))
 }
