@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--reps N] [--row NAME]... [--sizes MB,MB,...]`: the grader against its
+//! `cargo xtask bench [--reps N] [--row NAME]... [--sizes MB,MB,...] [--no-buildkit]`: the grader against its
 //! peers, every side a whole process, every row's sides interleaved (A B, then B A, ...) so they
 //! share the machine's load; each row prints medians, ratios, the peak RSS of each side and the
 //! 1-minute load average at its start and end.
@@ -59,6 +59,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     let mut reps = 3;
     let mut only = Vec::new();
     let mut sizes = vec![10u64, 100, 1000];
+    let mut buildkit = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -78,6 +79,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
                     .map(|s| s.parse().context("--sizes needs MB values"))
                     .collect::<Result<_>>()?
             }
+            "--no-buildkit" => buildkit = false,
             other => bail!("unknown option {other}"),
         }
     }
@@ -91,6 +93,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
         script: root.join("xtask/cli-grade.sh"),
         root: root.to_path_buf(),
         reps,
+        buildkit,
     };
     println!("# cargo xtask bench {}", args.join(" "));
     println!("# {} ({} cores), {}", uname(), cores(), date());
@@ -129,6 +132,9 @@ struct Bench {
     script: PathBuf,
     root: PathBuf,
     reps: usize,
+    /// Whether the `context` rows also grade with BuildKit (`--no-buildkit`: not; each size
+    /// then costs one cold build fewer).
+    buildkit: bool,
 }
 
 impl Bench {
@@ -305,9 +311,11 @@ impl Bench {
             let dir = self.ex1(Some(("blob.bin", mb)))?;
             // Warm-ups: the grader's classic build and the CLI's share one cache.
             measure(&mut self.check(dir.path(), "classic"));
-            measure(&mut self.check(dir.path(), "buildkit"));
+            if self.buildkit {
+                measure(&mut self.check(dir.path(), "buildkit"));
+            }
             load = loadavg();
-            interleave(
+            let mut sides = interleave(
                 reps,
                 vec![
                     (
@@ -317,10 +325,16 @@ impl Bench {
                     ("docker CLI script (classic)".into(), Ok(Box::new(|| measure(&mut self.cli(dir.path()))) as Job)),
                     (
                         "grader --builder buildkit".into(),
-                        Ok(Box::new(|| measure(&mut self.check(dir.path(), "buildkit"))) as Job),
+                        if self.buildkit {
+                            Ok(Box::new(|| measure(&mut self.check(dir.path(), "buildkit"))) as Job)
+                        } else {
+                            Err("--no-buildkit".into())
+                        },
                     ),
                 ],
-            )
+            );
+            sides.retain(|s| s.missing.as_deref() != Some("--no-buildkit"));
+            sides
         } else {
             let with = self.ex1(Some(("bulk/blob.bin", mb)))?;
             let without = self.ex1(None)?;
@@ -513,9 +527,11 @@ pub fn scan(args: &[String]) -> Result<()> {
 fn median(v: &[Sample]) -> Option<Sample> {
     let mut s = v.to_vec();
     s.sort_by_key(|x| x.wall);
-    let mid = s.get(s.len() / 2).copied()?;
+    let upper = s.get(s.len() / 2).copied()?;
+    // An even count: the mean of the two middle runs.
+    let wall = if s.len() % 2 == 0 { (s[s.len() / 2 - 1].wall + upper.wall) / 2 } else { upper.wall };
     let rss = v.iter().filter_map(|x| x.rss_kb).max();
-    Some(Sample { wall: mid.wall, rss_kb: rss })
+    Some(Sample { wall, rss_kb: rss })
 }
 
 fn print_header() {
