@@ -22,7 +22,10 @@
 //! (`--builder classic`); the `context` rows also grade with BuildKit, the grader's default.
 //!
 //! The grader is built with the workspace's dev profile (the one `cargo test` and `cargo xtask`
-//! use, dependencies at opt-level 1), so the bench compiles nothing a test run has not.
+//! use, dependencies at opt-level 1), never a release build of its own. Cargo still rebuilds a
+//! few dependencies (rustls, bollard) when the last build selected other packages with other
+//! features (`cargo test -p grader` and `cargo build -p grader` differ), as any two such
+//! commands do.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
