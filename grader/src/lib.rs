@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod exit;
 pub mod facts;
+pub mod fuzz;
 pub mod gather;
 pub mod glob;
 pub mod image;

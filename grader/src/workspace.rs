@@ -47,21 +47,36 @@ fn walk_in(root: &Path, rel: &Path, visit: &mut dyn FnMut(&Entry<'_>) -> Result<
 /// reading blocks until a writer comes, which in a learner's folder is never.
 pub fn copy_tree(src: &Path, dst: &Path) -> Result<()> {
     walk(src, &mut |e| {
-        let to = dst.join(e.rel);
-        if is_special(e.meta) {
-            return Ok(false);
-        }
-        if e.meta.is_dir() {
-            std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
-        } else if e.meta.file_type().is_symlink() {
-            let target = std::fs::read_link(e.path)?;
-            let _ = std::fs::remove_file(&to);
-            std::os::unix::fs::symlink(target, &to).with_context(|| format!("linking {}", to.display()))?;
-        } else {
-            std::fs::copy(e.path, &to).with_context(|| format!("copying {} to {}", e.path.display(), to.display()))?;
-        }
-        Ok(true)
+        copy_entry(e.path, &dst.join(e.rel))?;
+        Ok(!is_special(e.meta))
     })
+}
+
+/// Copies one entry: a folder is created (not filled), a symlink copied as a link, a regular
+/// file copied with its permissions; missing parent folders are created; a special file is
+/// skipped unopened.
+pub fn copy_entry(from: &Path, to: &Path) -> Result<()> {
+    let meta = from.symlink_metadata().with_context(|| format!("reading {}", from.display()))?;
+    if is_special(&meta) {
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    if meta.is_dir() {
+        std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+        // The folder's own mode (the context's headers carry it), writable by us to be filled.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::Permissions::from_mode((meta.permissions().mode() & 0o7777) | 0o700);
+        std::fs::set_permissions(to, mode).with_context(|| format!("creating {}", to.display()))?;
+    } else if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(from)?;
+        let _ = std::fs::remove_file(to);
+        std::os::unix::fs::symlink(target, to).with_context(|| format!("linking {}", to.display()))?;
+    } else {
+        std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    }
+    Ok(())
 }
 
 /// Whether every file under `pristine` has the same bytes at the same place under `dir`.

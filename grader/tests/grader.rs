@@ -690,6 +690,77 @@ fn an_engine_that_dies_mid_build_is_could_not_grade_not_a_failed_check() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The build cache the grader shares with the learner's own builds.
+
+/// The main build's steps as `GRADER_DEBUG=1` prints them: (cached, name).
+fn main_build_steps(g: &Graded) -> Vec<(bool, String)> {
+    let mut steps = Vec::new();
+    let mut in_main = false;
+    for line in g.stderr.lines() {
+        if let Some(rest) = line.strip_prefix("build ") {
+            in_main = rest.split(':').nth(1).is_some_and(|t| t.contains("-main"));
+        } else if let (true, Some(step)) = (in_main, line.strip_prefix("  cached=")) {
+            steps.push((step.starts_with("true"), step.splitn(4, ' ').nth(3).unwrap_or("").to_string()));
+        }
+    }
+    steps
+}
+
+fn cached(steps: &[(bool, String)], name: &str) -> bool {
+    let step = steps.iter().find(|(_, n)| n.contains(name));
+    step.unwrap_or_else(|| panic!("no step {name} in {steps:?}")).0
+}
+
+#[test]
+fn the_grader_reuses_the_learners_own_build_and_ignores_dockerfile_comments() {
+    // A small Dockerfile whose `COPY . .` is new to the engine (a nonce among the sources), in
+    // ex1's solution, whose .dockerignore leaves the Dockerfile, the spec and .grader/ out (the
+    // grader never sends the last two; the CLI sends what the rules leave in).
+    let nonce = format!("{}-{:?}", std::process::id(), std::time::SystemTime::now());
+    let w = Workspace::solution("ex1")
+        .with("Dockerfile", "# the build\nFROM debian:trixie-slim\nWORKDIR /src\nCOPY . .\nRUN wc -c main.go > /size\n")
+        .with("nonce.go", &format!("package main\n\nconst nonce = \"{nonce}\"\n"));
+    // A group-writable file (umask 002, common on desktops): its mode is part of the cache key.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(w.path().join("nonce.go"), std::fs::Permissions::from_mode(0o664)).unwrap();
+    let graded = |builder: &str| {
+        let _turn = engine_turn();
+        let out = grader()
+            .env("GRADER_DEBUG", "1")
+            .arg("check")
+            .arg(w.path())
+            .args(["--format", "json", "--builder", builder])
+            .output()
+            .unwrap();
+        let g = Graded::from(out);
+        g.left_nothing();
+        g
+    };
+
+    // The classic builder: the learner's `docker build` first, then the grader's.
+    let tag = format!("grader-test-learner:{}", std::process::id());
+    let out = Command::new("docker")
+        .env("DOCKER_BUILDKIT", "0")
+        .args(["build", "-q", "-t", &tag])
+        .arg(w.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker build: {}", String::from_utf8_lossy(&out.stderr));
+    let steps = main_build_steps(&graded("classic"));
+    // The classic builder's cache is the image chain: removed only once the grader built.
+    let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+    assert!(cached(&steps, "COPY . .") && cached(&steps, "RUN wc"), "{steps:?}");
+
+    // BuildKit: a comment edited in the (ignored) Dockerfile leaves `COPY . .` cached.
+    graded("buildkit");
+    let df = w.path().join("Dockerfile");
+    let text = std::fs::read_to_string(&df).unwrap();
+    std::fs::write(&df, text.replace("# the build", "# the build, commented again")).unwrap();
+    let steps = main_build_steps(&graded("buildkit"));
+    assert!(cached(&steps, "COPY . .") && cached(&steps, "RUN wc"), "{steps:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // The maintainer's gate.
 
 #[test]
@@ -1687,6 +1758,7 @@ fn a_socket_this_user_may_not_open_is_named_as_permission_denied_not_docker_is_n
         "{err}"
     );
     assert!(err.contains("usermod -aG docker") && !err.contains("Docker is not running"), "{err}");
+}
 
 // ---------------------------------------------------------------------------------------------
 // The adversarial set (tests/fixtures/submissions): honest styles, cheats and near-misses.

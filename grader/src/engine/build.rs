@@ -145,8 +145,10 @@ impl Engine {
         };
         // The image is ours as soon as the engine may have tagged it.
         self.register_image(req.tag);
-        let body = bollard::body_full(req.context.tar.clone().into());
-        let mut stream = self.docker.build_image(opts.build(), None, Some(body));
+        // The context is written while the engine reads it: a few chunks in memory, whatever
+        // its size (see context.rs).
+        let upload = req.context.stream();
+        let mut stream = self.docker.build_image(opts.build(), None, Some(bollard::body_try_stream(upload.body)));
         let mut rec = Recorder::new(std::env::var_os("GRADER_DEBUG").is_some_and(|d| d == "raw"));
         let mut log = StepLog::default();
         let mut error = None;
@@ -196,6 +198,13 @@ impl Engine {
         }
         drop(stream);
         show(&rec, &mut log, progress);
+        if let Some(e) = upload.error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            // The grader could not read the learner's folder: not the engine's fault, nor the build's.
+            return Err(crate::error::advice(format!(
+                "could not grade: the grader could not send the build context ({e}). Did a file change or \
+                 vanish during the grading? Grade again."
+            )));
+        }
         let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
         // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them

@@ -88,17 +88,17 @@ impl Engine {
             Ok(Err(e)) => return Err(failed(e).await),
             Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
         };
-        let version = match tokio::time::timeout(wait, docker.version()).await {
-            Ok(Ok(v)) => v.version.unwrap_or_else(|| "unknown".into()),
+        // One question for the version and the image store (negotiating asked /version already).
+        let (version, containerd_store) = match tokio::time::timeout(wait, docker.info()).await {
+            Ok(Ok(info)) => (
+                info.server_version.unwrap_or_else(|| "unknown".into()),
+                info.driver_status.unwrap_or_default().iter().any(|kv| {
+                    kv.first().map(String::as_str) == Some("driver-type")
+                        && kv.get(1).map(String::as_str) == Some("io.containerd.snapshotter.v1")
+                }),
+            ),
             Ok(Err(e)) => return Err(failed(e).await),
             Err(_) => return Err(unreachable(Cause::NoAnswer(wait))),
-        };
-        let containerd_store = match docker.info().await {
-            Ok(info) => info.driver_status.unwrap_or_default().iter().any(|kv| {
-                kv.first().map(String::as_str) == Some("driver-type")
-                    && kv.get(1).map(String::as_str) == Some("io.containerd.snapshotter.v1")
-            }),
-            Err(_) => false,
         };
         Ok(Engine {
             docker,

@@ -12,7 +12,7 @@ use super::Gathering;
 use crate::facts::build::{squash, BuildOutcome};
 use crate::facts::{CacheProbe, Measured, NotMeasured, Probe};
 use crate::locate::dependency_step;
-use crate::workspace::{append_harmless_edit, temp_copy};
+use crate::workspace::append_harmless_edit;
 
 pub async fn gather(check: &CacheCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
     // Without a dependency step there is nothing to probe; the check says so.
@@ -22,7 +22,7 @@ pub async fn gather(check: &CacheCheck, g: &Gathering<'_>) -> Result<Option<Meas
 }
 
 async fn probe(check: &CacheCheck, g: &Gathering<'_>, dependency_step: &str) -> Result<Measured> {
-    let copy = temp_copy(g.dir).await?;
+    let copy = g.prober.copy(g.dir, &[&check.source, &check.manifest]).await?;
     for file in [&check.source, &check.manifest] {
         if !copy.path().join(file).is_file() {
             return Ok(Err(NotMeasured(format!("the probe edits `{file}`, but the exercise has no such file"))));

@@ -64,6 +64,13 @@ impl<'a> Prober<'a> {
         result
     }
 
+    /// A temporary copy of `dir` for a probe to edit: what the main build's context holds (the
+    /// ignore rules applied, so ignored bulk is never copied), the spec, and `also` (the files
+    /// the probe edits or plants over).
+    pub async fn copy(&self, dir: &Path, also: &[&str]) -> Result<tempfile::TempDir> {
+        crate::context::temp_copy_of_context(dir, self.main.dockerfile, also).await
+    }
+
     /// Builds `variant` for `purpose` and returns its outcome, the image removed.
     pub async fn outcome(&self, purpose: &str, variant: Variant<'_>) -> Result<BuildOutcome> {
         self.build(purpose, variant, |_, outcome| async move { Ok(outcome) }).await

@@ -7,7 +7,7 @@ use workbook::spec::{SizeCheck, PRISTINE_DIR};
 use super::prober::Variant;
 use super::Gathering;
 use crate::facts::{Measured, NotMeasured, Probe};
-use crate::workspace::{copy_tree, same_files, temp_copy};
+use crate::workspace::{copy_tree, same_files};
 
 /// The starter's size, when the check has a relative budget.
 pub async fn gather(check: &SizeCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
@@ -32,7 +32,7 @@ async fn starter_size(g: &Gathering<'_>) -> Result<Result<u64, String>> {
         // The graded folder is the starter itself.
         return Ok(Ok(g.facts.image.as_ref().map_or(0, |i| i.content_size)));
     }
-    let copy = temp_copy(dir).await?;
+    let copy = g.prober.copy(dir, &[]).await?;
     copy_tree(&pristine, copy.path())?;
     for extra in exercise.optional_learner_files() {
         if !pristine.join(&extra).exists() {

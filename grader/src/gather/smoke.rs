@@ -78,6 +78,9 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &Sm
     let want = spec.status.unwrap_or(200);
     let deadline = Instant::now() + Duration::from_secs(spec.timeout_s);
     let mut last: Attempt;
+    // First tries close together (most apps listen within tens of milliseconds), then further
+    // apart: responsive without keeping the engine and the app busy.
+    let mut pause = Duration::from_millis(10);
     loop {
         match engine.state(id).await {
             Ok(s) if !s.running => {
@@ -99,7 +102,8 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &Sm
         if Instant::now() >= deadline {
             return Ok(Seen::NoGoodAnswer(last));
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+        pause = (pause * 2).min(Duration::from_millis(250));
     }
 }
 

@@ -11,7 +11,6 @@ use workbook::spec::{TargetCheck, TestStyle};
 use super::prober::Variant;
 use super::Gathering;
 use crate::facts::{Measured, Probe, TargetProbe};
-use crate::workspace::temp_copy;
 
 pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
     g.show("target");
@@ -21,7 +20,7 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
 
     let passing = PlantedTest::new(check.tests, true);
     let failing = PlantedTest::new(check.tests, false);
-    let copy = temp_copy(g.dir).await?;
+    let copy = g.prober.copy(g.dir, &[]).await?;
     passing.write(copy.path(), &check.plant_dir)?;
     g.progress.set_message(format!("building --target {} with a new passing test", check.target));
     let with_passing = g.prober.outcome("target-passing", Variant { from: Some(copy.path()), ..target }).await?;
