@@ -8,6 +8,7 @@
 //! layers are held by `layering_tests.rs`: nothing imports upwards.
 
 pub mod checks;
+pub mod class;
 pub mod cli;
 pub mod commands;
 pub mod context;

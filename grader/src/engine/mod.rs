@@ -58,7 +58,13 @@ impl Engine {
     /// (`DOCKER_CONTEXT` or `currentContext` in ~/.docker/config.json), else the default socket.
     /// Fails with advice (exit 2) when no engine answers.
     pub async fn connect() -> Result<Engine> {
-        let address = engine_address()?;
+        Engine::connect_at(&engine_address()?).await
+    }
+
+    /// Connects to the engine at `address` (what `grader class --engine` names), with a run id
+    /// of its own: two `Engine`s never share what they clean up.
+    pub async fn connect_at(address: &str) -> Result<Engine> {
+        let address = address.to_string();
         let unreachable = |e: &dyn std::fmt::Display| {
             advice(format!(
                 "Docker is not running or cannot be reached at {address} ({e}).\n\
@@ -207,7 +213,7 @@ fn new_run_id() -> String {
 
 /// The engine address as the docker CLI resolves it: `DOCKER_HOST`, the current context, or
 /// the default socket.
-fn engine_address() -> Result<String> {
+pub fn engine_address() -> Result<String> {
     if let Ok(host) = std::env::var("DOCKER_HOST") {
         if !host.is_empty() {
             return Ok(host);
