@@ -1328,3 +1328,54 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
     assert_eq!(grade("frank")["outcome"]["score"], 0, "{book:#}");
     assert!(stderr.contains("failed while grading tiny; trying another one"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The course's CI files and the grader's own image (no engine needed).
+
+/// `check-jsonschema` (PyPI; `.ci/run` installs it) against one of its vendored schemas.
+fn schema_check(schema: &str, files: &[PathBuf]) -> std::process::Output {
+    Command::new("check-jsonschema").args(["--builtin-schema", schema]).args(files).output().unwrap_or_else(|e| {
+        panic!(
+            "check-jsonschema cannot run ({e}): it validates the CI templates. Install it: \
+             python3 -m venv /opt/check-jsonschema && /opt/check-jsonschema/bin/pip install check-jsonschema \
+             && ln -s /opt/check-jsonschema/bin/check-jsonschema /usr/local/bin/ (.ci/run does this)"
+        )
+    })
+}
+
+#[test]
+fn the_ci_templates_and_workflows_validate_against_their_schemas() {
+    let github: Vec<PathBuf> = ["templates", ".github/workflows"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(repo().join(d)).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yml") && !p.ends_with("gitlab-ci.yml"))
+        .collect();
+    assert!(github.iter().any(|p| p.ends_with("templates/github-course.yml")), "{github:?}");
+    assert!(github.iter().any(|p| p.ends_with(".github/workflows/release.yml")), "{github:?}");
+    let out = schema_check("vendor.github-workflows", &github);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let gitlab = repo().join("templates/gitlab-ci.yml");
+    let out = schema_check("vendor.gitlab-ci", std::slice::from_ref(&gitlab));
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // The validator really judges: a misspelt key fails each schema.
+    let d = tempfile::tempdir().unwrap();
+    let (bad_gh, bad_gl) = (d.path().join("bad-github.yml"), d.path().join("bad-gitlab.yml"));
+    let gh = std::fs::read_to_string(repo().join("templates/github-course.yml")).unwrap();
+    std::fs::write(&bad_gh, gh.replacen("runs-on:", "run-on:", 1)).unwrap();
+    let gl = std::fs::read_to_string(&gitlab).unwrap();
+    std::fs::write(&bad_gl, gl.replacen("  script:", "  scripts:", 1)).unwrap();
+    assert!(!schema_check("vendor.github-workflows", &[bad_gh]).status.success());
+    assert!(!schema_check("vendor.gitlab-ci", &[bad_gl]).status.success());
+    // The shell recipe parses.
+    let sh = Command::new("bash").arg("-n").arg(repo().join("templates/grade-class.sh")).output().unwrap();
+    assert!(sh.status.success(), "{}", String::from_utf8_lossy(&sh.stderr));
+}
+
+#[test]
+fn the_graders_own_dockerfile_passes_the_course_lint() {
+    let out = grader().arg("lint").arg(repo().join("grader/Dockerfile")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = std::fs::read_to_string(repo().join("grader/Dockerfile")).unwrap();
+    let last_from = text.lines().filter(|l| l.starts_with("FROM ")).last().unwrap();
+    assert!(last_from.contains("distroless") && last_from.contains(":nonroot"), "{last_from}");
+}

