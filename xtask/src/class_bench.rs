@@ -33,7 +33,11 @@ const SOLUTION_COPY: &str =
 const VARIANTS: &[Variant] = &[
     Variant { name: "correct", starter: false, edit: &[] },
     Variant { name: "starter", starter: true, edit: &[] },
-    Variant { name: "wrong-order", starter: false, edit: &[("Dockerfile", SOLUTION_COPY, "COPY . .\nRUN go mod download\n")] },
+    Variant {
+        name: "wrong-order",
+        starter: false,
+        edit: &[("Dockerfile", SOLUTION_COPY, "COPY . .\nRUN go mod download\n")],
+    },
     Variant {
         name: "root",
         starter: false,
@@ -42,7 +46,11 @@ const VARIANTS: &[Variant] = &[
     Variant {
         name: "sources-shipped",
         starter: false,
-        edit: &[("Dockerfile", "COPY --from=build /out/greeter /greeter\n", "COPY --from=build /out/greeter /greeter\nCOPY --from=build /src /src\n")],
+        edit: &[(
+            "Dockerfile",
+            "COPY --from=build /out/greeter /greeter\n",
+            "COPY --from=build /out/greeter /greeter\nCOPY --from=build /src /src\n",
+        )],
     },
     Variant {
         name: "smoke-broken",
@@ -54,7 +62,11 @@ const VARIANTS: &[Variant] = &[
         starter: false,
         edit: &[("Dockerfile", "FROM gcr.io/distroless/static-debian13:nonroot", "FROM debian:trixie-slim")],
     },
-    Variant { name: "build-fails-compile", starter: false, edit: &[("main.go", "package main", "package main\n\nfunc broken( {")] },
+    Variant {
+        name: "build-fails-compile",
+        starter: false,
+        edit: &[("main.go", "package main", "package main\n\nfunc broken( {")],
+    },
     Variant {
         name: "build-fails-copy",
         starter: false,
@@ -92,10 +104,8 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
         std::fs::write(dir.join("NOTES.md"), format!("{name}\n"))?;
         variant_of.insert(name, v.name);
     }
-    let second_up = Command::new("docker")
-        .args(["-H", SECOND_ENGINE, "version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let second_up =
+        Command::new("docker").args(["-H", SECOND_ENGINE, "version"]).output().is_ok_and(|o| o.status.success());
     let main_engine = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
     let e = |a: &str| vec!["--engine".to_string(), a.to_string()];
     let mut runs: Vec<(&str, Vec<String>)> = vec![
@@ -138,10 +148,9 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     let baseline = results.iter().find(|r| r.0 == "sequential");
     for (what, took, verdicts) in &results {
         let (ratio, same) = match baseline {
-            Some((_, base, base_verdicts)) => (
-                format!("{:.2}", took.as_secs_f64() / base.as_secs_f64()),
-                (verdicts == base_verdicts).to_string(),
-            ),
+            Some((_, base, base_verdicts)) => {
+                (format!("{:.2}", took.as_secs_f64() / base.as_secs_f64()), (verdicts == base_verdicts).to_string())
+            }
             None => ("-".into(), "-".into()),
         };
         println!("{what:<40} {:>9.1}s {ratio:>8} {same:>16}", took.as_secs_f64());
@@ -187,7 +196,12 @@ fn verdicts(path: &Path) -> Result<BTreeMap<String, String>> {
                     .filter(|c| c["passed"] == false)
                     .filter_map(|c| c["id"].as_str())
                     .collect();
-                format!("{} failed: [{}]{}", o["score"], failed.join(","), if o["build_failed"] == true { " build failed" } else { "" })
+                format!(
+                    "{} failed: [{}]{}",
+                    o["score"],
+                    failed.join(","),
+                    if o["build_failed"] == true { " build failed" } else { "" }
+                )
             }
             Some(other) => format!("{other}: {}", o["message"].as_str().unwrap_or("").lines().next().unwrap_or("")),
             None => "?".into(),

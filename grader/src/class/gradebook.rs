@@ -89,7 +89,12 @@ impl Outcome {
             checks: report
                 .verdicts
                 .iter()
-                .map(|v| CheckGrade { id: v.id.clone(), passed: v.passed, points: v.points, message: v.message.clone() })
+                .map(|v| CheckGrade {
+                    id: v.id.clone(),
+                    passed: v.passed,
+                    points: v.points,
+                    message: v.message.clone(),
+                })
                 .collect(),
         }
     }
@@ -183,7 +188,9 @@ pub fn csv(book: &Gradebook) -> String {
                 Some(Outcome::Graded { score, checks, .. }) => {
                     cells.push(score.to_string());
                     for c in &e.checks {
-                        cells.push(checks.iter().find(|k| k.id == c.id).map(|k| k.points.to_string()).unwrap_or_default());
+                        cells.push(
+                            checks.iter().find(|k| k.id == c.id).map(|k| k.points.to_string()).unwrap_or_default(),
+                        );
                     }
                 }
                 Some(Outcome::Missing { .. }) => {
@@ -229,7 +236,10 @@ pub(crate) mod tests {
         let columns = vec![ExerciseColumns {
             id: "ex1".into(),
             max_score: 30,
-            checks: vec![CheckColumn { id: "size".into(), max_points: 20 }, CheckColumn { id: "user".into(), max_points: 10 }],
+            checks: vec![
+                CheckColumn { id: "size".into(), max_points: 20 },
+                CheckColumn { id: "user".into(), max_points: 10 },
+            ],
         }];
         let grade = |outcome: Outcome, seconds: f64| Grade {
             exercise: "ex1".into(),
@@ -254,8 +264,18 @@ pub(crate) mod tests {
             checks: vec![check("size", size, 20), check("user", user, 10)],
         };
         let students = vec![
-            StudentRow::new("alice".into(), "class/alice".into(), vec![grade(graded(true, true, 12.5), 20.0)], &columns),
-            StudentRow::new("bob, jr".into(), "class/bob".into(), vec![grade(graded(false, true, 30.0), 41.0)], &columns),
+            StudentRow::new(
+                "alice".into(),
+                "class/alice".into(),
+                vec![grade(graded(true, true, 12.5), 20.0)],
+                &columns,
+            ),
+            StudentRow::new(
+                "bob, jr".into(),
+                "class/bob".into(),
+                vec![grade(graded(false, true, 30.0), 41.0)],
+                &columns,
+            ),
             StudentRow::new(
                 "=cmd".into(),
                 "class/x".into(),

@@ -95,7 +95,8 @@ fn repo_name(url: &str) -> String {
 
 fn one(path: &Path, name: Option<String>) -> Submission {
     let name = name.unwrap_or_else(|| {
-        let base = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
+        let base =
+            path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string());
         base.trim_end_matches(".git").to_string()
     });
     let location = if is_bare_repo(path) {
@@ -215,7 +216,8 @@ mod tests {
         for s in ["a/s1", "b/s1"] {
             std::fs::create_dir_all(d.path().join(s).join("exercises")).unwrap();
         }
-        let e = read(&[d.path().join("a").display().to_string(), d.path().join("b").display().to_string()]).unwrap_err();
+        let e =
+            read(&[d.path().join("a").display().to_string(), d.path().join("b").display().to_string()]).unwrap_err();
         assert!(e.to_string().contains("two submissions are named `s1`"), "{e}");
         let list = d.path().join("r.txt");
         std::fs::write(&list, "x nowhere\n").unwrap();

@@ -28,7 +28,9 @@ pub fn markdown(book: &Gradebook) -> String {
         out.push_str(&format!("\nLowest {min}, median {median}, highest {max} of {max_score}.\n"));
     }
 
-    out.push_str("\n## Exercises\n\n| exercise | all checks passed | graded | could not grade |\n|---|---:|---:|---:|\n");
+    out.push_str(
+        "\n## Exercises\n\n| exercise | all checks passed | graded | could not grade |\n|---|---:|---:|---:|\n",
+    );
     for e in &book.exercises {
         let grades: Vec<&Outcome> = book.students.iter().filter_map(|s| s.grade(&e.id)).map(|g| &g.outcome).collect();
         let passed = grades.iter().filter(|o| o.passed()).count();
@@ -126,6 +128,9 @@ mod tests {
         assert!(md.contains("| ex1 size | 1 |"), "{md}");
         assert!(md.find("| bob, jr | ex1 | 30.0 |").unwrap() < md.find("| alice | ex1 | 12.5 |").unwrap(), "{md}");
         assert!(md.contains("## Could not grade (1)"), "{md}");
-        assert!(md.contains("- =cmd ex1: the engine stopped answering (on unix:///var/run/docker.sock, 1 attempt)"), "{md}");
+        assert!(
+            md.contains("- =cmd ex1: the engine stopped answering (on unix:///var/run/docker.sock, 1 attempt)"),
+            "{md}"
+        );
     }
 }

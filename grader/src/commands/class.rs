@@ -54,8 +54,7 @@ struct Class<'a> {
 pub async fn run(workbook: &Workbook, args: ClassArgs) -> Result<exit::Outcome> {
     let exercises = choose(workbook, &args.exercises)?;
     let submissions = roster::read(&args.roster)?;
-    let opts =
-        BuildOptions { pull: args.build.pull, builder: args.build.builder.into(), timeout: args.build.timeout };
+    let opts = BuildOptions { pull: args.build.pull, builder: args.build.builder.into(), timeout: args.build.timeout };
     let addresses = if args.engines.is_empty() { vec![crate::engine::engine_address()?] } else { args.engines.clone() };
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let previous = if args.fresh { None } else { read_previous(&args.out.join("gradebook.json")) };
@@ -310,9 +309,7 @@ impl Class<'_> {
             .iter()
             .zip(rows)
             .filter_map(|(s, row)| {
-                row.clone().or_else(|| {
-                    self.previous.as_ref()?.students.iter().find(|r| r.student == s.name).cloned()
-                })
+                row.clone().or_else(|| self.previous.as_ref()?.students.iter().find(|r| r.student == s.name).cloned())
             })
             .collect();
         Gradebook {
