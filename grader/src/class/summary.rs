@@ -13,7 +13,7 @@ pub fn markdown(book: &Gradebook) -> String {
     out.push_str("## Scores\n\n| score (% of max) | students | |\n|---|---:|---|\n");
     let mut bins = [0usize; 10];
     for s in &book.students {
-        let pct = if s.max_score == 0 { 100 } else { s.score * 100 / s.max_score };
+        let pct = (s.score * 100).checked_div(s.max_score).unwrap_or(100);
         bins[(pct as usize / 10).min(9)] += 1;
     }
     for (i, count) in bins.iter().enumerate().rev() {

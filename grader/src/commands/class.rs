@@ -114,9 +114,8 @@ pub async fn run(workbook: &Workbook, args: ClassArgs) -> Result<exit::Outcome> 
     let rows = rows.into_inner().unwrap();
     let book = class.book(&submissions, &rows);
     eprintln!(
-        "gradebook: {} ({}), {}, {}",
+        "gradebook: {} (one row per student), {}, {}",
         class.out.join("gradebook.csv").display(),
-        "one row per student",
         class.out.join("gradebook.json").display(),
         class.out.join("summary.md").display()
     );
