@@ -1,4 +1,4 @@
-//! `cargo run -p xtask -- class-bench [--twice]`: `grader class` on 30 generated ex1 submissions
+//! `cargo run -p xtask -- class-bench [--students N] [--no-warm-up] [--twice]`: `grader class` on 30 generated ex1 submissions
 //! (the solution, the starter, one for each way the spec grades, two build failures, cycled),
 //! graded once to warm the engine's cache, then sequentially, then with `--jobs 2`, then on two
 //! engines (the default one and `.ci/engine-newer.sh`'s dockerd 26.1; `--twice`: once more). Prints the wall times, the ratios against the
@@ -76,6 +76,11 @@ const VARIANTS: &[Variant] = &[
 
 pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     let two_engines_only = args.iter().any(|a| a == "--two-engines-only");
+    let no_warm_up = args.iter().any(|a| a == "--no-warm-up");
+    let students = match args.iter().position(|a| a == "--students") {
+        Some(i) => args.get(i + 1).context("--students needs a number")?.parse().context("--students needs a number")?,
+        None => STUDENTS,
+    };
     run(Command::new("cargo").args(["build", "-q", "-p", "grader"]).current_dir(root))?;
     // The dev build: grading waits on the engine (builds, exports, containers), not on the
     // grader's own code, and the dev profile is warm on a development machine.
@@ -83,7 +88,7 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     let work = tempfile::Builder::new().prefix("class-bench-").tempdir()?;
     let class = work.path().join("class");
     let mut variant_of = BTreeMap::new();
-    for i in 0..STUDENTS {
+    for i in 0..students {
         let v = &VARIANTS[i % VARIANTS.len()];
         let name = format!("s{:02}-{}", i + 1, v.name);
         let dir = class.join(&name).join("exercises/ex1");
@@ -125,11 +130,12 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     }
     let mut results: Vec<(String, Duration, BTreeMap<String, String>)> = Vec::new();
     for (i, (what, engine_args)) in runs.iter().enumerate() {
-        if two_engines_only && !what.starts_with("two engines") && *what != "sequential" {
+        let skip_warm_up = no_warm_up && what.starts_with("warm-up");
+        if skip_warm_up || (two_engines_only && !what.starts_with("two engines") && *what != "sequential") {
             continue;
         }
         let out = work.path().join(format!("gradebook-{i}"));
-        eprintln!("class-bench: {what}: {STUDENTS} submissions of ex1 ...");
+        eprintln!("class-bench: {what}: {students} submissions of ex1 ...");
         let started = Instant::now();
         let status = Command::new(&grader)
             .arg("--root")
@@ -148,7 +154,7 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
         eprintln!("class-bench: {what}: {:.1} s (exit {:?})", took.as_secs_f64(), status.code());
         results.push((what.to_string(), took, verdicts));
     }
-    println!("\n{:<40} {:>10} {:>8} {:>16}", "grader class, 30 × ex1", "wall", "ratio", "same verdicts");
+    println!("\n{:<40} {:>10} {:>8} {:>16}", format!("grader class, {students} × ex1"), "wall", "ratio", "same verdicts");
     let baseline = results.iter().find(|r| r.0 == "sequential");
     for (what, took, verdicts) in &results {
         let (ratio, same) = match baseline {

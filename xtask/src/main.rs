@@ -45,7 +45,7 @@ fn main() -> Result<()> {
         Some("class-bench") => class_bench::class_bench(&root(), &args[1..]),
         Some("image") => class_bench::image(&root()),
         _ => {
-            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...] | class-bench [--twice] [--two-engines-only] | image");
+            eprintln!("usage: cargo run -p xtask -- bench [--reps N] | times [ids...] | class-bench [--students N] [--no-warm-up] [--twice] [--two-engines-only] | image");
             std::process::exit(2);
         }
     }
