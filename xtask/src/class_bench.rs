@@ -78,7 +78,9 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     let two_engines_only = args.iter().any(|a| a == "--two-engines-only");
     let no_warm_up = args.iter().any(|a| a == "--no-warm-up");
     let students = match args.iter().position(|a| a == "--students") {
-        Some(i) => args.get(i + 1).context("--students needs a number")?.parse().context("--students needs a number")?,
+        Some(i) => {
+            args.get(i + 1).context("--students needs a number")?.parse().context("--students needs a number")?
+        }
         None => STUDENTS,
     };
     run(Command::new("cargo").args(["build", "-q", "-p", "grader"]).current_dir(root))?;
@@ -109,8 +111,10 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
         std::fs::write(dir.join("NOTES.md"), format!("{name}\n"))?;
         variant_of.insert(name, v.name);
     }
-    let second_up =
-        Command::new("docker").args(["-H", SECOND_ENGINE, "version"]).output().is_ok_and(|o| o.status.success());
+    // The engines: DOCKER_HOST (else the default socket) and CLASS_BENCH_SECOND_ENGINE (else
+    // dockerd 26.1 of .ci/engine-newer.sh).
+    let second = std::env::var("CLASS_BENCH_SECOND_ENGINE").unwrap_or_else(|_| SECOND_ENGINE.into());
+    let second_up = Command::new("docker").args(["-H", &second, "version"]).output().is_ok_and(|o| o.status.success());
     let main_engine = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
     let e = |a: &str| vec!["--engine".to_string(), a.to_string()];
     let mut runs: Vec<(&str, Vec<String>)> = vec![
@@ -121,12 +125,14 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
     if second_up {
         // The second engine's cache is as warm as earlier runs of this bench left it: cold on
         // the first run, which makes this ratio an upper bound. `--twice` runs it again warm.
-        runs.push(("two engines, 1 at once each", [e(&main_engine), e(SECOND_ENGINE)].concat()));
+        runs.push(("two engines, 1 at once each", [e(&main_engine), e(&second)].concat()));
         if args.iter().any(|a| a == "--twice") {
-            runs.push(("two engines, again (second engine warm)", [e(&main_engine), e(SECOND_ENGINE)].concat()));
+            runs.push(("two engines, again (second engine warm)", [e(&main_engine), e(&second)].concat()));
         }
     } else {
-        eprintln!("class-bench: no engine at {SECOND_ENGINE} (sudo bash .ci/engine-newer.sh start && load): two-engine runs skipped");
+        eprintln!(
+            "class-bench: no engine at {second} (sudo bash .ci/engine-newer.sh start && load): two-engine runs skipped"
+        );
     }
     let mut results: Vec<(String, Duration, BTreeMap<String, String>)> = Vec::new();
     for (i, (what, engine_args)) in runs.iter().enumerate() {
@@ -154,7 +160,13 @@ pub fn class_bench(root: &Path, args: &[String]) -> Result<()> {
         eprintln!("class-bench: {what}: {:.1} s (exit {:?})", took.as_secs_f64(), status.code());
         results.push((what.to_string(), took, verdicts));
     }
-    println!("\n{:<40} {:>10} {:>8} {:>16}", format!("grader class, {students} × ex1"), "wall", "ratio", "same verdicts");
+    println!(
+        "\n{:<40} {:>10} {:>8} {:>16}",
+        format!("grader class, {students} × ex1"),
+        "wall",
+        "ratio",
+        "same verdicts"
+    );
     let baseline = results.iter().find(|r| r.0 == "sequential");
     for (what, took, verdicts) in &results {
         let (ratio, same) = match baseline {

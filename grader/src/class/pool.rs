@@ -3,8 +3,9 @@
 //! answering is marked down and given no more work, and the grading it failed is tried once more
 //! on another engine (`avoid`).
 //!
-//! Connecting is `Engine::connect_at(address)`: the one place where an address becomes a client.
-//! The `engines` work (TLS, ssh, docker contexts) plugs in there; nothing here parses addresses.
+//! Each engine is connected once, by `Engine::connect_at(address)`: the one place where an
+//! address becomes a client. The `engines` work (TLS, ssh, docker contexts) plugs in there;
+//! nothing here parses addresses. Each grading then takes a `new_run` of the engine.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -23,6 +24,8 @@ struct Slot {
     address: String,
     room: Arc<Semaphore>,
     down: AtomicBool,
+    /// The connection, made once (`connect`); each grading takes a `new_run` of it.
+    engine: std::sync::OnceLock<Engine>,
 }
 
 /// The right to run one grading on one engine; the room goes back when it is dropped.
@@ -51,7 +54,12 @@ impl Pool {
     pub fn new(addresses: &[String], per_engine: usize) -> Pool {
         let engines = addresses
             .iter()
-            .map(|a| Slot { address: a.clone(), room: Arc::new(Semaphore::new(per_engine.max(1))), down: false.into() })
+            .map(|a| Slot {
+                address: a.clone(),
+                room: Arc::new(Semaphore::new(per_engine.max(1))),
+                down: false.into(),
+                engine: Default::default(),
+            })
             .collect();
         Pool { engines, freed: Notify::new() }
     }
@@ -87,6 +95,29 @@ impl Pool {
     pub fn mark_down(&self, index: usize) {
         self.engines[index].down.store(true, Ordering::Relaxed);
         self.freed.notify_waiters();
+    }
+
+    /// Connects to every engine once (`Engine::connect_at`); an engine that does not answer is
+    /// marked down. Returns the errors by address.
+    pub async fn connect(&self) -> Vec<(String, anyhow::Error)> {
+        let mut errors = Vec::new();
+        for (i, slot) in self.engines.iter().enumerate() {
+            match Engine::connect_at(&slot.address).await {
+                Ok(engine) => {
+                    let _ = slot.engine.set(engine);
+                }
+                Err(e) => {
+                    self.mark_down(i);
+                    errors.push((slot.address.clone(), e));
+                }
+            }
+        }
+        errors
+    }
+
+    /// The connected engine of a slot (after `connect`).
+    pub fn engine(&self, index: usize) -> Option<&Engine> {
+        self.engines[index].engine.get()
     }
 
     pub fn is_down(&self, index: usize) -> bool {

@@ -179,20 +179,15 @@ impl Class<'_> {
     /// does not answer is left out with a warning (all of them: exit 2). Also sweeps what killed
     /// runs left there, as `grader check` does.
     async fn check_engines(&self) -> Result<()> {
-        let mut up = 0;
-        for (i, address) in self.pool.addresses().map(str::to_string).collect::<Vec<_>>().into_iter().enumerate() {
-            match Engine::connect_at(&address).await {
-                Ok(engine) => {
-                    engine.sweep_stale().await;
-                    up += 1;
-                }
-                Err(e) => {
-                    eprintln!("warning: leaving out the engine at {address}: {e:#}");
-                    self.pool.mark_down(i);
-                }
-            }
+        let errors = self.pool.connect().await;
+        for (address, e) in &errors {
+            eprintln!("warning: leaving out the engine at {address}: {e:#}");
         }
-        if up == 0 {
+        let engines: Vec<&Engine> = (0..self.pool.addresses().count()).filter_map(|i| self.pool.engine(i)).collect();
+        for engine in &engines {
+            engine.sweep_stale().await;
+        }
+        if engines.is_empty() {
             return Err(advice("no engine answered: start Docker or check the --engine addresses"));
         }
         Ok(())
@@ -270,14 +265,10 @@ impl Class<'_> {
             let Some(lease) = self.pool.acquire(avoid).await else { break };
             attempts += 1;
             let address = lease.address().to_string();
-            let engine = match Engine::connect_at(&address).await {
-                Ok(e) => e,
-                Err(e) => {
-                    self.pool.mark_down(lease.index);
-                    avoid = Some(lease.index);
-                    last = Some((format!("{e:#}"), address));
-                    continue;
-                }
+            let Some(engine) = self.pool.engine(lease.index).map(Engine::new_run) else {
+                // Never connected: `connect` marked it down, so no lease names it.
+                avoid = Some(lease.index);
+                continue;
             };
             self.live.lock().unwrap().insert(engine.run_id.clone(), engine.clone());
             let result = grade(&engine, exercise, dir, self.opts, &ProgressBar::hidden()).await;

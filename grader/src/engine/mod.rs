@@ -106,6 +106,18 @@ impl Engine {
         })
     }
 
+    /// Another run on the same connection: a run id and a cleanup registry of its own (so
+    /// what one grading creates is never removed or read by another), and what was learnt about
+    /// the engine (BuildKit cannot read an upload) shared. `grader class` gives each grading one.
+    pub fn new_run(&self) -> Engine {
+        Engine {
+            run_id: new_run_id(),
+            cleanup: Default::default(),
+            stopped_a_build: Default::default(),
+            ..self.clone()
+        }
+    }
+
     /// The labels on everything this run creates: the run id and the process that owns it.
     pub fn labels(&self) -> std::collections::HashMap<String, String> {
         [(RUN_LABEL.to_string(), self.run_id.clone()), (OWNER_LABEL.to_string(), sweep::this_process())].into()
