@@ -120,6 +120,35 @@ pub enum Command {
         #[command(flatten)]
         build: BuildArgs,
     },
+    /// For instructors: grade a class. Each submission (a student's workbook checkout: a folder
+    /// or a git repository) is graded against this workbook's specs; the gradebook (CSV, JSON,
+    /// summary.md) goes to --out. A re-run skips what did not change. Exit 0: every grading
+    /// passed, 1: some check failed, 2: some grading could not be done.
+    Class {
+        /// Folders of student folders, student folders, git repositories (URL or path), or
+        /// roster files listing them (`[name] location` per line).
+        #[arg(required = true)]
+        roster: Vec<String>,
+        /// An exercise to grade (repeatable). Default: every exercise of the workbook.
+        #[arg(long = "exercise", short = 'e', value_name = "ID")]
+        exercises: Vec<String>,
+        /// Gradings at once on each engine.
+        #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
+        /// An engine to grade on (repeatable; e.g. unix:///var/run/docker.sock, tcp://host:2375).
+        /// A submission whose engine fails is graded once more on another. Default: the engine
+        /// `grader check` uses.
+        #[arg(long = "engine", value_name = "ADDRESS")]
+        engines: Vec<String>,
+        /// The folder the gradebook is written to (and resumed from).
+        #[arg(long, default_value = "gradebook")]
+        out: PathBuf,
+        /// Grade everything again, even gradings whose inputs did not change.
+        #[arg(long)]
+        fresh: bool,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
     /// Remove what killed gradings left in Docker: containers and images labelled
     /// dev.grader.run whose grader process is gone (or over a day old). Nothing else is touched.
     Clean {

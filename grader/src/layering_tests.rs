@@ -27,6 +27,8 @@ const LAYERS: &[&[&str]] = &[
     &["gather", "checks"],
     // Pure renderers of the verdicts.
     &["report"],
+    // A class: the roster, the engine pool, the gradebook and its renderers.
+    &["class"],
     // Declarations of the command line, then its handlers.
     &["cli"],
     &["commands"],

@@ -9,6 +9,7 @@
 
 pub mod canary;
 pub mod checks;
+pub mod class;
 pub mod cli;
 pub mod commands;
 pub mod context;

@@ -1802,3 +1802,225 @@ fn adversarial_full_set_is_graded_as_the_instructor_labels_it() {
     std::fs::write(&out, &table).unwrap();
     adversarial::assert_all_agree(&rows);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Grading a class.
+
+/// A class folder: each named student gets a workbook checkout with `exercises/<id>` holding the
+/// given workspace's files.
+fn class_of(id: &str, students: &[(&str, &Workspace)]) -> tempfile::TempDir {
+    let class = tempfile::Builder::new().prefix("class-").tempdir().unwrap();
+    for (name, w) in students {
+        let dir = class.path().join(name).join("exercises").join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        copy_tree(w.path(), &dir);
+    }
+    class
+}
+
+/// Runs `grader class` with the repository as the instructor's workbook.
+fn class(args: &[&str]) -> (i32, String, String) {
+    let _turn = engine_turn();
+    let out = grader().arg("--root").arg(repo()).arg("class").args(args).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+fn gradebook(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("gradebook.json")).unwrap()).unwrap()
+}
+
+/// The failed check ids of a student's grade of ex1, or `None` when it was not graded.
+fn failed_of(book: &Value, student: &str) -> Option<Vec<String>> {
+    let row = book["students"].as_array().unwrap().iter().find(|s| s["student"] == student).unwrap();
+    let outcome = &row["grades"][0]["outcome"];
+    (outcome["status"] == "graded").then(|| {
+        outcome["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["passed"] == false)
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
+#[test]
+fn class_of_four_with_two_at_once_keeps_each_verdict_its_own_and_a_rerun_reuses_them() {
+    // carol's files are alice's byte for byte: her builds share every cache entry alice's made.
+    // Her cache probe must still measure her own rebuilds (each probe edit carries its run id),
+    // so she passes as alice does; dave shares alice's base and go.mod but has the wrong order.
+    let (alice, carol) = (Workspace::solution("ex1"), Workspace::solution("ex1"));
+    let bob = Workspace::starter("ex1");
+    let dave = Workspace::solution("ex1").edit(
+        "Dockerfile",
+        "COPY go.mod ./\nRUN go mod download\n\n# Then the source, and a static binary (no libc needed at run time).\nCOPY . .\n",
+        "COPY . .\nRUN go mod download\n",
+    );
+    let class_dir = class_of("ex1", &[("alice", &alice), ("bob", &bob), ("carol", &carol), ("dave", &dave)]);
+    let before = snapshot(class_dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![class_dir.path().to_str().unwrap(), "-e", "ex1", "--out", out.path().to_str().unwrap()];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let first = args(&["--jobs", "2"]);
+    let (code, stdout, stderr) = class(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 1, "some checks failed, none could not be graded:\n{stdout}\n{stderr}");
+    let book = gradebook(out.path());
+    assert_eq!(failed_of(&book, "alice"), Some(vec![]), "{book:#}");
+    assert_eq!(failed_of(&book, "carol"), Some(vec![]), "a shared cache changed carol's verdict: {book:#}");
+    assert_eq!(failed_of(&book, "dave"), Some(vec!["cache".to_string()]), "{book:#}");
+    let bob_failed = failed_of(&book, "bob").unwrap();
+    assert_eq!(bob_failed, ["size", "stages", "user", "cache", "absent"], "{book:#}");
+    let order: Vec<&str> = stdout.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(order, ["alice", "bob", "carol", "dave"], "results in roster order: {stdout}");
+    let csv = std::fs::read_to_string(out.path().join("gradebook.csv")).unwrap();
+    assert!(csv.starts_with("student,total,max,ex1,ex1:size,"), "{csv}");
+    assert!(csv.contains("\ncarol,100,100,100,"), "{csv}");
+    assert!(std::fs::read_to_string(out.path().join("summary.md")).unwrap().contains("| ex1 cache | 2 |"));
+    assert_eq!(before, snapshot(class_dir.path()), "grading changed a student's files");
+
+    // Nothing changed: everything comes from the gradebook; one edit: only that one is graded.
+    std::fs::write(class_dir.path().join("dave/exercises/ex1/README.md"), "dave's notes\n").unwrap();
+    let (code, stdout, stderr) = class(&args(&[]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let reused = stdout.lines().filter(|l| l.contains("unchanged, from the gradebook")).count();
+    assert_eq!(reused, 3, "{stdout}");
+    assert_eq!(failed_of(&gradebook(out.path()), "dave"), Some(vec!["cache".to_string()]));
+    let leftovers = docker(&["ps", "-aq", "--filter", "label=dev.grader.run"]);
+    assert!(leftovers.trim().is_empty() || std::env::var_os("GRADER_TESTS_TOGETHER").is_some(), "{leftovers}");
+}
+
+#[test]
+fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
+    // Two engines: sid's dockerd 28 of the test's own (listed first, so it gets the first
+    // submission) and the one the tests use. Engine 28 is killed while it builds; the
+    // submission is graded again on the other engine, and the gradebook says so.
+    let engine = |args: &[&str]| {
+        let out = Command::new("bash")
+            .arg(repo().join(".ci/engine-newer.sh"))
+            .args(args)
+            .env("ENGINE_NEWER", "28")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "engine-newer.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    struct Stop<F: Fn(&[&str])>(F);
+    impl<F: Fn(&[&str])> Drop for Stop<F> {
+        fn drop(&mut self) {
+            (self.0)(&["stop"]);
+        }
+    }
+    engine(&["start"]);
+    let _stop = Stop(engine);
+    _stop.0(&["load", "debian:trixie-slim"]);
+    // A workbook of one small exercise: only the user check, so the retried grading is quick.
+    let workbook = tempfile::tempdir().unwrap();
+    let ex = workbook.path().join("exercises/tiny");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("exercise.toml"),
+        "format_version = 1\ntitle = \"tiny\"\nlanguage = \"shell\"\nbook = \"x.md\"\n\
+         [starter]\nfails = [\"user\"]\n[[check]]\nkind = \"user\"\npoints = 1\n",
+    )
+    .unwrap();
+    std::fs::write(ex.join("Dockerfile"), "FROM debian:trixie-slim\n").unwrap();
+    let class_dir = tempfile::tempdir().unwrap();
+    for (name, df) in [
+        ("erin", "FROM debian:trixie-slim\nRUN sleep 13 && echo erin\nUSER 1000\n"),
+        ("frank", "FROM debian:trixie-slim\nUSER root\n"),
+    ] {
+        let dir = class_dir.path().join(name).join("exercises/tiny");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Dockerfile"), df).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let main_engine = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let _turn = engine_turn();
+    let child = grader()
+        .arg("--root")
+        .arg(workbook.path())
+        .arg("class")
+        .arg(class_dir.path())
+        .args(["--engine", "unix:///run/docker28.sock", "--engine", &main_engine, "--out"])
+        .arg(out.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sleeping = || Command::new("pgrep").args(["-f", "sleep 13 && echo erin"]).output().unwrap().status.success();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline && !sleeping() {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(sleeping(), "erin's build never reached its sleep step");
+    let pid = std::fs::read_to_string("/run/docker28/dockerd.pid").unwrap();
+    Command::new("kill").args(["-KILL", pid.trim()]).status().unwrap();
+    let out_text = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out_text.stdout), String::from_utf8_lossy(&out_text.stderr));
+    assert_eq!(out_text.status.code(), Some(1), "frank fails his check, nobody is an error:\n{stdout}\n{stderr}");
+    let book = gradebook(out.path());
+    let grade = |student: &str| {
+        book["students"].as_array().unwrap().iter().find(|s| s["student"] == student).unwrap()["grades"][0].clone()
+    };
+    let erin = grade("erin");
+    assert_eq!(erin["attempts"], 2, "{book:#}");
+    assert_eq!(erin["engine"], main_engine.as_str(), "{book:#}");
+    assert_eq!(erin["outcome"]["status"], "graded", "{book:#}");
+    assert_eq!(erin["outcome"]["score"], 1, "{book:#}");
+    assert_eq!(grade("frank")["outcome"]["score"], 0, "{book:#}");
+    assert!(stderr.contains("failed while grading tiny; trying another one"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The course's CI files and the grader's own image (no engine needed).
+
+/// `check-jsonschema` (PyPI; `.ci/run` installs it) against one of its vendored schemas.
+fn schema_check(schema: &str, files: &[PathBuf]) -> std::process::Output {
+    Command::new("check-jsonschema").args(["--builtin-schema", schema]).args(files).output().unwrap_or_else(|e| {
+        panic!(
+            "check-jsonschema cannot run ({e}): it validates the CI templates. Install it: \
+             python3 -m venv /opt/check-jsonschema && /opt/check-jsonschema/bin/pip install check-jsonschema \
+             && ln -s /opt/check-jsonschema/bin/check-jsonschema /usr/local/bin/ (.ci/run does this)"
+        )
+    })
+}
+
+#[test]
+fn the_ci_templates_and_workflows_validate_against_their_schemas() {
+    let github: Vec<PathBuf> = ["templates", ".github/workflows"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(repo().join(d)).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yml") && !p.ends_with("gitlab-ci.yml"))
+        .collect();
+    assert!(github.iter().any(|p| p.ends_with("templates/github-course.yml")), "{github:?}");
+    assert!(github.iter().any(|p| p.ends_with(".github/workflows/release.yml")), "{github:?}");
+    let out = schema_check("vendor.github-workflows", &github);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let gitlab = repo().join("templates/gitlab-ci.yml");
+    let out = schema_check("vendor.gitlab-ci", std::slice::from_ref(&gitlab));
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // The validator really judges: a misspelt key fails each schema.
+    let d = tempfile::tempdir().unwrap();
+    let (bad_gh, bad_gl) = (d.path().join("bad-github.yml"), d.path().join("bad-gitlab.yml"));
+    let gh = std::fs::read_to_string(repo().join("templates/github-course.yml")).unwrap();
+    std::fs::write(&bad_gh, gh.replacen("runs-on:", "run-on:", 1)).unwrap();
+    let gl = std::fs::read_to_string(&gitlab).unwrap();
+    std::fs::write(&bad_gl, gl.replacen("  script:", "  scripts:", 1)).unwrap();
+    assert!(!schema_check("vendor.github-workflows", &[bad_gh]).status.success());
+    assert!(!schema_check("vendor.gitlab-ci", &[bad_gl]).status.success());
+    // The shell recipe parses.
+    let sh = Command::new("bash").arg("-n").arg(repo().join("templates/grade-class.sh")).output().unwrap();
+    assert!(sh.status.success(), "{}", String::from_utf8_lossy(&sh.stderr));
+}
+
+#[test]
+fn the_graders_own_dockerfile_passes_the_course_lint() {
+    let out = grader().arg("lint").arg(repo().join("grader/Dockerfile")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = std::fs::read_to_string(repo().join("grader/Dockerfile")).unwrap();
+    let last_from = text.lines().rfind(|l| l.starts_with("FROM ")).unwrap();
+    assert!(last_from.contains("distroless") && last_from.contains(":nonroot"), "{last_from}");
+}

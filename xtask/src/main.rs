@@ -9,6 +9,9 @@
 //!   (`grader/tests/fixtures/submissions`: honest styles, cheats and near-misses, labelled) against
 //!   the engine, prints the table of false passes and false fails and writes it to
 //!   `target/adversarial.md`; `cargo test` grades only the slice marked `slice = true`.
+//! - `cargo xtask class-bench` and `cargo xtask image`: `grader class` on 30 generated
+//!   submissions (sequential, `--jobs 2`, two engines), and the grader's own image (see
+//!   `class_bench.rs`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +19,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 mod bench;
+mod class_bench;
 mod times;
 
 fn main() -> Result<()> {
@@ -24,12 +28,15 @@ fn main() -> Result<()> {
         Some("bench") => bench::bench(&root(), &args[1..]),
         Some("times") => times::times(&root(), &args[1..]),
         Some("adversarial") => adversarial(args.get(1).map(String::as_str)),
+        Some("class-bench") => class_bench::class_bench(&root(), &args[1..]),
+        Some("image") => class_bench::image(&root()),
         // The bench's own sides, each a whole process.
         Some("parse-loop") => bench::parse_loop(&args[1..]),
         Some("scan") => bench::scan(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask bench [--reps N] [--row NAME]... [--sizes MB,...] | times [ids...] | adversarial [filter]"
+                "usage: cargo xtask bench [--reps N] [--row NAME]... [--sizes MB,...] | times [ids...] | adversarial \
+                 [filter] | class-bench [--students N] [--no-warm-up] [--twice] [--two-engines-only] | image"
             );
             std::process::exit(2);
         }

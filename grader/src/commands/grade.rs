@@ -47,7 +47,7 @@ where
 
 /// Ctrl-C (SIGINT), SIGTERM (what CI runners, `timeout` and `docker stop` send) or SIGHUP (the
 /// terminal closed): each ends the run through the same cleanup.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

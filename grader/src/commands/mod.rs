@@ -2,6 +2,7 @@
 //! and write the output. `cli.rs` declares the commands.
 
 pub mod check;
+mod class;
 mod clean;
 mod doctor;
 pub mod grade;
@@ -60,5 +61,12 @@ pub async fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Verify { exercises, build } => verify::run(&workbook()?, &exercises, build).await,
         Command::Clean { dry_run } => clean::run(dry_run).await,
+        Command::Class { roster, exercises, jobs, engines, out, fresh, build } => {
+            class::run(
+                &workbook()?,
+                class::ClassArgs { roster, exercises, jobs: jobs.into(), engines, out, fresh, build },
+            )
+            .await
+        }
     }
 }

@@ -66,6 +66,13 @@ impl Engine {
         Engine::connect_to(EngineAddress::from_environment()?).await
     }
 
+    /// Connects to the engine `address` names (a host or a docker context, as `grader class
+    /// --engine` takes them), with a run id of its own: two `Engine`s never share what they
+    /// clean up.
+    pub async fn connect_at(address: &str) -> Result<Engine> {
+        Engine::connect_to(EngineAddress::parse(address)?).await
+    }
+
     /// Connects to the engine at `endpoint` and asks for its version and image store.
     pub async fn connect_to(endpoint: EngineAddress) -> Result<Engine> {
         let unreachable = |cause: Cause| advice(connection::advice(&endpoint, &cause));
@@ -111,6 +118,18 @@ impl Engine {
             containerd_store,
             stopped_a_build: Default::default(),
         })
+    }
+
+    /// Another run on the same connection: a run id and a cleanup registry of its own (so
+    /// what one grading creates is never removed or read by another), and what was learnt about
+    /// the engine (BuildKit cannot read an upload) shared. `grader class` gives each grading one.
+    pub fn new_run(&self) -> Engine {
+        Engine {
+            run_id: new_run_id(),
+            cleanup: Default::default(),
+            stopped_a_build: Default::default(),
+            ..self.clone()
+        }
     }
 
     /// The labels on everything this run creates: the run id and the process that owns it.
