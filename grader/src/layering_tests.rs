@@ -17,6 +17,8 @@ const LAYERS: &[&[&str]] = &[
     &["facts"],
     // Pure readings of the data: engine names to Dockerfile lines; the docker-save reader.
     &["locate", "image"],
+    // The properties the fuzz targets and their stable slice check (the readers above).
+    &["fuzz"],
     // What to build, before any I/O.
     &["plan"],
     // The engine's I/O, returning records.
