@@ -543,6 +543,13 @@ fn every_bad_input_gets_its_exit_code_and_a_message_that_names_the_cause() {
         let mut cmd = Command::cargo_bin("grader").unwrap();
         cmd.args(case.args).current_dir(root.path()).env("NO_COLOR", "1").env("COLUMNS", "200");
         cmd.env("GRADER_ROOT", root.path()).env("HOME", root.path()).env_remove("DOCKER_CONFIG");
+        // A case that names its engine sees none of the test's own engine variables: with
+        // DOCKER_HOST set, the docker CLI (and the grader) ignore DOCKER_CONTEXT.
+        if case.env.iter().any(|(k, _)| k.starts_with("DOCKER_")) {
+            for k in ["DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH", "DOCKER_CONTEXT"] {
+                cmd.env_remove(k);
+            }
+        }
         for (k, v) in case.env {
             cmd.env(k, v);
         }
