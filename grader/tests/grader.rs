@@ -190,6 +190,13 @@ fn engine_turn() -> Option<MutexGuard<'static, ()>> {
     Some(ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
+/// Tests that start, kill and stop sid's dockerd 28 take turns: it is one daemon (one socket,
+/// one data root), and one test's `stop` would end another's engine mid-grading.
+fn engine28_turn() -> MutexGuard<'static, ()> {
+    static ENGINE28: Mutex<()> = Mutex::new(());
+    ENGINE28.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn grader() -> Command {
     let mut c = Command::cargo_bin("grader").unwrap();
     c.env("NO_COLOR", "1").env_remove("GRADER_ROOT");
@@ -660,6 +667,7 @@ fn an_engine_that_dies_mid_build_is_could_not_grade_not_a_failed_check() {
             (self.0)(&["stop"]);
         }
     }
+    let _only = engine28_turn();
     engine(&["start"]);
     let _stop = Stop(engine);
     _stop.0(&["load", "debian:trixie-slim"]);
@@ -1913,6 +1921,7 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
             (self.0)(&["stop"]);
         }
     }
+    let _only = engine28_turn();
     engine(&["start"]);
     let _stop = Stop(engine);
     _stop.0(&["load", "debian:trixie-slim"]);
