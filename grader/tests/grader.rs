@@ -190,11 +190,38 @@ fn engine_turn() -> Option<MutexGuard<'static, ()>> {
     Some(ENGINE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
-/// Tests that start, kill and stop sid's dockerd 28 take turns: it is one daemon (one socket,
-/// one data root), and one test's `stop` would end another's engine mid-grading.
-fn engine28_turn() -> MutexGuard<'static, ()> {
-    static ENGINE28: Mutex<()> = Mutex::new(());
-    ENGINE28.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// sid's dockerd 28 of `.ci/engine-newer.sh` (its own data root, socket, bridge and containerd),
+/// started for one test with `debian:trixie-slim` copied in, and stopped when dropped. Tests that
+/// use it take turns: it is one daemon, and one test's `stop` would end another's engine.
+struct Engine28 {
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Engine28 {
+    fn start() -> Engine28 {
+        static ENGINE28: Mutex<()> = Mutex::new(());
+        let turn = ENGINE28.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Engine28::script(&["start"]);
+        let engine = Engine28 { _turn: turn };
+        Engine28::script(&["load", "debian:trixie-slim"]);
+        engine
+    }
+
+    fn script(args: &[&str]) {
+        let out = Command::new("bash")
+            .arg(repo().join(".ci/engine-newer.sh"))
+            .args(args)
+            .env("ENGINE_NEWER", "28")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "engine-newer.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for Engine28 {
+    fn drop(&mut self) {
+        Engine28::script(&["stop"]);
+    }
 }
 
 fn grader() -> Command {
@@ -658,25 +685,7 @@ fn an_engine_that_dies_mid_build_is_could_not_grade_not_a_failed_check() {
     // An engine of the test's own (sid's dockerd 28 from .ci/engine-newer.sh, with its own data
     // root, socket, bridge and containerd; its base image copied from the engine the tests use),
     // killed while a RUN step sleeps.
-    let engine = |args: &[&str]| {
-        let out = Command::new("bash")
-            .arg(repo().join(".ci/engine-newer.sh"))
-            .args(args)
-            .env("ENGINE_NEWER", "28")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "engine-newer.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    struct Stop<F: Fn(&[&str])>(F);
-    impl<F: Fn(&[&str])> Drop for Stop<F> {
-        fn drop(&mut self) {
-            (self.0)(&["stop"]);
-        }
-    }
-    let _only = engine28_turn();
-    engine(&["start"]);
-    let _stop = Stop(engine);
-    _stop.0(&["load", "debian:trixie-slim"]);
+    let _engine = Engine28::start();
     let w = Workspace::starter("ex1").with("Dockerfile", "FROM debian:trixie-slim\nRUN sleep 307\n");
     let sleeping = || Command::new("pgrep").args(["-f", "sleep 307"]).output().unwrap().status.success();
     let child = grader()
@@ -1912,25 +1921,7 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
     // Two engines: sid's dockerd 28 of the test's own (listed first, so it gets the first
     // submission) and the one the tests use. Engine 28 is killed while it builds; the
     // submission is graded again on the other engine, and the gradebook says so.
-    let engine = |args: &[&str]| {
-        let out = Command::new("bash")
-            .arg(repo().join(".ci/engine-newer.sh"))
-            .args(args)
-            .env("ENGINE_NEWER", "28")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "engine-newer.sh {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    struct Stop<F: Fn(&[&str])>(F);
-    impl<F: Fn(&[&str])> Drop for Stop<F> {
-        fn drop(&mut self) {
-            (self.0)(&["stop"]);
-        }
-    }
-    let _only = engine28_turn();
-    engine(&["start"]);
-    let _stop = Stop(engine);
-    _stop.0(&["load", "debian:trixie-slim"]);
+    let _engine = Engine28::start();
     // A workbook of one small exercise: only the user check, so the retried grading is quick.
     let workbook = tempfile::tempdir().unwrap();
     let ex = workbook.path().join("exercises/tiny");
