@@ -414,11 +414,14 @@ fn context(env: &Env, name: &str, selected_by: &'static str) -> Result<EngineAdd
     let id = context_dir_name(name);
     let meta = dir.join("contexts/meta").join(&id).join("meta.json");
     let text = std::fs::read_to_string(&meta).map_err(|e| {
+        let problem = if e.kind() == std::io::ErrorKind::NotFound {
+            format!("there is no docker context `{name}` in {}", dir.display())
+        } else {
+            format!("docker context `{name}` cannot be read: {} ({e})", meta.display())
+        };
         advice(format!(
-            "docker context `{name}` is selected ({selected_by}) but {} cannot be read ({e}).\n`docker context ls` \
-             lists the contexts; `docker context use default` (or unsetting DOCKER_CONTEXT) goes back to the default \
-             engine.",
-            meta.display()
+            "{problem} (selected by {selected_by}).\n`docker context ls` lists the contexts; `docker context use \
+             default` (or unsetting DOCKER_CONTEXT) goes back to the default engine."
         ))
     })?;
     let meta_json: serde_json::Value = serde_json::from_str(&text)
@@ -540,7 +543,7 @@ mod tests {
         // A context that does not exist is named, with where it was looked for.
         let env = Env::fixed(&[("DOCKER_CONTEXT", "gone")], home.path());
         let e = resolve(&env).unwrap_err().to_string();
-        assert!(e.contains("docker context `gone`") && e.contains("DOCKER_CONTEXT") && e.contains("meta.json"), "{e}");
+        assert!(e.contains("no docker context `gone`") && e.contains("DOCKER_CONTEXT") && e.contains(".docker"), "{e}");
         // `default` is the environment's engine.
         let env = Env::fixed(&[("DOCKER_CONTEXT", "default")], home.path());
         assert_eq!(resolve(&env).unwrap().url(), "unix:///var/run/docker.sock");
