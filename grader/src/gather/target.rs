@@ -21,11 +21,11 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     let passing = PlantedTest::new(check.tests, true);
     let failing = PlantedTest::new(check.tests, false);
     let copy = g.prober.copy(g.dir, &[]).await?;
-    passing.write(copy.path(), &check.plant_dir)?;
+    plant(&passing, copy.path(), &check.plant_dir).await?;
     g.progress.set_message(format!("building --target {} with a new passing test", check.target));
     let with_passing = g.prober.outcome("target-passing", Variant { from: Some(copy.path()), ..target }).await?;
 
-    failing.write(copy.path(), &check.plant_dir)?;
+    plant(&failing, copy.path(), &check.plant_dir).await?;
     g.progress.set_message(format!("building --target {} with a new failing test", check.target));
     let with_failing = g.prober.outcome("target-failing", Variant { from: Some(copy.path()), ..target }).await?;
     Ok(Some(Ok(Probe::Target(TargetProbe {
@@ -37,8 +37,15 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     }))))
 }
 
+/// Writes `test` into the copy, off the async runtime.
+async fn plant(test: &PlantedTest, root: &Path, dir: &str) -> Result<()> {
+    let (test, root, dir) = (test.clone(), root.to_path_buf(), dir.to_string());
+    crate::workspace::off_runtime(move || test.write(&root, &dir)).await
+}
+
 /// A test the grader plants: a fresh name, and an addition of two random numbers that is right
 /// (passing) or off by one (failing).
+#[derive(Clone)]
 struct PlantedTest {
     style: TestStyle,
     /// The test's name (also in its file name).
@@ -70,6 +77,18 @@ impl PlantedTest {
 
     /// Writes the test into `dir` (relative to the copy's root).
     fn write(&self, root: &Path, dir: &str) -> Result<()> {
+        // The copy holds the learner's files: a `tests` that is a link would take the write
+        // out of the copy (to wherever it points), so every part of the path must be a folder.
+        let mut at = root.to_path_buf();
+        for part in Path::new(dir).components() {
+            at.push(part);
+            if at.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+                return Err(crate::error::advice(format!(
+                    "`{dir}` in the exercise is not a plain folder (a link or a file): the grader plants its test \
+                     there; make it a folder"
+                )));
+            }
+        }
         let folder = root.join(dir);
         std::fs::create_dir_all(&folder)?;
         let file = match self.style {
@@ -84,6 +103,19 @@ impl PlantedTest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tests_folder_that_links_out_of_the_copy_is_never_written_through() {
+        let (copy, outside) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::os::unix::fs::symlink(outside.path(), copy.path().join("tests")).unwrap();
+        let t = PlantedTest::new(TestStyle::Pytest, true);
+        let e = t.write(copy.path(), "tests").unwrap_err().to_string();
+        assert!(e.contains("not a plain folder"), "{e}");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        std::fs::create_dir(copy.path().join("real")).unwrap();
+        t.write(copy.path(), "real").unwrap();
+        assert_eq!(std::fs::read_dir(copy.path().join("real")).unwrap().count(), 1);
+    }
 
     #[test]
     fn planted_tests_are_new_each_time_and_say_what_they_should() {
