@@ -188,15 +188,18 @@ impl Engine {
             }
             show(&rec, &mut log, progress);
             if req.stop_at.is_some_and(|at| rec.decided(at)) {
-                stopped_early = true;
-                break;
+                if let Some(maybe_last) = rec.uncached_work() {
+                    stopped_early = true;
+                    if maybe_last {
+                        self.stopped_a_build(Instant::now());
+                    }
+                    break;
+                }
             }
         }
         // Dropping the stream closes the request and the session: the engine cancels the build
-        // (or, when every step was cached, may still finish it and tag the image: see cleanup).
-        if stopped_early {
-            self.stopped_a_build.store(true, Ordering::Relaxed);
-        }
+        // during the work it is doing (see `Recorder::uncached_work`, and cleanup for the one
+        // case where it may still finish and tag the image).
         drop(stream);
         show(&rec, &mut log, progress);
         if let Some(e) = upload.error.lock().unwrap_or_else(|p| p.into_inner()).take() {

@@ -47,8 +47,9 @@ pub struct Engine {
     /// The engine keeps its images in containerd (`docker info` DriverStatus driver-type
     /// io.containerd.snapshotter.v1): Docker Desktop 4.34+ and Docker 29 on fresh installs.
     pub containerd_store: bool,
-    /// Set once a build was stopped early (the engine may still tag its image).
-    pub(crate) stopped_a_build: Arc<std::sync::atomic::AtomicBool>,
+    /// When a build was last stopped while it may have been on its last step (the engine may
+    /// then still finish it and tag its image: the cleanup waits for that).
+    stopped_on_last_step: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 /// What this run created and must remove.
@@ -116,7 +117,7 @@ impl Engine {
             cleanup: Default::default(),
             buildkit_cannot_read_upload: Default::default(),
             containerd_store,
-            stopped_a_build: Default::default(),
+            stopped_on_last_step: Default::default(),
         })
     }
 
@@ -127,7 +128,7 @@ impl Engine {
         Engine {
             run_id: new_run_id(),
             cleanup: Default::default(),
-            stopped_a_build: Default::default(),
+            stopped_on_last_step: Default::default(),
             ..self.clone()
         }
     }
@@ -194,15 +195,23 @@ impl Engine {
                 self.remove_container(&c).await;
             }
         }
-        // Images the engine tagged after the grader removed the tag: a probe build stopped
-        // early goes on in the engine and, when every step was cached, finishes and tags its
-        // image a moment later (4 of 4 ex2 starter gradings leaked one). Swept by the run's
-        // label, now and once more after the engine has had time to finish.
+        // Images the engine tagged after the grader removed the tag: a probe build stopped while
+        // every step was a cache hit went on in the engine, finished and tagged its image a
+        // moment later (4 of 4 ex2 starter gradings leaked one). Probes now stop only once the
+        // engine does work it is cancelled in (`Recorder::uncached_work`), except on what may be
+        // the build's last step: then the run's label is swept again once the engine has had
+        // 1.5 s since that stop to finish.
         self.sweep_own_images().await;
-        if self.stopped_a_build.load(std::sync::atomic::Ordering::Relaxed) {
-            tokio::time::sleep(Duration::from_millis(1500)).await;
+        let stopped = *self.stopped_on_last_step.lock().unwrap();
+        if let Some(at) = stopped {
+            tokio::time::sleep(Duration::from_millis(1500).saturating_sub(at.elapsed())).await;
             self.sweep_own_images().await;
         }
+    }
+
+    /// Notes that a build was stopped on what may have been its last step (see `cleanup`).
+    pub(crate) fn stopped_a_build(&self, at: std::time::Instant) {
+        *self.stopped_on_last_step.lock().unwrap() = Some(at);
     }
 
     /// Removes the images labelled with this run.

@@ -121,6 +121,39 @@ impl Recorder {
         }
     }
 
+    /// Once the probe's step is decided, whether closing the connection now stops the engine
+    /// before it finishes the build. A build that is stopped while every step so far came from
+    /// the cache can still be finished by the engine a moment later (the next steps are cache
+    /// hits too), which then tags an image after the grader removed the tag; a build that is
+    /// doing real work is cancelled during that work (the classic builder checks between steps,
+    /// BuildKit cancels the solve).
+    ///
+    /// `None`: every step so far was a cache hit: read on (hits cost nothing; the build may
+    /// simply end). `Some(false)`: a step the cache did not serve has run or is running and
+    /// another step of its stage comes after it: stopping is safe. `Some(true)`: the only such
+    /// step is the last of its stage, for all the grader knows the build's last: stopping now may
+    /// still let the engine tag an image (the cleanup then waits and sweeps again).
+    pub fn uncached_work(&self) -> Option<bool> {
+        let work = |s: &Step, finished: bool| {
+            let step = s.parsed()?;
+            let ran = s.started || (finished && !s.cached);
+            (ran && !s.cached && !step.instruction.starts_with("FROM ")).then_some(step.number >= step.total)
+        };
+        let found: Vec<bool> = if self.classic.is_empty() {
+            self.order.iter().filter_map(|d| self.vertices.get(d)).filter_map(|s| work(s, false)).collect()
+        } else {
+            // The classic builder says a step ended, and that it was no cache hit, only by
+            // starting the next one.
+            let n = self.classic.len();
+            self.classic.iter().enumerate().filter_map(|(i, s)| work(s, s.completed || i + 1 < n)).collect()
+        };
+        if found.is_empty() {
+            None
+        } else {
+            Some(found.iter().all(|&last| last))
+        }
+    }
+
     /// A one-line progress message: the step running now. BuildKit announces every step of
     /// the build up front, so the last one announced is usually the Dockerfile's last step, not
     /// the running one: the running one is the last that started and has not completed.
@@ -314,6 +347,37 @@ mod tests {
         r.take(BuildInfo { stream: Some(" ---> Running in 0abc\n".into()), ..Default::default() });
         assert!(r.decided(name));
         assert!(!r.decided("[3/3] RUN go mod download"), "another step with the same command is not this one");
+    }
+
+    #[test]
+    fn a_probe_stops_only_once_the_engine_is_doing_work_it_can_be_stopped_in() {
+        let classic = |lines: &[&str]| {
+            let mut r = Recorder::default();
+            for text in lines {
+                r.take(BuildInfo { stream: Some(text.to_string()), ..Default::default() });
+            }
+            r.uncached_work()
+        };
+        let cached_dep =
+            ["Step 1/4 : FROM golang\n", " ---> 1234\n", "Step 2/4 : RUN go mod download\n", " ---> Using cache\n"];
+        assert_eq!(classic(&cached_dep), None, "all cache hits so far: read on");
+        let mut copying = cached_dep.to_vec();
+        copying.push("Step 3/4 : COPY . .\n");
+        assert_eq!(classic(&copying), None, "a COPY says it was no cache hit only when it ends");
+        copying.push(" ---> 5678\n");
+        copying.push("Step 4/4 : RUN go build\n");
+        assert_eq!(classic(&copying), Some(false), "the COPY was real work, and a step follows it");
+        let last =
+            ["Step 1/2 : FROM golang\n", " ---> 1234\n", "Step 2/2 : RUN go mod download\n", " ---> Running in ab\n"];
+        assert_eq!(classic(&last), Some(true), "the running step is the last one");
+
+        let mut r = Recorder::default();
+        r.take(vertex("a", "[internal] load remote build context", false, Some(1), Some(2)));
+        r.take(vertex("b", "[build 1/6] FROM docker.io/library/golang:1-trixie", false, Some(2), Some(3)));
+        r.take(vertex("c", "[build 4/6] RUN go mod download", true, Some(3), Some(3)));
+        assert_eq!(r.uncached_work(), None, "internal steps and FROM are no work to stop");
+        r.take(vertex("d", "[build 5/6] COPY . .", false, Some(4), None));
+        assert_eq!(r.uncached_work(), Some(false));
     }
 
     /// One BuildKit vertex message; times in milliseconds of the engine's clock.
