@@ -23,7 +23,12 @@ impl Exercise {
     }
 
     pub fn load(dir: &Path) -> Result<Exercise> {
-        let id = dir
+        // `.` or `sub/..` name no folder: the exercise is named after the folder they lead to.
+        let named = match dir.file_name() {
+            Some(_) => dir.to_path_buf(),
+            None => dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()),
+        };
+        let id = named
             .file_name()
             .and_then(|n| n.to_str())
             .with_context(|| format!("{} has no usable folder name", dir.display()))?
@@ -34,5 +39,24 @@ impl Exercise {
 
     pub fn dockerfile_path(&self) -> PathBuf {
         self.dir.join(&self.spec.build.dockerfile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_given_as_dot_or_dot_dot_is_named_after_the_folder_it_leads_to() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("ex1");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let spec = "format_version = 1\ntitle = \"t\"\nlanguage = \"go\"\nbook = \"x.md\"\n\
+                    [starter]\nfails = [\"user\"]\n[[check]]\nkind = \"user\"\npoints = 1\n";
+        std::fs::write(dir.join("exercise.toml"), spec).unwrap();
+        for given in [dir.join("."), dir.join("sub/.."), dir.clone()] {
+            let e = Exercise::load(&given).unwrap_or_else(|e| panic!("{}: {e:#}", given.display()));
+            assert_eq!(e.id, "ex1", "{}", given.display());
+        }
     }
 }
