@@ -1,13 +1,13 @@
 #!/bin/sh
 # The bench's docker-CLI side: what `grader check` does for ex1's solution, done carefully with
-# the docker CLI (`sh xtask/cli-grade.sh DIR`). The classic builder: the bench machine's CLI may
-# have no buildx. Careful means: the cache probes build only up to the dependency step (a
-# Dockerfile cut after `RUN go mod download`, as the grader stops its probes there), and every
-# image and container it makes is removed.
+# the docker CLI (`sh xtask/cli-grade.sh DIR`). The classic builder, unless CLI_BUILDKIT=1 (the
+# CLI then needs buildx: the bench fetches it, see fetch-buildx.sh). Careful means: the cache
+# probes build only up to the dependency step (a Dockerfile cut after `RUN go mod download`, as
+# the grader stops its probes there), and every image and container it makes is removed.
 set -eu
 dir=$1
 t=bench-cli-$$
-export DOCKER_BUILDKIT=0
+export DOCKER_BUILDKIT="${CLI_BUILDKIT:-0}"
 cleanup() {
     [ -n "${cid:-}" ] && docker rm -f "$cid" >/dev/null 2>&1
     docker rmi -f "$t:main" "$t:src" "$t:mod" >/dev/null 2>&1 || true

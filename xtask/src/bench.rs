@@ -12,12 +12,14 @@
 //!   `image_facts`) vs `docker save > /dev/null` (the floor: the engine writing the export) and
 //!   `dive --ci` (when installed);
 //! - `regrade`: a warm `grader check` of ex1's solution vs `xtask/cli-grade.sh`, the same builds,
-//!   probes, inspect, export, smoke run and cleanup with the docker CLI;
+//!   probes, inspect, export, smoke run and cleanup with the docker CLI; once with the classic
+//!   builder on both sides, once with BuildKit on both (the CLI through buildx, which the bench
+//!   fetches from Debian trixie: `xtask/fetch-buildx.sh`);
 //! - `context`: the same with a blob of each `--sizes` MB (default 10,100,1000) inside the
 //!   context, against the CLI script, and outside it (in a folder `.dockerignore` excludes),
 //!   against the same grading without the blob.
 //!
-//! The CLI of the bench machine may have no buildx: the script builds with the classic builder
+//! Apart from the BuildKit `regrade` row, the script builds with the classic builder
 //! (`DOCKER_BUILDKIT=0`), and so does the grader in the rows that compare with it
 //! (`--builder classic`); the `context` rows also grade with BuildKit, the grader's default.
 //!
@@ -111,6 +113,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     }
     if wanted("regrade") {
         print_row(&b.regrade()?);
+        print_row(&b.regrade_buildkit(root)?);
     }
     if wanted("context") {
         for &mb in &sizes {
@@ -278,6 +281,51 @@ impl Bench {
         let mut c = cmd(Path::new("sh"));
         c.arg(&self.script).arg(dir);
         c
+    }
+
+    /// The CLI script building with BuildKit, through the buildx plugin in `docker_config`.
+    fn cli_buildkit(&self, dir: &Path, docker_config: &Path) -> Command {
+        let mut c = self.cli(dir);
+        c.env("CLI_BUILDKIT", "1").env("DOCKER_CONFIG", docker_config);
+        c
+    }
+
+    /// The warm re-grade with BuildKit on both sides (the grader's default builder), when the
+    /// CLI can have buildx (fetched from Debian trixie into target/bench-tools by
+    /// xtask/fetch-buildx.sh).
+    fn regrade_buildkit(&self, root: &Path) -> Result<Row> {
+        eprintln!("bench: regrade (BuildKit)");
+        let dir = self.ex1(None)?;
+        let config = ensure_buildx(root);
+        // Warm: each side's BuildKit cache (the grader's uploaded context and the CLI's synced
+        // one do not share `COPY . .`: see the book's performance notes).
+        measure(&mut self.check(dir.path(), "buildkit"));
+        if let Ok(c) = &config {
+            measure(&mut self.cli_buildkit(dir.path(), c));
+        }
+        let load = loadavg();
+        let sides = interleave(
+            self.reps,
+            vec![
+                (
+                    "grader check (BuildKit)".into(),
+                    Ok(Box::new(|| measure(&mut self.check(dir.path(), "buildkit"))) as Job),
+                ),
+                (
+                    "docker CLI script (buildx)".into(),
+                    config.map(|c| {
+                        let d = dir.path().to_path_buf();
+                        Box::new(move || measure(&mut self.cli_buildkit(&d, &c))) as Job
+                    }),
+                ),
+            ],
+        );
+        Ok(Row {
+            what: "warm re-grade, ex1 solution, BuildKit".into(),
+            sides,
+            load: (load, loadavg()),
+            note: "ratio: CLI script / grader".into(),
+        })
     }
 
     fn regrade(&self) -> Result<Row> {
@@ -478,6 +526,20 @@ pub fn dockerfiles(root: &Path) -> Result<Vec<PathBuf>> {
         Ok(false)
     })?;
     Ok(out)
+}
+
+/// A docker config folder whose CLI plugins hold buildx (see xtask/fetch-buildx.sh).
+fn ensure_buildx(root: &Path) -> Result<PathBuf, String> {
+    let out = Command::new("bash")
+        .arg(root.join("xtask/fetch-buildx.sh"))
+        .arg(root.join("target/bench-tools/buildx"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("fetch-buildx.sh: {e}"))?;
+    if !out.status.success() {
+        return Err("fetch-buildx.sh failed (Debian trixie's docker-buildx)".into());
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 fn ensure_peers(root: &Path) -> Result<PathBuf, String> {

@@ -36,11 +36,17 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let engine = Engine::connect().await?;
-    engine.sweep_stale().await;
+    // What day-old dead runs left is removed while this run works (listing every image takes
+    // the engine a tenth of a second or more): it never touches this run's objects.
+    let sweep = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.sweep_stale().await })
+    };
     let result = tokio::select! {
         r = work(engine.clone()) => r,
         _ = stop_signal() => Err(Interrupted.into()),
     };
+    let _ = sweep.await;
     engine.cleanup().await;
     result
 }
