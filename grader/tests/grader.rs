@@ -1916,9 +1916,11 @@ fn class_of_four_with_two_at_once_keeps_each_verdict_its_own_and_a_rerun_reuses_
 
 #[test]
 fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
-    // Two engines: sid's dockerd 28 of the test's own (listed first, so it gets the first
-    // submission) and the one the tests use. Engine 28 is killed while it builds; the
-    // submission is graded again on the other engine, and the gradebook says so.
+    // Two engines: sid's dockerd 28 of the test's own and the one the tests use, one grading at
+    // a time each. Which student lands on which engine is the pool's affair, so both builds
+    // sleep, and engine 28 is killed while one of them sleeps there (its process is in engine
+    // 28's cgroup, `--cgroup-parent docker28`). That submission is graded again on the other
+    // engine, and the gradebook says so; the other is graded once.
     let _engine = Engine28::start();
     // A workbook of one small exercise: only the user check, so the retried grading is quick.
     let workbook = tempfile::tempdir().unwrap();
@@ -1932,13 +1934,13 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
     .unwrap();
     std::fs::write(ex.join("Dockerfile"), "FROM debian:trixie-slim\n").unwrap();
     let class_dir = tempfile::tempdir().unwrap();
-    for (name, df) in [
-        ("erin", "FROM debian:trixie-slim\nRUN sleep 13 && echo erin\nUSER 1000\n"),
-        ("frank", "FROM debian:trixie-slim\nUSER root\n"),
-    ] {
+    // Each student's sleep names them (and this test's process, so parallel runs do not mix).
+    let marker = |name: &str| format!("sleep 13 && echo {name}-{}", std::process::id());
+    for (name, user) in [("erin", "1000"), ("frank", "root")] {
         let dir = class_dir.path().join(name).join("exercises/tiny");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("Dockerfile"), df).unwrap();
+        std::fs::write(dir.join("Dockerfile"), format!("FROM debian:trixie-slim\nRUN {}\nUSER {user}\n", marker(name)))
+            .unwrap();
     }
     let out = tempfile::tempdir().unwrap();
     let main_engine = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
@@ -1954,12 +1956,23 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let sleeping = || Command::new("pgrep").args(["-f", "sleep 13 && echo erin"]).output().unwrap().status.success();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while std::time::Instant::now() < deadline && !sleeping() {
+    // The student whose sleep runs in engine 28's cgroup.
+    let on_engine_28 = || {
+        ["erin", "frank"].into_iter().find(|name| {
+            let pids = Command::new("pgrep").args(["-f", &marker(name)]).output().unwrap();
+            String::from_utf8_lossy(&pids.stdout).lines().any(|pid| {
+                std::fs::read_to_string(format!("/proc/{}/cgroup", pid.trim()))
+                    .is_ok_and(|cg| cg.lines().any(|l| l.contains(":/docker28/")))
+            })
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    let mut moved = on_engine_28();
+    while std::time::Instant::now() < deadline && moved.is_none() {
         std::thread::sleep(std::time::Duration::from_millis(200));
+        moved = on_engine_28();
     }
-    assert!(sleeping(), "erin's build never reached its sleep step");
+    let moved = moved.expect("no student's build reached its sleep step on engine 28");
     let pid = std::fs::read_to_string("/run/docker28/dockerd.pid").unwrap();
     Command::new("kill").args(["-KILL", pid.trim()]).status().unwrap();
     let out_text = child.wait_with_output().unwrap();
@@ -1969,12 +1982,14 @@ fn class_retries_a_submission_on_another_engine_when_its_engine_dies() {
     let grade = |student: &str| {
         book["students"].as_array().unwrap().iter().find(|s| s["student"] == student).unwrap()["grades"][0].clone()
     };
-    let erin = grade("erin");
-    assert_eq!(erin["attempts"], 2, "{book:#}");
-    assert_eq!(erin["engine"], main_engine.as_str(), "{book:#}");
-    assert_eq!(erin["outcome"]["status"], "graded", "{book:#}");
-    assert_eq!(erin["outcome"]["score"], 1, "{book:#}");
-    assert_eq!(grade("frank")["outcome"]["score"], 0, "{book:#}");
+    let stayed = if moved == "erin" { "frank" } else { "erin" };
+    assert_eq!(grade(moved)["attempts"], 2, "{moved} was on the engine that died: {book:#}");
+    assert_eq!(grade(moved)["engine"], main_engine.as_str(), "{book:#}");
+    assert_eq!(grade(stayed)["attempts"], 1, "{book:#}");
+    for (student, score) in [("erin", 1), ("frank", 0)] {
+        assert_eq!(grade(student)["outcome"]["status"], "graded", "{book:#}");
+        assert_eq!(grade(student)["outcome"]["score"], score, "{book:#}");
+    }
     assert!(stderr.contains("failed while grading tiny; trying another one"), "{stderr}");
 }
 
