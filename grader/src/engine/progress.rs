@@ -27,6 +27,9 @@ pub struct Recorder {
     vertices: HashMap<String, Step>,
     /// Classic builder: steps in order; the last is the current one.
     classic: Vec<Step>,
+    /// BuildKit steps by name: how long the engine says each took (its own start and end
+    /// stamps), for a log line about a step first seen already finished.
+    seconds: HashMap<String, f64>,
 }
 
 impl Recorder {
@@ -58,6 +61,10 @@ impl Recorder {
                 // `cached: false` if it ran there. A step that completed before this build began
                 // came from a result that already existed: for this build it is cached.
                 let past = matches!((completed, self.began), (Some(c), Some(b)) if c < b);
+                if let (Some(b), Some(c), false) = (started, completed, past) {
+                    let secs = (c.0 - b.0) as f64 + f64::from(c.1 - b.1) / 1e9;
+                    self.seconds.insert(v.name.clone(), secs.max(0.0));
+                }
                 let step = self.vertex(&v.digest);
                 if !past || step.name.is_empty() {
                     step.name = v.name;
@@ -268,7 +275,12 @@ impl StepLog {
                     self.seen.insert(s.name.clone(), (now, true));
                 }
                 None if completed => {
-                    lines.push(format!("done     {} (0.0 s)", s.name));
+                    // First seen finished: the engine's own times when it sent them, else none
+                    // (the classic builder sends no times).
+                    match rec.seconds.get(&s.name) {
+                        Some(secs) => lines.push(format!("done     {} ({secs:.1} s)", s.name)),
+                        None => lines.push(format!("done     {}", s.name)),
+                    }
                     self.seen.insert(s.name.clone(), (now, true));
                 }
                 None if running => {
@@ -509,5 +521,20 @@ mod tests {
             log.update(&r, t0 + Duration::from_secs(3)),
             ["done     [1/2] RUN go build (3.0 s)", "started  [2/2] COPY a b"]
         );
+    }
+
+    #[test]
+    fn a_step_first_seen_finished_gets_the_engines_time_or_none() {
+        let t0 = Instant::now();
+        let mut log = StepLog::default();
+        let mut r = Recorder::default();
+        r.take(vertex("c", "[build 3/6] COPY go.mod ./", false, Some(2_000), Some(2_400)));
+        assert_eq!(log.update(&r, t0), ["done     [build 3/6] COPY go.mod ./ (0.4 s)"]);
+        let mut log = StepLog::default();
+        let mut r = Recorder::default();
+        for text in ["Step 1/2 : COPY a b\n", " ---> 12ab\n", "Step 2/2 : CMD x\n"] {
+            r.take(BuildInfo { stream: Some(text.into()), ..Default::default() });
+        }
+        assert_eq!(log.update(&r, t0), ["done     [1/2] COPY a b", "started  [2/2] CMD x"], "no time, never 0.0 s");
     }
 }
