@@ -586,14 +586,16 @@ fn looks_base64(head: &[u8]) -> bool {
     head.len() >= 16 && head.iter().all(|b| is_base64_char(*b) || *b == b'\n' || *b == b'\r')
 }
 
-/// Appends the base64 characters of `text` to `run` up to the first other byte (line breaks
-/// skipped). Returns whether the run ended, and the bytes of `text` used.
+/// Appends the base64 characters of `text` to `run` up to the first other byte, or the first
+/// byte after padding (`KEY=H4sI...` is two runs); line breaks are skipped. Returns whether
+/// the run ended, and the bytes of `text` used.
 fn collect_base64(text: &[u8], run: &mut Vec<u8>) -> (bool, usize) {
     for (i, &b) in text.iter().enumerate() {
         if b == b'\n' || b == b'\r' {
             continue;
         }
-        if !is_base64_char(b) || run.len() >= RUN_MAX {
+        let after_padding = run.last() == Some(&b'=') && b != b'=';
+        if !is_base64_char(b) || after_padding || run.len() >= RUN_MAX {
             return (true, i);
         }
         run.push(b);

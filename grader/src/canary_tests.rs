@@ -189,6 +189,11 @@ fn base64_of_compressed_data_and_compressed_base64_are_found() {
     text.extend_from_slice(&wrapped_base64(&gz));
     text.extend_from_slice(b"END\n");
     assert_eq!(found(&text).as_deref(), Some("as is in gzip-compressed data in base64-encoded text"));
+    // What `{ printf BLOB=; gzip | base64; } > file` writes (ex7's cheat-base64-of-gzip): the
+    // file starts like base64 text, up to the `=`.
+    let mut blob = b"BLOB=".to_vec();
+    blob.extend_from_slice(&wrapped_base64(&gz));
+    assert_eq!(found(&blob).as_deref(), Some("as is in gzip-compressed data in base64-encoded text"));
     // Base64 of an xz'd tarball.
     assert_eq!(
         found(&wrapped_base64(fixture!("app.tar.xz"))).as_deref(),

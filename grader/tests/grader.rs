@@ -700,8 +700,8 @@ fn a_step_that_only_says_the_network_failed_is_a_failed_build_once_the_network_i
     drop(listener);
     assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
     assert!(!g.stderr.contains("trying once more"), "retried: {}", g.stderr);
-    assert!(g.report.contains("checked the network from the engine and it works"), "{}", g.report);
-    assert!(g.report.contains(&format!("{gateway} port {port} answers")), "{}", g.report);
+    assert!(g.report.to_string().contains("checked the network from the engine and it works"), "{}", g.report);
+    assert!(g.report.to_string().contains(&format!("{gateway} port {port} answers")), "{}", g.report);
 }
 
 #[test]
