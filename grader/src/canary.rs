@@ -195,7 +195,17 @@ impl Scan<'_> {
             Container::Xz => {
                 let kb = (WINDOW_MAX >> 10) as u32;
                 let mut xz = lzma_rust2::XzReader::new_mem_limit(whole, true, kb);
-                inside(self.nested(&mut xz, depth).unwrap_or(None), "xz-compressed data")
+                let found = match self.nested(&mut xz, depth) {
+                    Err(e) if e.kind() == io::ErrorKind::OutOfMemory => {
+                        self.limit(format!(
+                            "an xz stream asking for a dictionary over {} MiB was not opened",
+                            WINDOW_MAX >> 20
+                        ));
+                        None
+                    }
+                    searched => searched.unwrap_or(None),
+                };
+                inside(found, "xz-compressed data")
             }
             Container::Zstd => {
                 let window = zstd_window(&head).unwrap_or(u64::MAX);

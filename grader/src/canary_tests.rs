@@ -286,6 +286,14 @@ fn nesting_stops_at_the_depth_bound_and_says_so() {
 }
 
 #[test]
+fn an_xz_stream_asking_for_a_huge_dictionary_is_not_opened() {
+    // `xz --lzma2=dict=128MiB` of the same .env.
+    let out = outcome(&Canary::new(SECRET.as_bytes()).unwrap(), fixture!("env.dict128m.xz"));
+    assert_eq!(out.found, None);
+    assert_eq!(out.limits, vec!["an xz stream asking for a dictionary over 64 MiB was not opened".to_string()]);
+}
+
+#[test]
 fn the_zstd_window_is_read_from_the_frame_header() {
     // zstd -q of a small file: a single segment, the content size is the window.
     assert_eq!(zstd_window(fixture!("env.zst")), Some(62));
