@@ -33,6 +33,8 @@ struct LayerScan {
     captured: Vec<(String, String)>,
     /// Files holding the canary, and how it was written.
     canary: Vec<(String, String)>,
+    /// Files whose search a bound cut short, and which bound.
+    canary_limits: Vec<(String, String)>,
     content_bytes: u64,
 }
 
@@ -105,12 +107,12 @@ pub fn scan_export<R: Read>(reader: R, canary: Option<&Canary>) -> Result<Export
 pub fn canary_in_config(canary: &Canary, config_json: &str) -> Vec<ConfigHit> {
     let Some(how) = canary.find_in_text(config_json) else { return Vec::new() };
     let Ok(config) = serde_json::from_str::<serde_json::Value>(config_json) else {
-        return vec![ConfigHit { place: "the image config".into(), how: how.as_str().into() }];
+        return vec![ConfigHit { place: "the image config".into(), how: how.clone() }];
     };
     let mut hits = Vec::new();
     let mut hit = |place: String, text: &str| {
         if let Some(how) = canary.find_in_text(text) {
-            hits.push(ConfigHit { place, how: how.as_str().into() });
+            hits.push(ConfigHit { place, how: how.clone() });
         }
     };
     let c = &config["config"];
@@ -127,7 +129,7 @@ pub fn canary_in_config(canary: &Canary, config_json: &str) -> Vec<ConfigHit> {
         hit(format!("the build history of `{shown} ...`"), created_by);
     }
     if hits.is_empty() {
-        hits.push(ConfigHit { place: "the image config".into(), how: how.as_str().into() });
+        hits.push(ConfigHit { place: "the image config".into(), how: how.clone() });
     }
     hits
 }
@@ -193,14 +195,16 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>) -> Result<LayerScan> 
             if captured && size < CAPTURED_MAX {
                 let mut text = String::new();
                 entry.read_to_string(&mut text).ok();
-                if let Some(found) = canary.and_then(|c| c.find_in(text.as_bytes(), size).ok().flatten()) {
+                if let Some(found) = canary.and_then(|c| c.find_in(text.as_bytes(), size).ok()?.found) {
                     scan.canary.push((path.clone(), found.0));
                 }
                 scan.captured.push((path.clone(), text));
             } else if let Some(canary) = canary {
-                if let Some(found) = canary.find_in(&mut entry, size)? {
+                let outcome = canary.find_in(&mut entry, size)?;
+                if let Some(found) = outcome.found {
                     scan.canary.push((path.clone(), found.0));
                 }
+                scan.canary_limits.extend(outcome.limits.into_iter().map(|l| (path.clone(), l)));
             }
         }
         scan.entries.push((path, file));
@@ -262,6 +266,9 @@ impl ExportScan {
             }
             for (p, how) in &scan.canary {
                 facts.canary_hits.push(CanaryHit { path: format!("/{p}"), layer: index, how: how.clone() });
+            }
+            for (p, limit) in &scan.canary_limits {
+                facts.canary_limits.push(format!("/{p} (layer {}): {limit}", index + 1));
             }
             facts.content_size += scan.content_bytes;
             facts.layers.push(Layer {

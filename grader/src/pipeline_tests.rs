@@ -159,6 +159,7 @@ fn image(layers: &[(&str, u64)], files: &[(&str, usize)], user: &str, passwd: Op
         captured: passwd.map(|p| BTreeMap::from([("/etc/passwd".to_string(), p.to_string())])).unwrap_or_default(),
         canary_hits: vec![],
         canary_in_config: vec![],
+        canary_limits: vec![],
         config_json: "{}".into(),
     }
 }

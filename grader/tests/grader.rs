@@ -679,6 +679,32 @@ fn a_build_that_cannot_reach_the_network_is_retried_then_could_not_grade() {
 }
 
 #[test]
+fn a_step_that_only_says_the_network_failed_is_a_failed_build_once_the_network_is_checked() {
+    // The step prints what a failed name lookup and a refused connection print, names a host
+    // that answers (a listener of this test on the engine's bridge gateway, so no Internet is
+    // needed), and exits 1: the grader checks from the engine, finds it answering, and grades
+    // the build as failed, with no retry.
+    let gateway = Command::new("docker")
+        .args(["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"])
+        .output()
+        .unwrap();
+    let gateway = String::from_utf8(gateway.stdout).unwrap().trim().to_string();
+    let listener = std::net::TcpListener::bind((gateway.as_str(), 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let run = format!(
+        "RUN echo 'Temporary failure in name resolution'; \\\n    echo 'curl: (7) Failed to connect to {gateway} port {port} after 0 ms: Connection refused'; exit 1\n"
+    );
+    let g = Workspace::solution("ex1")
+        .edit("Dockerfile", "RUN go mod download\n", &format!("RUN go mod download\n{run}"))
+        .check();
+    drop(listener);
+    assert_eq!(g.code, 1, "{}\n{}", g.report, g.stderr);
+    assert!(!g.stderr.contains("trying once more"), "retried: {}", g.stderr);
+    assert!(g.report.to_string().contains("checked the network from the engine and it works"), "{}", g.report);
+    assert!(g.report.to_string().contains(&format!("{gateway} port {port} answers")), "{}", g.report);
+}
+
+#[test]
 fn an_engine_that_dies_mid_build_is_could_not_grade_not_a_failed_check() {
     // An engine of the test's own (sid's dockerd 28 from .ci/engine-newer.sh, with its own data
     // root, socket, bridge and containerd; its base image copied from the engine the tests use),

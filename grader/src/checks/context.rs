@@ -105,8 +105,14 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
         }
         if spec.canary.is_some() {
             said.push("the secret is in no layer and not in the image config".to_string());
+            if let Some(image) = &facts.image {
+                details.extend(image.canary_limits.iter().map(|l| format!("not searched to the end: {l}")));
+            }
         }
-        return Finding::pass(said.join("; "));
+        return Finding::pass(said.join("; ")).with_details(details);
+    }
+    if let (Some(_), Some(image)) = (&spec.canary, &facts.image) {
+        details.extend(image.canary_limits.iter().map(|l| format!("not searched to the end: {l}")));
     }
     Finding::fail(problems.join("; ")).at(line).with_details(details)
 }

@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
 use super::diagnose::is_uploaded_context_unreadable;
+use super::netcheck::NetCheck;
 use super::progress::{Recorder, StepLog};
 use super::Engine;
 use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
@@ -25,9 +26,12 @@ impl Engine {
     ///
     /// Failures that are not the Dockerfile's are errors (exit 2, "could not grade"): the engine
     /// going away mid-build, and a step that cannot reach the network twice in a row (one
-    /// retry: registries and proxies fail under load, and that is never the learner's result).
+    /// retry: registries and proxies fail under load, and that is never the learner's result),
+    /// when a check from the engine's side ([`Engine::check_network`]) does not find the network
+    /// working; when it does, the step's failure is the learner's.
     pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
         let mut outcome = self.build_choosing_builder(req, progress).await?;
+        let mut checked = None;
         for attempt in 1..=2 {
             let Some(infra) = outcome.failure.as_ref().and_then(|f| f.infrastructure.clone()) else {
                 return Ok(outcome);
@@ -52,10 +56,33 @@ impl Engine {
                     )))
                 }
                 Infrastructure::Network(host) => {
+                    // The step's output is the learner's to write: the claim is checked from the
+                    // engine's side before the failure is called the network's.
+                    if attempt == 1 {
+                        let port = step.and_then(|s| super::diagnose::network::port_of(&s.log_tail, &host));
+                        checked = Some(self.check_network(&host, port).await);
+                    }
+                    if let Some(NetCheck::Works(answered)) = &checked {
+                        let failure = outcome.failure.as_mut().expect("a failure was diagnosed");
+                        failure.infrastructure = None;
+                        failure.message = format!(
+                            "{}\nThe step's output reads like a network failure, but the grader checked the network \
+                             from the engine and it works ({answered}): the step failed on its own.",
+                            failure.message.trim_end()
+                        );
+                        return Ok(outcome);
+                    }
                     let what = if host.is_empty() { "the network".to_string() } else { host };
                     if attempt == 2 {
+                        let check = match &checked {
+                            Some(NetCheck::Down(why)) => format!("The grader checked from the engine: {why}.\n"),
+                            Some(NetCheck::NotChecked(why)) => {
+                                format!("The grader could not check the network from the engine ({why}).\n")
+                            }
+                            _ => String::new(),
+                        };
                         return Err(crate::error::advice(format!(
-                            "could not grade: the build could not reach {what}{during}, twice.\n\
+                            "could not grade: the build could not reach {what}{during}, twice.\n{check}\
                              This is a network problem, not your Dockerfile: check the connection (or the \
                              proxy, and the engine's DNS), then grade again. The last lines of the step:\n{}",
                             step.map(|s| indent_tail(&s.log_tail, 8)).unwrap_or_default()

@@ -9,6 +9,7 @@ pub mod build;
 pub mod connect;
 pub mod diagnose;
 pub mod export;
+pub mod netcheck;
 pub mod progress;
 pub mod run;
 pub mod sweep;

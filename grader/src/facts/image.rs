@@ -80,6 +80,9 @@ pub struct ImageFacts {
     pub canary_hits: Vec<CanaryHit>,
     /// Where the image config holds the canary (an ENV, a LABEL, a history entry).
     pub canary_in_config: Vec<ConfigHit>,
+    /// Files whose canary search a bound cut short (bytes decompressed, containers nested):
+    /// `/path (layer N): what was not searched`.
+    pub canary_limits: Vec<String>,
     /// The image config as exported (JSON).
     #[serde(skip)]
     pub config_json: String,

@@ -1,7 +1,9 @@
 //! Recognises a build step that failed because the network failed, not because of the learner's
 //! Dockerfile: a package registry that could not be resolved, connected to or finished talking
-//! to (apt, pip, npm, go, cargo, curl, git messages as they print them). Such a build is retried
-//! once and then reported as "could not grade" (exit 2), never as a failed check.
+//! to (apt, pip, npm, go, cargo, curl, git messages as they print them). The output is only a
+//! claim (the learner writes it): `engine::netcheck` checks it from the engine's side, and only
+//! when the network is not found working is the build retried once and then reported as "could
+//! not grade" (exit 2), never as a failed check.
 //!
 //! Only the failed step's own output is read, and only its last lines, so a program that merely
 //! logs a word like "timeout" earlier in a successful part of its output is not taken for one.
@@ -117,6 +119,30 @@ fn host_in(line: &str) -> Option<String> {
     None
 }
 
+/// The port the step's output says it tried on `host`, in the usual shapes: curl's
+/// `Failed to connect to HOST port 9`, `dial tcp HOST:443`, `HOST:8080`, `https://HOST:8443/`.
+pub fn port_of(output: &str, host: &str) -> Option<u16> {
+    if host.is_empty() {
+        return None;
+    }
+    let digits = |s: &str| -> Option<u16> {
+        let d: String = s.chars().take_while(char::is_ascii_digit).collect();
+        d.parse().ok().filter(|p| *p > 0)
+    };
+    for line in output.lines().rev().filter(|l| l.contains(host)) {
+        for (i, _) in line.match_indices(host) {
+            let after = &line[i + host.len()..];
+            if let Some(p) = after.strip_prefix(':').and_then(digits) {
+                return Some(p);
+            }
+            if let Some(p) = after.strip_prefix(" port ").and_then(digits) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
 /// `registry.npmjs.org:443` -> `registry.npmjs.org`; `[::1]:80` -> `[::1]`.
 fn strip_port(host: &str) -> String {
     if host.starts_with('[') {
@@ -149,6 +175,16 @@ mod tests {
         for (log, host) in cases {
             assert_eq!(unreachable_host(log).as_deref(), Some(host), "{log}");
         }
+    }
+
+    #[test]
+    fn the_port_tried_is_read_when_the_output_names_it() {
+        use super::port_of;
+        let curl = "curl: (7) Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server";
+        assert_eq!(port_of(curl, "127.0.0.1"), Some(9));
+        assert_eq!(port_of("dial tcp 142.250.1.1:443: i/o timeout", "142.250.1.1"), Some(443));
+        assert_eq!(port_of("request to https://registry.npmjs.org/x failed", "registry.npmjs.org"), None);
+        assert_eq!(port_of("Could not resolve host: example.invalid", ""), None);
     }
 
     #[test]
