@@ -27,11 +27,11 @@ impl Engine {
     /// Failures that are not the Dockerfile's are errors (exit 2, "could not grade"): the engine
     /// going away mid-build, and a step that cannot reach the network twice in a row (one
     /// retry: registries and proxies fail under load, and that is never the learner's result),
-    /// when a check from the engine's side ([`Engine::check_network`]) does not find the network
-    /// working; when it does, the step's failure is the learner's.
+    /// unless a check from the engine's side ([`Engine::check_network`]) found the network
+    /// working after both failures: the step's failure is then the learner's.
     pub async fn build(&self, req: &BuildRequest<'_>, progress: &ProgressBar) -> Result<BuildOutcome> {
         let mut outcome = self.build_choosing_builder(req, progress).await?;
-        let mut checked = None;
+        let mut first_check = None;
         for attempt in 1..=2 {
             let Some(infra) = outcome.failure.as_ref().and_then(|f| f.infrastructure.clone()) else {
                 return Ok(outcome);
@@ -57,29 +57,35 @@ impl Engine {
                 }
                 Infrastructure::Network(host) => {
                     // The step's output is the learner's to write: the claim is checked from the
-                    // engine's side before the failure is called the network's.
-                    if attempt == 1 {
-                        let port = step.and_then(|s| super::diagnose::network::port_of(&s.log_tail, &host));
-                        checked = Some(self.check_network(&host, port).await);
-                    }
-                    if let Some(NetCheck::Works(answered)) = &checked {
-                        let failure = outcome.failure.as_mut().expect("a failure was diagnosed");
-                        failure.infrastructure = None;
-                        failure.message = format!(
-                            "{}\nThe step's output reads like a network failure, but the grader checked the network \
-                             from the engine and it works ({answered}): the step failed on its own.",
-                            failure.message.trim_end()
-                        );
-                        return Ok(outcome);
-                    }
+                    // engine's side, after each failure. A failure the network really caused
+                    // (registries time out under load) gets its retry either way; one that comes
+                    // back while the network answers both times is the step's own.
+                    let port = step.and_then(|s| super::diagnose::network::port_of(&s.log_tail, &host));
+                    let checked = self.check_network(&host, port).await;
                     let what = if host.is_empty() { "the network".to_string() } else { host };
                     if attempt == 2 {
-                        let check = match &checked {
-                            Some(NetCheck::Down(why)) => format!("The grader checked from the engine: {why}.\n"),
-                            Some(NetCheck::NotChecked(why)) => {
+                        let check = match (&checked, &first_check) {
+                            (NetCheck::Works(answered), Some(NetCheck::Works(_))) => {
+                                let failure = outcome.failure.as_mut().expect("a failure was diagnosed");
+                                failure.infrastructure = None;
+                                failure.message = format!(
+                                    "{}\nThe step's output reads like a network failure, but it failed twice while the \
+                                     grader, checking the network from the engine each time, found it working \
+                                     ({answered}): the step failed on its own.",
+                                    failure.message.trim_end()
+                                );
+                                return Ok(outcome);
+                            }
+                            (NetCheck::Down(why), _) => format!("The grader checked from the engine: {why}.\n"),
+                            (NetCheck::NotChecked(why), _) => {
                                 format!("The grader could not check the network from the engine ({why}).\n")
                             }
-                            _ => String::new(),
+                            (NetCheck::Works(answered), _) => {
+                                format!(
+                                    "The grader's check from the engine found it down after the first failure, and \
+                                     working after the second ({answered}).\n"
+                                )
+                            }
                         };
                         return Err(crate::error::advice(format!(
                             "could not grade: the build could not reach {what}{during}, twice.\n{check}\
@@ -88,6 +94,7 @@ impl Engine {
                             step.map(|s| indent_tail(&s.log_tail, 8)).unwrap_or_default()
                         )));
                     }
+                    first_check = Some(checked);
                     say(
                         progress,
                         format!("the build could not reach {what}{during}: a network problem, trying once more"),
