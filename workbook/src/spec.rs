@@ -306,13 +306,13 @@ pub struct IdentityRequest {
     /// The path with its query, e.g. `/hello?name={nonce}`.
     pub path: String,
     /// A request body (for `POST`, `PUT`), e.g. `{"total": "{nonce}", "people": 1}`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body's Content-Type. Default `application/json`.
     #[serde(default = "default_content_type")]
     pub content_type: String,
     /// The expected HTTP status. Default 200.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Text the answer's body must contain, with `{nonce}` in it.
     pub body_contains: String,
@@ -338,7 +338,11 @@ impl IdentityRequest {
             bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key("identity.method"), self.method);
         }
         if !self.path.starts_with('/') || self.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            bail!("{}: {:?} must start with / and hold no spaces or control characters", key("identity.path"), self.path);
+            bail!(
+                "{}: {:?} must start with / and hold no spaces or control characters",
+                key("identity.path"),
+                self.path
+            );
         }
         if self.content_type.chars().any(|c| c.is_control()) {
             bail!("{}: control characters are not allowed", key("identity.content_type"));
@@ -748,9 +752,12 @@ max_mb = 20
     #[test]
     fn an_identity_request_must_depend_on_the_nonce() {
         let smoke = |t: &str| {
-            Spec::parse(&format!("{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\nport = 80\n[check.identity]\n{t}\n"))
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\nport = 80\n[check.identity]\n{t}\n"
+            ))
         };
-        let s = smoke("method = \"POST\"\npath = \"/a\"\nbody = '{\"n\": {nonce}}'\nbody_contains = '\"n\":{nonce}'").unwrap();
+        let s = smoke("method = \"POST\"\npath = \"/a\"\nbody = '{\"n\": {nonce}}'\nbody_contains = '\"n\":{nonce}'")
+            .unwrap();
         let CheckKind::Smoke(x) = &s.checks[1].kind else { panic!() };
         let i = x.identity.as_ref().unwrap().with_nonce("123");
         assert_eq!((i.body.as_deref(), i.body_contains.as_str()), (Some("{\"n\": 123}"), "\"n\":123"));
