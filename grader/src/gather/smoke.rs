@@ -142,7 +142,7 @@ async fn ask_identity(engine: &Engine, host_port: u16, i: &IdentityRequest, dead
         tries += 1;
         match http_request(&engine.endpoint.probe_host(), host_port, &i.method, &i.path, body).await {
             Ok((status, text)) => {
-                let excerpt: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(120).collect();
+                let excerpt = excerpt(&text);
                 break (Attempt::Status { status, body_has_text: text.contains(&i.body_contains) }, excerpt);
             }
             Err(e) if tries >= 3 || Instant::now() >= deadline => break (Attempt::Error(e), String::new()),
@@ -158,6 +158,26 @@ async fn ask_identity(engine: &Engine, host_port: u16, i: &IdentityRequest, dead
     }
 }
 
+/// The start of an answer's text for the report: the tags of an HTML page left out, whitespace
+/// runs made one space, at most 120 characters.
+fn excerpt(body: &str) -> String {
+    let html = body.trim_start().starts_with('<');
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(120).collect()
+}
+
 /// Waits for the command to finish and reads its output when `spec` wants a text in it.
 async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> Result<Seen> {
     Ok(match engine.wait_exit(id, Duration::from_secs(spec.timeout_s)).await {
@@ -171,4 +191,22 @@ async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> Result<Seen
             Seen::Exited { code, output_has_text }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nonces_are_twelve_digits_and_new_each_time() {
+        let all: std::collections::HashSet<String> = (0..100).map(|_| super::nonce()).collect();
+        assert_eq!(all.len(), 100);
+        assert!(all.iter().all(|n| n.len() == 12 && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit())));
+    }
+
+    #[test]
+    fn excerpts_leave_html_tags_out() {
+        let page = "<html>\n<head><title>Error response</title></head>\n<body><p>Message: Unsupported method ('POST').</p></body>";
+        assert_eq!(super::excerpt(page), "Error response Message: Unsupported method ('POST').");
+        assert_eq!(super::excerpt(&"a ".repeat(200)).len(), 120);
+        assert_eq!(super::excerpt("{\"a\": 1 < 2}"), "{\"a\": 1 < 2}");
+    }
 }
