@@ -174,6 +174,24 @@ impl Instruction {
         self.flags.iter().filter(move |f| f.name == name)
     }
 
+    /// The `key=value` fields of each `--mount` flag, keys lower-cased
+    /// (`--mount=type=cache,target=/root/.cache` gives `[[("type", "cache"), ("target", "/root/.cache")]]`).
+    pub fn mounts(&self) -> Vec<Vec<(String, String)>> {
+        self.flags_named("mount")
+            .map(|f| {
+                f.value
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(',')
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, v)) => (k.trim().to_ascii_lowercase(), v.trim().to_string()),
+                        None => (kv.trim().to_ascii_lowercase(), String::new()),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Whether the instruction has the keyword `keyword` (case-insensitive).
     pub fn is(&self, keyword: &str) -> bool {
         self.keyword.eq_ignore_ascii_case(keyword)
@@ -267,6 +285,47 @@ impl Dockerfile {
             return name_or_index.parse::<usize>().ok().and_then(|i| self.stages.get(i));
         }
         None
+    }
+
+    /// The other stages `stage` uses directly: the stage it starts from (`FROM build`), the
+    /// stages its `COPY --from=` and `RUN --mount=...,from=` name (by name or index), in order,
+    /// without repeats. A `--from` that names no stage is an image; one with a variable
+    /// (`--from=${BUILDER}`) is not followed.
+    pub fn stages_used_by(&self, stage: &Stage) -> Vec<usize> {
+        let mut out: Vec<usize> = stage.base_stage.into_iter().collect();
+        for ins in stage.instructions.iter().skip(1) {
+            let mut froms: Vec<String> = Vec::new();
+            if ins.is("COPY") {
+                froms.extend(ins.flag("from").map(str::to_string));
+            }
+            if ins.is("RUN") {
+                for m in ins.mounts() {
+                    froms.extend(m.into_iter().find(|(k, _)| k == "from").map(|(_, v)| v));
+                }
+            }
+            for from in froms {
+                if let Some(s) = self.stage(&from).filter(|s| s.index != stage.index) {
+                    if !out.contains(&s.index) {
+                        out.push(s.index);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Which stages building `roots` needs: the roots and every stage they use, transitively
+    /// (see [`Dockerfile::stages_used_by`]). `needed[i]` is true for stage `i`.
+    pub fn stages_needed(&self, roots: &[usize]) -> Vec<bool> {
+        let mut needed = vec![false; self.stages.len()];
+        let mut todo: Vec<usize> = roots.iter().copied().filter(|&i| i < self.stages.len()).collect();
+        while let Some(i) = todo.pop() {
+            if std::mem::replace(&mut needed[i], true) {
+                continue;
+            }
+            todo.extend(self.stages_used_by(&self.stages[i]).into_iter().filter(|&j| !needed[j]));
+        }
+        needed
     }
 
     /// Every instruction in file order: global ARGs, then each stage's.

@@ -169,6 +169,29 @@ fn api_accessors() {
     let _: &dyn std::error::Error = &err;
 }
 
+#[test]
+fn stages_used_follow_from_copy_from_and_mount_from() {
+    let df = parse(concat!(
+        "FROM golang:1 AS deps\n",
+        "FROM deps AS build\n",
+        "RUN --mount=type=cache,target=/root/.cache --mount=type=bind,from=tools,target=/t true\n",
+        "FROM debian:trixie-slim AS tools\n",
+        "FROM alpine:3 AS decoy\n",
+        "COPY --from=build /a /a\n",
+        "FROM scratch\n",
+        "COPY --from=1 /a /a\n",
+        "COPY --from=busybox:1 /bin/sh /sh\n",
+        "COPY --from=${NOPE} /b /b\n",
+    ))
+    .unwrap();
+    assert_eq!(df.stages_used_by(&df.stages[1]), [0, 2]);
+    assert_eq!(df.stages_used_by(&df.stages[4]), [1]);
+    let needed = df.stages_needed(&[4]);
+    assert_eq!(needed, [true, true, true, false, true]);
+    assert_eq!(df.stages_needed(&[4, 3]), [true; 5]);
+    assert_eq!(df.stages_needed(&[]), [false; 5]);
+}
+
 /// A tiny deterministic PRNG (xorshift64*), so the property test needs no dependencies.
 struct Rng(u64);
 

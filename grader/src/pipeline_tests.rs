@@ -187,7 +187,7 @@ fn smoke(seen: Seen, logs: &str) -> SmokeRun {
 }
 
 fn answered() -> Seen {
-    Seen::Answered { status: 200, body_has_text: true }
+    Seen::Answered { status: 200, body_has_text: true, identity: None }
 }
 
 fn exited_early(code: i64) -> Seen {

@@ -267,9 +267,14 @@ pub struct SmokeCheck {
     /// Arguments that replace the image's CMD for this run (e.g. `["--version"]`).
     #[serde(default)]
     pub cmd: Option<Vec<String>>,
-    /// Environment variables for the container.
+    /// Environment variables for the container. `{nonce}` in a value is replaced with the
+    /// run's nonce (see `identity`).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// A second request, made once the app has given the answer above, that only the
+    /// exercise's app answers right: a static file server or a stub that answers `ok` cannot.
+    #[serde(default)]
+    pub identity: Option<IdentityRequest>,
     /// How long the container may take to answer, in seconds. Default 20.
     #[serde(default = "default_timeout")]
     pub timeout_s: u64,
@@ -283,6 +288,81 @@ pub struct SmokeCheck {
     /// 64 MB tmpfs on /tmp; set this for an app that must write elsewhere.
     #[serde(default)]
     pub writable_root: bool,
+}
+
+/// The placeholder the grader replaces with a number it picks at random for each run (12
+/// decimal digits, the first not 0), in `identity` and in a smoke check's `env` values.
+pub const NONCE: &str = "{nonce}";
+
+/// `[check.identity]` of a smoke (or targets) check: a request whose answer depends on a value
+/// the grader picks at random per run, so only the running app can give it. `{nonce}` in
+/// `path`, `body` and `body_contains` is that value; `body_contains` must hold it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRequest {
+    /// The HTTP method. Default `GET`.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// The path with its query, e.g. `/hello?name={nonce}`.
+    pub path: String,
+    /// A request body (for `POST`, `PUT`), e.g. `{"total": "{nonce}", "people": 1}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body's Content-Type. Default `application/json`.
+    #[serde(default = "default_content_type")]
+    pub content_type: String,
+    /// The expected HTTP status. Default 200.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Text the answer's body must contain, with `{nonce}` in it.
+    pub body_contains: String,
+}
+
+impl IdentityRequest {
+    /// A copy with `{nonce}` replaced by `nonce`.
+    pub fn with_nonce(&self, nonce: &str) -> IdentityRequest {
+        IdentityRequest {
+            method: self.method.clone(),
+            path: self.path.replace(NONCE, nonce),
+            body: self.body.as_ref().map(|b| b.replace(NONCE, nonce)),
+            content_type: self.content_type.clone(),
+            status: self.status,
+            body_contains: self.body_contains.replace(NONCE, nonce),
+        }
+    }
+
+    /// What the spec may not say: a request line the grader cannot send, or an answer that
+    /// does not depend on the nonce.
+    fn validate(&self, key: &dyn Fn(&str) -> String) -> Result<()> {
+        if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key("identity.method"), self.method);
+        }
+        if !self.path.starts_with('/') || self.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            bail!(
+                "{}: {:?} must start with / and hold no spaces or control characters",
+                key("identity.path"),
+                self.path
+            );
+        }
+        if self.content_type.chars().any(|c| c.is_control()) {
+            bail!("{}: control characters are not allowed", key("identity.content_type"));
+        }
+        if !self.body_contains.contains(NONCE) {
+            bail!(
+                "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
+                key("identity.body_contains"),
+                self.body_contains
+            );
+        }
+        Ok(())
+    }
+}
+
+fn default_method() -> String {
+    "GET".to_string()
+}
+fn default_content_type() -> String {
+    "application/json".to_string()
 }
 
 /// `kind = "context"`: what the build context holds after `.dockerignore`, and whether a secret
@@ -370,6 +450,9 @@ pub struct TargetsCheck {
     /// The expected HTTP status. Default 200.
     #[serde(default)]
     pub status: Option<u16>,
+    /// A request each target must also answer as the app does (see [`SmokeCheck::identity`]).
+    #[serde(default)]
+    pub identity: Option<IdentityRequest>,
 }
 
 impl TargetsCheck {
@@ -382,6 +465,7 @@ impl TargetsCheck {
             body_contains: None,
             cmd: None,
             env: BTreeMap::new(),
+            identity: self.identity.clone(),
             timeout_s: DEFAULT_TIMEOUT_S,
             memory_mb: DEFAULT_MEMORY_MB,
             pids: DEFAULT_PIDS,
@@ -535,6 +619,12 @@ impl Spec {
                 }
                 CheckKind::Target(x) => inside_exercise(&key("plant_dir"), &x.plant_dir)?,
                 CheckKind::Smoke(x) => {
+                    if let Some(i) = &x.identity {
+                        if x.port.is_none() {
+                            bail!("{}: an identity request needs `port`", key("identity"));
+                        }
+                        i.validate(&key)?;
+                    }
                     in_range(&key("timeout_s"), x.timeout_s, 1, 600)?;
                     in_range(&key("memory_mb"), x.memory_mb, 6, 16_384)?;
                     in_range(&key("pids"), u64::try_from(x.pids).unwrap_or(0), 1, 4096)?;
@@ -556,6 +646,11 @@ impl Spec {
                     }
                 }
                 CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
+                CheckKind::Targets(t) => {
+                    if let Some(i) = &t.identity {
+                        i.validate(&key)?;
+                    }
+                }
                 CheckKind::Context(x)
                     if x.max_mb.is_none() && x.forbid.is_empty() && x.must_ignore.is_empty() && x.canary.is_none() =>
                 {
@@ -652,6 +747,31 @@ max_mb = 20
         let err =
             Spec::parse(&format!("{MINIMAL}\n[build]\ndockerfile = \"../Dockerfile\"\n")).unwrap_err().to_string();
         assert!(err.contains("build.dockerfile"), "{err}");
+    }
+
+    #[test]
+    fn an_identity_request_must_depend_on_the_nonce() {
+        let smoke = |t: &str| {
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\nport = 80\n[check.identity]\n{t}\n"
+            ))
+        };
+        let s = smoke("method = \"POST\"\npath = \"/a\"\nbody = '{\"n\": {nonce}}'\nbody_contains = '\"n\":{nonce}'")
+            .unwrap();
+        let CheckKind::Smoke(x) = &s.checks[1].kind else { panic!() };
+        let i = x.identity.as_ref().unwrap().with_nonce("123");
+        assert_eq!((i.body.as_deref(), i.body_contains.as_str()), (Some("{\"n\": 123}"), "\"n\":123"));
+        assert_eq!(i.content_type, "application/json");
+        for (t, said) in [
+            ("path = \"/a\"\nbody_contains = \"ok\"", "must contain {nonce}"),
+            ("path = \"a\"\nbody_contains = \"{nonce}\"", "identity.path"),
+            ("path = \"/a b\"\nbody_contains = \"{nonce}\"", "identity.path"),
+            ("method = \"get\"\npath = \"/\"\nbody_contains = \"{nonce}\"", "identity.method"),
+            ("path = \"/\"\nbody_contains = \"{nonce}\"\nheaders = 1", "headers"),
+        ] {
+            let err = format!("{:#}", smoke(t).unwrap_err());
+            assert!(err.contains(said), "{t}: {err}");
+        }
     }
 
     #[test]

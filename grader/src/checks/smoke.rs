@@ -2,7 +2,7 @@
 //! (answered, exited, never started); this judges it against what the spec wants.
 
 use super::{Cx, Finding};
-use crate::facts::{Attempt, Seen, SmokeRun};
+use crate::facts::{Attempt, IdentityAnswer, Seen, SmokeRun};
 use workbook::spec::SmokeCheck;
 
 pub const NEEDS_IMAGE: bool = true;
@@ -41,10 +41,14 @@ pub fn verdict(spec: &SmokeCheck, seen: &Seen) -> (bool, String) {
             let why = if *oom_killed { " (killed: out of memory)" } else { "" };
             (false, format!("the container exited with code {code}{why} before answering on port {port}"))
         }
-        Seen::Answered { status, body_has_text } if *status == want_status && *body_has_text => {
-            (true, format!("GET {} answered {status} on port {port}", spec.path))
+        Seen::Answered { status, body_has_text, identity } if *status == want_status && *body_has_text => {
+            let answered = format!("GET {} answered {status} on port {port}", spec.path);
+            match (identity, &spec.identity) {
+                (Some(a), Some(i)) => identity_verdict(answered, a, i.status.unwrap_or(200)),
+                _ => (true, answered),
+            }
         }
-        Seen::Answered { status, body_has_text } => {
+        Seen::Answered { status, body_has_text, .. } => {
             let last = attempt(spec, &Attempt::Status { status: *status, body_has_text: *body_has_text });
             (false, format!("GET {} on port {port}: {last}", spec.path))
         }
@@ -63,6 +67,34 @@ pub fn verdict(spec: &SmokeCheck, seen: &Seen) -> (bool, String) {
             }
         }
         Seen::StillRunning => (false, format!("the command did not finish within {} s", spec.timeout_s)),
+    }
+}
+
+/// The identity request's verdict: the app answers it with the nonce; a static file server or
+/// a stub that only knows the health path does not.
+fn identity_verdict(answered: String, a: &IdentityAnswer, want: u16) -> (bool, String) {
+    let asked = match &a.body {
+        Some(body) => format!("{} with `{body}`", a.request),
+        None => a.request.clone(),
+    };
+    match &a.answer {
+        Attempt::Status { status, body_has_text: true } if *status == want => {
+            (true, format!("{answered}; {asked} answered {status} with `{}`", a.wanted))
+        }
+        got => {
+            let got = match got {
+                Attempt::Status { status, .. } if a.excerpt.is_empty() => format!("answered {status} with an empty body"),
+                Attempt::Status { status, .. } => format!("answered {status} with `{}`", a.excerpt),
+                Attempt::Error(e) => format!("got no answer ({e})"),
+            };
+            (
+                false,
+                format!(
+                    "{answered}, but the program answering is not the app: {asked} {got}, where the app answers {want} with `{}` (a number picked for this run)",
+                    a.wanted
+                ),
+            )
+        }
     }
 }
 
@@ -98,7 +130,10 @@ mod tests {
     fn every_http_outcome_is_said() {
         let spec = SmokeCheck { body_contains: Some("ok".into()), ..TargetsLike::smoke() };
         let said = |seen: Seen| verdict(&spec, &seen);
-        assert_eq!(said(Seen::Answered { status: 200, body_has_text: true }), (true, "GET / answered 200 on port 8080".into()));
+        assert_eq!(
+            said(Seen::Answered { status: 200, body_has_text: true, identity: None }),
+            (true, "GET / answered 200 on port 8080".into())
+        );
         assert_eq!(
             said(Seen::NoGoodAnswer(Attempt::Status { status: 200, body_has_text: false })).1,
             "GET / on port 8080: no good answer within 20 s (answered 200 but the body lacks `ok`)"
@@ -109,11 +144,63 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_identity_answer_decides_and_is_said() {
+        let identity = workbook::spec::IdentityRequest {
+            method: "POST".into(),
+            path: "/api/split".into(),
+            body: Some("{\"total\": \"{nonce}\", \"people\": 1}".into()),
+            content_type: "application/json".into(),
+            status: None,
+            body_contains: "\"due\":\"{nonce}.00\"".into(),
+        };
+        let spec = SmokeCheck { identity: Some(identity.clone()), ..TargetsLike::smoke() };
+        let i = identity.with_nonce("123456789012");
+        let seen = |answer: Attempt, excerpt: &str| Seen::Answered {
+            status: 200,
+            body_has_text: true,
+            identity: Some(IdentityAnswer {
+                request: format!("{} {}", i.method, i.path),
+                body: i.body.clone(),
+                wanted: i.body_contains.clone(),
+                answer,
+                excerpt: excerpt.into(),
+            }),
+        };
+        let good = verdict(&spec, &seen(Attempt::Status { status: 200, body_has_text: true }, "{\"due\":...}"));
+        assert_eq!(
+            good,
+            (
+                true,
+                "GET / answered 200 on port 8080; POST /api/split with `{\"total\": \"123456789012\", \"people\": 1}` answered 200 with `\"due\":\"123456789012.00\"`".into()
+            )
+        );
+        let (passed, said) = verdict(&spec, &seen(Attempt::Status { status: 501, body_has_text: false }, "Unsupported method ('POST')"));
+        assert!(!passed);
+        assert_eq!(
+            said,
+            "GET / answered 200 on port 8080, but the program answering is not the app: POST /api/split with `{\"total\": \"123456789012\", \"people\": 1}` answered 501 with `Unsupported method ('POST')`, where the app answers 200 with `\"due\":\"123456789012.00\"` (a number picked for this run)"
+        );
+        let (passed, said) = verdict(&spec, &seen(Attempt::Status { status: 200, body_has_text: false }, "ok"));
+        assert!(!passed && said.contains("answered 200 with `ok`, where the app answers 200"), "{said}");
+        let (passed, said) = verdict(&spec, &seen(Attempt::Error("connection closed without an answer".into()), ""));
+        assert!(!passed && said.contains("got no answer (connection closed without an answer)"), "{said}");
+        // A spec without an identity request judges the health answer alone.
+        assert!(verdict(&TargetsLike::smoke(), &seen(Attempt::Error("x".into()), "")).0);
+    }
+
     /// The HTTP smoke probe of a targets check on port 8080.
     struct TargetsLike;
     impl TargetsLike {
         fn smoke() -> SmokeCheck {
-            workbook::spec::TargetsCheck { targets: vec![], max_mb: 1.0, port: 8080, path: "/".into(), status: None }
+            workbook::spec::TargetsCheck {
+                targets: vec![],
+                max_mb: 1.0,
+                port: 8080,
+                path: "/".into(),
+                status: None,
+                identity: None,
+            }
                 .smoke()
         }
     }

@@ -87,7 +87,7 @@ mod tests {
             shell: target == "debian",
             user: "65532".into(),
             smoke: Some(SmokeRun {
-                seen: if answers { Seen::Answered { status: 200, body_has_text: true } } else { Seen::Unpublished },
+                seen: if answers { Seen::Answered { status: 200, body_has_text: true, identity: None } } else { Seen::Unpublished },
                 logs: String::new(),
                 elapsed_ms: 1,
             }),
@@ -95,7 +95,7 @@ mod tests {
     }
 
     fn spec() -> TargetsCheck {
-        TargetsCheck { targets: vec![], max_mb: 10.0, port: 8080, path: "/".into(), status: None }
+        TargetsCheck { targets: vec![], max_mb: 10.0, port: 8080, path: "/".into(), status: None, identity: None }
     }
 
     #[test]
@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn a_wrong_status_is_named_not_called_a_failure_to_run() {
         let mut runs = vec![run("debian", 85_000_000, true), run("bare", 6_000_000, true)];
-        runs[1].smoke.as_mut().unwrap().seen = Seen::Answered { status: 503, body_has_text: true };
+        runs[1].smoke.as_mut().unwrap().seen = Seen::Answered { status: 503, body_has_text: true, identity: None };
         let r = check(&spec(), Some(&runs));
         assert!(!r.passed, "{}", r.message);
         assert!(r.message.contains("`bare` built but failed its run: GET / on port 8080: ") && r.message.contains("503"), "{}", r.message);

@@ -12,7 +12,8 @@ use crate::facts::build::BuildOutcome;
 use crate::facts::image::{BaseImage, ImageFacts};
 
 pub use probes::{
-    Attempt, CacheProbe, Measured, NotMeasured, Probe, ProbeKind, Seen, SmokeRun, StopRun, TargetProbe, TargetRun,
+    Attempt, CacheProbe, IdentityAnswer, Measured, NotMeasured, Probe, ProbeKind, Seen, SmokeRun, StopRun, TargetProbe,
+    TargetRun,
 };
 
 /// Everything the checks may read.

@@ -87,8 +87,9 @@ pub enum Seen {
     Unpublished,
     /// HTTP: it exited before it gave the wanted answer.
     ExitedEarly { code: i64, oom_killed: bool },
-    /// HTTP: the answer the probe waited for came (`body_has_text`: true when no text is wanted).
-    Answered { status: u16, body_has_text: bool },
+    /// HTTP: the answer the probe waited for came (`body_has_text`: true when no text is wanted),
+    /// and, when the spec has one, what the identity request then got.
+    Answered { status: u16, body_has_text: bool, identity: Option<IdentityAnswer> },
     /// HTTP: no wanted answer within the time limit; the last attempt.
     NoGoodAnswer(Attempt),
     /// Run to completion: its exit code, and whether its output held the wanted text (when one
@@ -106,6 +107,21 @@ pub enum Attempt {
     Status { status: u16, body_has_text: bool },
     /// No HTTP answer: why (connection refused, timed out, not HTTP).
     Error(String),
+}
+
+/// What the smoke run's identity request asked, with the run's nonce in it, and what came back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityAnswer {
+    /// The request line as sent, e.g. `GET /hello?name=482913057716`.
+    pub request: String,
+    /// The request's body, when it had one.
+    pub body: Option<String>,
+    /// The text the answer's body had to contain (the nonce in it).
+    pub wanted: String,
+    /// What came back: a status and whether the body held `wanted`, or why nothing did.
+    pub answer: Attempt,
+    /// The start of the answer's body (one line, at most 120 characters), for the report.
+    pub excerpt: String,
 }
 
 /// What the stop probe saw after it sent the stop signal.

@@ -1,4 +1,5 @@
-//! The grader's HTTP client for probes: one HTTP/1.0 GET against a port the engine published
+//! The grader's HTTP client for probes: one HTTP/1.0 request (a GET, or the smoke check's
+//! identity request) against a port the engine published
 //! (on 127.0.0.1, or on a remote engine's host: `EngineAddress::probe_host`), and a wait until
 //! an app answers at all. Bounded in time and size.
 
@@ -25,9 +26,27 @@ pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, pat
 
 /// A minimal HTTP/1.0 GET against `host:port`; the status code and body.
 pub async fn http_get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
+    http_request(host, port, "GET", path, None).await
+}
+
+/// A minimal HTTP/1.0 request against `host:port`, with a body (`(content type, text)`) when
+/// given; the status code and body (at most 1 MiB read, within 3 s).
+pub async fn http_request(
+    host: &str,
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> Result<(u16, String), String> {
     let io = async {
         let mut s = tokio::net::TcpStream::connect((host, port)).await.map_err(|e| format!("connect: {e}"))?;
-        let req = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: grader\r\nConnection: close\r\n\r\n");
+        let mut req =
+            format!("{method} {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: grader\r\nConnection: close\r\n");
+        if let Some((content_type, text)) = body {
+            req.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", text.len()));
+        }
+        req.push_str("\r\n");
+        req.push_str(body.map_or("", |(_, text)| text));
         s.write_all(req.as_bytes()).await.map_err(|e| format!("send: {e}"))?;
         let mut buf = Vec::new();
         s.take(1 << 20).read_to_end(&mut buf).await.map_err(|e| format!("receive: {e}"))?;

@@ -1,17 +1,19 @@
 //! The smoke run: start the image under limits (memory, processes, every capability dropped,
-//! no privilege escalation, bounded time) and probe it over HTTP or by its output. It records
-//! what the container did; `checks::smoke` judges it.
+//! no privilege escalation, bounded time) and probe it over HTTP or by its output. Once the app
+//! gives the wanted answer, the spec's identity request (with a nonce picked for this run) asks
+//! what only the exercise's app can answer. It records what the container did; `checks::smoke`
+//! judges it.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use workbook::spec::SmokeCheck;
+use workbook::spec::{IdentityRequest, SmokeCheck, NONCE};
 
-use super::http::http_get;
+use super::http::{http_get, http_request};
 use super::Gathering;
 use crate::engine::run::RunRequest;
 use crate::engine::Engine;
-use crate::facts::{Attempt, Measured, Probe, Seen, SmokeRun};
+use crate::facts::{Attempt, IdentityAnswer, Measured, Probe, Seen, SmokeRun};
 
 pub async fn gather(check: &SmokeCheck, g: &Gathering<'_>) -> Result<Option<Measured>> {
     g.show("smoke");
@@ -23,10 +25,11 @@ pub async fn gather(check: &SmokeCheck, g: &Gathering<'_>) -> Result<Option<Meas
 /// image, failed (it could not run containers, or lost this one).
 pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> Result<SmokeRun> {
     let started = Instant::now();
+    let nonce = nonce();
     let req = RunRequest {
         image: image.to_string(),
         cmd: spec.cmd.clone(),
-        env: spec.env.clone(),
+        env: spec.env.iter().map(|(k, v)| (k.clone(), v.replace(NONCE, &nonce))).collect(),
         port: spec.port,
         memory_mb: spec.memory_mb,
         pids: spec.pids,
@@ -40,7 +43,7 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> Result<Smok
         }
     };
     let seen = match spec.port {
-        Some(_) => probe_http(engine, &running.id, running.host_port, spec).await,
+        Some(_) => probe_http(engine, &running.id, running.host_port, spec, &nonce).await,
         None => probe_exit(engine, &running.id, spec).await,
     };
     let seen = match seen {
@@ -65,9 +68,27 @@ fn vanished(engine: &Engine, e: anyhow::Error) -> anyhow::Error {
     ))
 }
 
+/// A number picked at random for one run: 12 decimal digits, the first not 0 (so it reads the
+/// same as a number, a word, a path segment or a JSON value).
+fn nonce() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No OS randomness (never seen): the clock's nanoseconds, still new per run.
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        bytes = (nanos.as_nanos() as u64).to_le_bytes();
+    }
+    (100_000_000_000 + u64::from_le_bytes(bytes) % 900_000_000_000).to_string()
+}
+
 /// Polls the app until it gives the answer `spec` waits for (status, body text), it exits, or
-/// the time is up.
-async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &SmokeCheck) -> Result<Seen> {
+/// the time is up; then asks the identity request, if the spec has one.
+async fn probe_http(
+    engine: &Engine,
+    id: &str,
+    host_port: Option<u16>,
+    spec: &SmokeCheck,
+    nonce: &str,
+) -> Result<Seen> {
     let Some(host_port) = host_port else {
         // No published port: most often the container exited at once.
         return Ok(match engine.state(id).await {
@@ -93,7 +114,11 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &Sm
             Ok((status, body)) => {
                 let body_has_text = spec.body_contains.as_deref().is_none_or(|b| body.contains(b));
                 if status == want && body_has_text {
-                    return Ok(Seen::Answered { status, body_has_text });
+                    let identity = match &spec.identity {
+                        Some(i) => Some(ask_identity(engine, host_port, &i.with_nonce(nonce), deadline).await),
+                        None => None,
+                    };
+                    return Ok(Seen::Answered { status, body_has_text, identity });
                 }
                 last = Attempt::Status { status, body_has_text };
             }
@@ -105,6 +130,52 @@ async fn probe_http(engine: &Engine, id: &str, host_port: Option<u16>, spec: &Sm
         tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
         pause = (pause * 2).min(Duration::from_millis(250));
     }
+}
+
+/// Sends the identity request (its `{nonce}` already replaced). A connection that fails is
+/// tried again, at most three times and not past `deadline` (plus one try); any HTTP answer is
+/// final.
+async fn ask_identity(engine: &Engine, host_port: u16, i: &IdentityRequest, deadline: Instant) -> IdentityAnswer {
+    let body = i.body.as_deref().map(|b| (i.content_type.as_str(), b));
+    let mut tries = 0;
+    let (answer, excerpt) = loop {
+        tries += 1;
+        match http_request(&engine.endpoint.probe_host(), host_port, &i.method, &i.path, body).await {
+            Ok((status, text)) => {
+                let excerpt = excerpt(&text);
+                break (Attempt::Status { status, body_has_text: text.contains(&i.body_contains) }, excerpt);
+            }
+            Err(e) if tries >= 3 || Instant::now() >= deadline => break (Attempt::Error(e), String::new()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    };
+    IdentityAnswer {
+        request: format!("{} {}", i.method, i.path),
+        body: i.body.clone(),
+        wanted: i.body_contains.clone(),
+        answer,
+        excerpt,
+    }
+}
+
+/// The start of an answer's text for the report: the tags of an HTML page left out, whitespace
+/// runs made one space, at most 120 characters.
+fn excerpt(body: &str) -> String {
+    let html = body.trim_start().starts_with('<');
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' if html => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(120).collect()
 }
 
 /// Waits for the command to finish and reads its output when `spec` wants a text in it.
@@ -120,4 +191,22 @@ async fn probe_exit(engine: &Engine, id: &str, spec: &SmokeCheck) -> Result<Seen
             Seen::Exited { code, output_has_text }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nonces_are_twelve_digits_and_new_each_time() {
+        let all: std::collections::HashSet<String> = (0..100).map(|_| super::nonce()).collect();
+        assert_eq!(all.len(), 100);
+        assert!(all.iter().all(|n| n.len() == 12 && !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit())));
+    }
+
+    #[test]
+    fn excerpts_leave_html_tags_out() {
+        let page = "<html>\n<head><title>Error response</title></head>\n<body><p>Message: Unsupported method ('POST').</p></body>";
+        assert_eq!(super::excerpt(page), "Error response Message: Unsupported method ('POST').");
+        assert_eq!(super::excerpt(&"a ".repeat(200)).len(), 120);
+        assert_eq!(super::excerpt("{\"a\": 1 < 2}"), "{\"a\": 1 < 2}");
+    }
 }

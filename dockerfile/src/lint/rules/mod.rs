@@ -45,19 +45,7 @@ pub(crate) fn body(stage: &Stage) -> &[Instruction] {
 
 /// The `key=value` fields of each `--mount` flag.
 pub(crate) fn mounts(ins: &Instruction) -> Vec<Vec<(String, String)>> {
-    ins.flags_named("mount")
-        .map(|f| {
-            f.value
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .map(|kv| match kv.split_once('=') {
-                    Some((k, v)) => (k.trim().to_ascii_lowercase(), v.trim().to_string()),
-                    None => (kv.trim().to_ascii_lowercase(), String::new()),
-                })
-                .collect()
-        })
-        .collect()
+    ins.mounts()
 }
 
 /// The value of `key` in one mount's fields.
