@@ -20,6 +20,10 @@ use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
 use crate::plan::BuildRequest;
 
+/// How long the classic builder is given to call a step a cache hit (it does so as soon as the
+/// step starts: a cache lookup, milliseconds).
+const CLASSIC_HIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
+
 impl Engine {
     /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
     /// The image, when built, is registered for cleanup.
@@ -190,7 +194,28 @@ impl Engine {
         let mut stopped_early = false;
         let deadline = tokio::time::Instant::now() + req.timeout;
         loop {
-            let Ok(next) = tokio::time::timeout_at(deadline, stream.next()).await else {
+            // The classic builder says a step is a cache hit at once, and that it is not only
+            // when it ends (a COPY of a large context takes seconds): once the probe's step is
+            // decided, a step not called a hit within CLASSIC_HIT_WINDOW is work in progress.
+            let pending = req
+                .stop_at
+                .filter(|at| rec.decided(at) && rec.uncached_work().is_none())
+                .and_then(|_| rec.classic_step_pending());
+            let wait = match pending {
+                Some(_) => (tokio::time::Instant::now() + CLASSIC_HIT_WINDOW).min(deadline),
+                None => deadline,
+            };
+            let next = tokio::time::timeout_at(wait, stream.next()).await;
+            if let (Err(_), Some(maybe_last)) = (&next, pending) {
+                if wait < deadline {
+                    stopped_early = true;
+                    if maybe_last {
+                        self.stopped_a_build(Instant::now());
+                    }
+                    break;
+                }
+            }
+            let Ok(next) = next else {
                 error = Some(format!(
                     "the build did not finish within {} s, so the grader cancelled it. A step that waits or \
                      loops forever never ends: check your RUN steps. On a slow machine, grade with a larger \

@@ -161,6 +161,16 @@ impl Recorder {
         }
     }
 
+    /// The classic builder's current step when it has begun and nothing is known of it yet
+    /// (neither a cache hit nor running a container), not a `FROM`: `Some(last)`, `last` when
+    /// it is the build's last step. BuildKit: always `None` (it reports work as it starts).
+    pub fn classic_step_pending(&self) -> Option<bool> {
+        let s = self.classic.last()?;
+        let step = s.parsed()?;
+        (!s.cached && !s.started && !s.completed && !step.instruction.starts_with("FROM "))
+            .then_some(step.number >= step.total)
+    }
+
     /// A one-line progress message: the step running now. BuildKit announces every step of
     /// the build up front, so the last one announced is usually the Dockerfile's last step, not
     /// the running one: the running one is the last that started and has not completed.
@@ -379,6 +389,13 @@ mod tests {
         copying.push(" ---> 5678\n");
         copying.push("Step 4/4 : RUN go build\n");
         assert_eq!(classic(&copying), Some(false), "the COPY was real work, and a step follows it");
+        let mut pending = Recorder::default();
+        for text in &copying[..5] {
+            pending.take(BuildInfo { stream: Some(text.to_string()), ..Default::default() });
+        }
+        assert_eq!(pending.classic_step_pending(), Some(false), "COPY . . began, not called a hit yet");
+        pending.take(BuildInfo { stream: Some(" ---> Using cache\n".into()), ..Default::default() });
+        assert_eq!(pending.classic_step_pending(), None);
         let last =
             ["Step 1/2 : FROM golang\n", " ---> 1234\n", "Step 2/2 : RUN go mod download\n", " ---> Running in ab\n"];
         assert_eq!(classic(&last), Some(true), "the running step is the last one");
