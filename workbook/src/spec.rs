@@ -370,6 +370,10 @@ pub struct TargetsCheck {
     /// The expected HTTP status. Default 200.
     #[serde(default)]
     pub status: Option<u16>,
+    /// Environment variables every target is started with; they override the image's own
+    /// `ENV` (e.g. the full list of zones, so an image cannot shorten it to hide missing files).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
 
 impl TargetsCheck {
@@ -381,7 +385,7 @@ impl TargetsCheck {
             status: self.status,
             body_contains: None,
             cmd: None,
-            env: BTreeMap::new(),
+            env: self.env.clone(),
             timeout_s: DEFAULT_TIMEOUT_S,
             memory_mb: DEFAULT_MEMORY_MB,
             pids: DEFAULT_PIDS,

@@ -113,7 +113,7 @@ mod tests {
     struct TargetsLike;
     impl TargetsLike {
         fn smoke() -> SmokeCheck {
-            workbook::spec::TargetsCheck { targets: vec![], max_mb: 1.0, port: 8080, path: "/".into(), status: None }
+            workbook::spec::TargetsCheck { targets: vec![], max_mb: 1.0, port: 8080, path: "/".into(), status: None, env: Default::default() }
                 .smoke()
         }
     }
