@@ -45,7 +45,7 @@ pub fn resolve(user: &str, passwd: Option<&str>) -> RunsAs {
 pub const NEEDS_IMAGE: bool = true;
 
 /// A program the Dockerfile made setuid root (a regular file owned by UID 0 with the setuid bit,
-/// in a layer of the final stage's own instructions): whoever runs it runs as root, whatever
+/// in a layer of a RUN of the final stage that runs chmod): whoever runs it runs as root, whatever
 /// USER says. The base image's own setuid programs (su, passwd) are not counted.
 fn setuid_root_added(facts: &Facts) -> Option<Finding> {
     use crate::facts::image::EntryKind;
@@ -56,7 +56,9 @@ fn setuid_root_added(facts: &Facts) -> Option<Finding> {
     let (path, origin) = image.files.iter().find_map(|(p, e)| {
         let setuid_root = e.kind == EntryKind::File && e.uid == 0 && e.mode & 0o4000 != 0 && e.mode & 0o111 != 0;
         match origins.get(e.layer) {
-            Some(Origin::Instruction(i)) if setuid_root => Some((p, i)),
+            // Only a RUN that runs chmod: setuid programs copied from a distribution (su, chfn,
+            // passwd from another stage's /usr) are the distribution's, not made by the learner.
+            Some(Origin::Instruction(i)) if setuid_root && i.is("RUN") && i.text().contains("chmod") => Some((p, i)),
             _ => None,
         }
     })?;
@@ -160,6 +162,11 @@ mod tests {
             e.mode = if p == "/usr/bin/su" { 0o4755 } else { 0o755 };
         }
         assert!(check(&UserCheck::default(), &f).passed, "the base image's su does not count");
+        let mut copied = f.clone();
+        copied.dockerfile = dockerfile::parse("FROM python:3.13-slim-trixie\nCOPY --from=build /usr /usr\nUSER 10001:10001\n").map_err(|e| e.to_string());
+        copied.image.as_mut().unwrap().layers[1].created_by = "COPY --from=build /usr /usr # buildkit".into();
+        copied.image.as_mut().unwrap().files.get_mut("/usr/bin/su").unwrap().layer = 1;
+        assert!(check(&UserCheck::default(), &copied).passed, "a distribution's su copied from a stage does not count");
         f.image.as_mut().unwrap().files.get_mut("/usr/local/bin/python3.13").unwrap().mode = 0o4755;
         let r = check(&UserCheck::default(), &f);
         assert!(!r.passed && r.message.starts_with("/usr/local/bin/python3.13 is setuid root"), "{}", r.message);
