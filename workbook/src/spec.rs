@@ -453,6 +453,10 @@ pub struct TargetsCheck {
     /// A request each target must also answer as the app does (see [`SmokeCheck::identity`]).
     #[serde(default)]
     pub identity: Option<IdentityRequest>,
+    /// Environment variables every target is started with; they override the image's own
+    /// `ENV` (e.g. the full list of zones, so an image cannot shorten it to hide missing files).
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
 
 impl TargetsCheck {
@@ -464,7 +468,7 @@ impl TargetsCheck {
             status: self.status,
             body_contains: None,
             cmd: None,
-            env: BTreeMap::new(),
+            env: self.env.clone(),
             identity: self.identity.clone(),
             timeout_s: DEFAULT_TIMEOUT_S,
             memory_mb: DEFAULT_MEMORY_MB,

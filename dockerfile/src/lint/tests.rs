@@ -173,6 +173,29 @@ fn gr009_final_stage_root() {
 }
 
 #[test]
+fn gr009_reads_root_behind_zeros_and_build_argument_defaults() {
+    // The adversarial set's ex10/cheat-user-leading-zeros and cheat-user-root-from-arg.
+    assert_eq!(fires("GR009", "FROM debian:trixie-slim\nUSER 000:000\n"), [2]);
+    assert_eq!(fires("GR009", "FROM debian:trixie-slim\nARG RUNAS=0\nUSER ${RUNAS}\n"), [3]);
+    let global = "ARG RUNAS=root\nFROM debian:trixie-slim\nARG RUNAS\nUSER $RUNAS\n";
+    assert_eq!(fires("GR009", global), [4], "an ARG without a default takes the global one");
+    assert!(fires("GR009", "FROM debian:trixie-slim\nARG UID=10001\nUSER ${UID}:${UID}\n").is_empty());
+    assert!(fires("GR009", "FROM debian:trixie-slim\nUSER 10000\n").is_empty());
+    assert!(fires("GR009", "FROM debian:trixie-slim\nARG UID\nUSER ${UID}\n").is_empty(), "unknown: no default");
+}
+
+#[test]
+fn gr010_json_form_that_only_starts_a_shell() {
+    // The adversarial set's ex10/cheat-lint-json-wrapped-shell.
+    let wrapped = "FROM python:3.13-slim\nUSER 1000\nCMD [\"sh\", \"-c\", \"python app.py; echo done\"]\n";
+    assert_eq!(fires("GR010", wrapped), [3]);
+    assert!(of("GR010", wrapped)[0].1.contains("exec"), "{}", of("GR010", wrapped)[0].1);
+    assert_eq!(fires("GR010", "FROM alpine:3.20\nENTRYPOINT [\"/bin/bash\", \"-c\", \"/app\"]\n"), [2]);
+    assert!(fires("GR010", "FROM alpine:3.20\nCMD [\"sh\", \"-c\", \"exec /app --serve\"]\n").is_empty());
+    assert!(fires("GR010", "FROM alpine:3.20\nCMD [\"sh\", \"/entry.sh\"]\n").is_empty(), "a script, not -c");
+}
+
+#[test]
 fn gr010_shell_form_cmd() {
     let bad = "FROM python:3.13-slim\nUSER 1000\nCMD python -m app\n";
     assert_eq!(fires("GR010", bad), [3]);

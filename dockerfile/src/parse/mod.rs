@@ -3,7 +3,7 @@
 //! checked against its own rules and the instructions are grouped into stages.
 
 mod error;
-mod expand;
+pub(crate) mod expand;
 pub(crate) mod heredoc;
 mod instruction;
 mod node;

@@ -13,6 +13,34 @@ const EXAMPLES: usize = 4;
 
 pub const NEEDS_IMAGE: bool = true;
 
+/// What the ignore rules would send of the `must_ignore` paths: each path they do not leave
+/// out, and, for a path in a folder (`.git/HEAD`), "the rest of `.git/`" when a path under that
+/// folder with a name made fresh for this grading is not left out either, so rules that name
+/// only the listed paths (`.git/HEAD`, `**/config`) do not pass for the whole folder
+/// (`.git/objects/...` would still be sent).
+fn would_send(must_ignore: &[String], ignore: &crate::dockerignore::Dockerignore, fresh: &str) -> Vec<String> {
+    let mut out: Vec<String> = must_ignore.iter().filter(|p| !ignore.excludes(p)).cloned().collect();
+    let mut tops: Vec<&str> = must_ignore.iter().filter_map(|p| p.split_once('/').map(|(top, _)| top)).collect();
+    tops.dedup();
+    for top in tops {
+        let already = out.iter().any(|p| p.starts_with(&format!("{top}/")));
+        if !already && !ignore.excludes(&format!("{top}/{fresh}/{fresh}")) {
+            out.push(format!("the rest of {top}/"));
+        }
+    }
+    out
+}
+
+/// 48 random bits in hex (a name no learner can list in advance).
+fn fresh_name() -> String {
+    let mut bytes = [0u8; 6];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        bytes.copy_from_slice(&(nanos.as_nanos() as u64).to_le_bytes()[..6]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn judge(spec: &ContextCheck, cx: &Cx<'_>) -> Finding {
     check(spec, cx.facts)
 }
@@ -40,8 +68,7 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
             ));
         }
     }
-    let would_send: Vec<&str> =
-        spec.must_ignore.iter().map(String::as_str).filter(|p| !facts.context_ignore.excludes(p)).collect();
+    let would_send = would_send(&spec.must_ignore, &facts.context_ignore, &fresh_name());
     if !would_send.is_empty() {
         problems.push(format!(
             "the ignore rules would send {} (the folder has no such file, but a real project does)",
@@ -164,6 +191,26 @@ mod tests {
         }];
         let r = check(&only, &f);
         assert!(!r.passed && r.message.contains("in the image config, which ships with every layer: ENV TOKEN (base64-encoded)"), "{}", r.message);
+    }
+
+    #[test]
+    fn rules_that_name_only_the_probed_paths_do_not_leave_out_the_folder() {
+        // The adversarial set's ex7/cheat-context-git-probe-paths-only and probe-names-anywhere.
+        let spec = ContextCheck { must_ignore: vec![".git/HEAD".into(), ".git/config".into()], ..Default::default() };
+        let mut f = facts(SOLUTION);
+        for rules in [".git/HEAD\n.git/config\n", "**/HEAD\n**/config\n"] {
+            f.context_ignore = crate::dockerignore::Dockerignore::parse(rules).unwrap();
+            let r = check(&spec, &f);
+            assert!(!r.passed && r.message.contains("would send the rest of .git/"), "{rules:?}: {}", r.message);
+        }
+        for rules in [".git\n", ".git/\n", "**/.git\n", "*\n!src/\n"] {
+            f.context_ignore = crate::dockerignore::Dockerignore::parse(rules).unwrap();
+            assert!(check(&spec, &f).passed, "{rules:?}");
+        }
+        f.context_ignore = crate::dockerignore::Dockerignore::parse(".git/HEAD\n.git/config\n").unwrap();
+        let r = check(&spec, &f);
+        assert!(r.message.contains("would send the rest of .git/ ("), "{}", r.message);
+        assert_ne!(fresh_name(), fresh_name());
     }
 
     #[test]

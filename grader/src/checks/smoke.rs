@@ -200,6 +200,7 @@ mod tests {
                 path: "/".into(),
                 status: None,
                 identity: None,
+                env: Default::default(),
             }
                 .smoke()
         }

@@ -94,8 +94,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_specs_env_reaches_every_targets_run() {
+        // ex8 gives CLOCK_ZONES at run time: an image's ENV CLOCK_ZONES=UTC cannot hide a
+        // missing zone database (the adversarial set's ex8/cheat-targets-utc-only).
+        let mut s = spec();
+        s.env.insert("CLOCK_ZONES".into(), "UTC,Asia/Tokyo".into());
+        assert_eq!(s.smoke().env.get("CLOCK_ZONES").map(String::as_str), Some("UTC,Asia/Tokyo"));
+    }
+
     fn spec() -> TargetsCheck {
-        TargetsCheck { targets: vec![], max_mb: 10.0, port: 8080, path: "/".into(), status: None, identity: None }
+        TargetsCheck {
+            targets: vec![],
+            max_mb: 10.0,
+            port: 8080,
+            path: "/".into(),
+            status: None,
+            identity: None,
+            env: Default::default(),
+        }
     }
 
     #[test]

@@ -44,6 +44,33 @@ pub fn resolve(user: &str, passwd: Option<&str>) -> RunsAs {
 
 pub const NEEDS_IMAGE: bool = true;
 
+/// A program the Dockerfile made setuid root (a regular file owned by UID 0 with the setuid bit,
+/// in a layer of a RUN of the final stage that runs chmod): whoever runs it runs as root, whatever
+/// USER says. The base image's own setuid programs (su, passwd) are not counted.
+fn setuid_root_added(facts: &Facts) -> Option<Finding> {
+    use crate::facts::image::EntryKind;
+    use crate::locate::{layer_origins, Origin};
+    let image = facts.image.as_ref()?;
+    let df = facts.dockerfile.as_ref().ok()?;
+    let origins = layer_origins(df, image, None);
+    let (path, origin) = image.files.iter().find_map(|(p, e)| {
+        let setuid_root = e.kind == EntryKind::File && e.uid == 0 && e.mode & 0o4000 != 0 && e.mode & 0o111 != 0;
+        match origins.get(e.layer) {
+            // Only a RUN that runs chmod: setuid programs copied from a distribution (su, chfn,
+            // passwd from another stage's /usr) are the distribution's, not made by the learner.
+            Some(Origin::Instruction(i)) if setuid_root && i.is("RUN") && i.text().contains("chmod") => Some((p, i)),
+            _ => None,
+        }
+    })?;
+    Some(Finding::fail(format!(
+        "{path} is setuid root (made so by `{}`, {}:{}): any process of the image that runs it runs as root, \
+         whatever USER says; do not set the setuid bit",
+        crate::facts::build::squash(&origin.text()),
+        facts.dockerfile_path,
+        origin.lines.start
+    )))
+}
+
 pub fn judge(spec: &UserCheck, cx: &Cx<'_>) -> Finding {
     check(spec, cx.facts)
 }
@@ -55,6 +82,9 @@ pub fn check(spec: &UserCheck, facts: &Facts) -> Finding {
         let user = last.instructions.iter().rev().find(|i| i.keyword == "USER").unwrap_or(last.from());
         Some(user.lines.start)
     });
+    if let Some(f) = setuid_root_added(facts) {
+        return f.at(line);
+    }
     match resolve(&image.config.user, image.file_text("/etc/passwd")) {
         RunsAs::Root(who) => Finding::fail(format!("the image runs as {who}; a non-root user is wanted")).at(line),
         RunsAs::Unknown(who) => Finding::fail(format!(
@@ -115,6 +145,32 @@ mod tests {
         image.config.user = "65532".into();
         let r = check(&UserCheck::default(), &f);
         assert!(r.passed && r.message == "the image runs as UID 65532", "{}", r.message);
+    }
+
+    #[test]
+    fn a_program_made_setuid_root_by_the_dockerfile_fails() {
+        // The adversarial set's ex10/cheat-user-setuid-python.
+        let df = "FROM python:3.13-slim-trixie\nRUN chmod u+s /usr/local/bin/python3.13\nUSER 10001:10001\n";
+        let mut f = with_files(
+            facts(df),
+            &[("base", 1), ("RUN /bin/sh -c chmod u+s /usr/local/bin/python3.13 # buildkit", 1)],
+            &[("/usr/bin/su", 0), ("/usr/local/bin/python3.13", 1)],
+        );
+        let image = f.image.as_mut().unwrap();
+        image.config.user = "10001:10001".into();
+        for (p, e) in image.files.iter_mut() {
+            e.mode = if p == "/usr/bin/su" { 0o4755 } else { 0o755 };
+        }
+        assert!(check(&UserCheck::default(), &f).passed, "the base image's su does not count");
+        let mut copied = f.clone();
+        copied.dockerfile = dockerfile::parse("FROM python:3.13-slim-trixie\nCOPY --from=build /usr /usr\nUSER 10001:10001\n").map_err(|e| e.to_string());
+        copied.image.as_mut().unwrap().layers[1].created_by = "COPY --from=build /usr /usr # buildkit".into();
+        copied.image.as_mut().unwrap().files.get_mut("/usr/bin/su").unwrap().layer = 1;
+        assert!(check(&UserCheck::default(), &copied).passed, "a distribution's su copied from a stage does not count");
+        f.image.as_mut().unwrap().files.get_mut("/usr/local/bin/python3.13").unwrap().mode = 0o4755;
+        let r = check(&UserCheck::default(), &f);
+        assert!(!r.passed && r.message.starts_with("/usr/local/bin/python3.13 is setuid root"), "{}", r.message);
+        assert_eq!(r.line, Some(3));
     }
 
     #[test]

@@ -50,10 +50,43 @@ fn base_is_nonroot(image: &str) -> bool {
         || (r.repository.starts_with("cgr.dev/chainguard/") && !tag.contains("dev"))
 }
 
-/// Root in any of its spellings (`root`, `0`, `0:0`, `root:root`, ...).
+/// Root in any of its spellings (`root`, `0`, `0:0`, `root:root`, `000`, ...): the kernel reads
+/// a number with leading zeros as the same UID.
 pub(crate) fn is_root_user(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or("").trim();
-    name == "root" || name == "0" || name.is_empty()
+    name == "root" || name.is_empty() || (name.bytes().all(|b| b.is_ascii_digit()) && name.bytes().all(|b| b == b'0'))
+}
+
+/// A USER value with the build arguments it names replaced by their defaults, as a build
+/// without `--build-arg` sees them: the stage's own `ARG`s before `line` (an `ARG NAME` with no
+/// default takes the global one). `None` when a variable it uses has no default.
+fn expand_user(df: &crate::ast::Dockerfile, stage: &Stage, user: &str, line: usize) -> Option<String> {
+    use crate::parse::expand::{expand, Env};
+    let split = |w: &str| match w.split_once('=') {
+        Some((n, v)) => (n.to_string(), Some(v.trim_matches('"').to_string())),
+        None => (w.to_string(), None),
+    };
+    let global: Vec<(String, Option<String>)> =
+        df.global_args.iter().flat_map(|i| i.arg_list()).map(|w| split(&w)).collect();
+    let mut env = Env::default();
+    let mut known = Vec::new();
+    for ins in body(stage).iter().filter(|i| i.is("ARG") && i.lines.start < line) {
+        for w in ins.arg_list() {
+            let (name, value) = split(&w);
+            let value = value.or_else(|| global.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone()));
+            if value.is_some() {
+                known.push(name.clone());
+            }
+            env.set(&name, value);
+        }
+    }
+    let out = expand(user, &env, df.escape);
+    // Every `$NAME`/`${NAME...}` must have had a default, or the value is unknown.
+    let names = user.split('$').skip(1).map(|r| {
+        r.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>()
+    });
+    let all_known = names.into_iter().all(|n| known.contains(&n));
+    (all_known && !out.trim().is_empty()).then_some(out)
 }
 
 /// The user the stage ends with: its last USER, or what it inherits from an earlier stage.
@@ -84,9 +117,17 @@ pub(crate) fn final_stage_root(ctx: &Context, out: &mut Vec<Finding>) {
     let stages = &ctx.df.stages;
     let stage = ctx.final_stage();
     let check = "the grader's `user` check verifies this on the built image";
-    match effective_user(stages, stage, 0) {
-        Some(u) if u.contains('$') => {}
-        Some(u) if is_root_user(u) => {
+    // A `$VAR` in the stage's own USER is read with the stage's ARG defaults; one inherited
+    // from another stage is left alone (its ARGs are that stage's).
+    let own_user = body(stage).iter().rev().find(|i| i.is("USER"));
+    let expanded = effective_user(stages, stage, 0).map(|u| match own_user {
+        _ if !u.contains('$') => Some(u.to_string()),
+        Some(i) => expand_user(ctx.df, stage, u, i.lines.start),
+        None => None,
+    });
+    match expanded.as_ref().map(|u| u.as_deref()) {
+        Some(None) => {}
+        Some(Some(u)) if is_root_user(u) => {
             let ins = body(stage).iter().rev().find(|i| i.is("USER")).unwrap_or(stage.from());
             out.push(ctx.finding(
                 ids::FINAL_STAGE_ROOT,

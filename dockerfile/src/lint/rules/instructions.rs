@@ -13,8 +13,12 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
         if !(ins.is("CMD") || ins.is("ENTRYPOINT")) {
             continue;
         }
-        let Arguments::Shell(text) = &ins.args else {
-            continue;
+        let text = match &ins.args {
+            Arguments::Shell(text) => text,
+            Arguments::Exec(words) => {
+                json_wrapped_shell(ctx, stage, ins, words, out);
+                continue;
+            }
         };
         if text.is_empty() || text.starts_with("exec ") {
             continue;
@@ -61,6 +65,39 @@ pub(crate) fn shell_form_cmd(ctx: &Context, out: &mut Vec<Finding>) {
             format!("{} in shell form {why}: use the exec form, e.g. {fix}", ins.keyword),
         ));
     }
+}
+
+/// The exec form that only starts a shell (`["sh", "-c", "python app.py; ..."]`): the shell sits
+/// between PID 1 (or the init) and the program, as in the shell form, unless the body starts
+/// with `exec`.
+fn json_wrapped_shell(
+    ctx: &Context,
+    stage: &crate::ast::Stage,
+    ins: &crate::ast::Instruction,
+    words: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let [shell, flag, body, ..] = words else { return };
+    let name = shell.rsplit('/').next().unwrap_or(shell);
+    if !matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh") || flag != "-c" {
+        return;
+    }
+    if body.trim_start().starts_with("exec ") {
+        return;
+    }
+    out.push(ctx.finding(
+        ids::SHELL_FORM_CMD,
+        stage,
+        ins,
+        format!(
+            "{} is in JSON form but only starts `{shell} -c`: the shell runs `{}` as its child and gets the stop \
+             signal instead of your program, as with the shell form; start the body with `exec` \
+             (`\"exec {}\"`) or list the program itself in the JSON array",
+            ins.keyword,
+            body.trim(),
+            body.trim()
+        ),
+    ));
 }
 
 /// The program of the stage's last ENTRYPOINT when it is in exec form.
