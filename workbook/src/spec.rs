@@ -457,6 +457,12 @@ pub struct TargetsCheck {
     /// `ENV` (e.g. the full list of zones, so an image cannot shorten it to hide missing files).
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// What each target's stage must start from, by target: image patterns with `*` wildcards,
+    /// as `stages.final_base` (`scratch` for an empty base). A target left out may start from
+    /// anything. The shoot-out compares bases, so a target named `debian` built on scratch is
+    /// no answer to it.
+    #[serde(default)]
+    pub bases: BTreeMap<String, Vec<String>>,
 }
 
 impl TargetsCheck {

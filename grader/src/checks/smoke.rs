@@ -201,6 +201,7 @@ mod tests {
                 status: None,
                 identity: None,
                 env: Default::default(),
+                bases: Default::default(),
             }
                 .smoke()
         }

@@ -1,17 +1,46 @@
 //! `targets`: several runtime stages compared; every one must run, the smallest must fit.
 
+use super::stages::image_matches;
 use super::{Cx, Finding};
 use crate::facts::TargetRun;
+use crate::locate::base_image_of;
 use crate::units::mb;
 use workbook::spec::TargetsCheck;
 
 pub const NEEDS_IMAGE: bool = true;
 
 pub fn judge(spec: &TargetsCheck, cx: &Cx<'_>) -> Finding {
-    match cx.probe::<Vec<TargetRun>>() {
+    let finding = match cx.probe::<Vec<TargetRun>>() {
         Ok(runs) => check(spec, runs),
         Err(not_measured) => not_measured,
+    };
+    match cx.facts.dockerfile.as_ref() {
+        Ok(df) => with_bases(spec, df, finding),
+        Err(_) => finding,
     }
+}
+
+/// Fails `finding` for every target whose stage starts from a base the spec does not allow
+/// for it (read from the Dockerfile, through `FROM <stage>` chains), first in the message.
+pub fn with_bases(spec: &TargetsCheck, df: &dockerfile::Dockerfile, mut finding: Finding) -> Finding {
+    let mut wrong = Vec::new();
+    let mut line = None;
+    for (target, allowed) in &spec.bases {
+        let Some(stage) = df.stage(target) else { continue };
+        let base = base_image_of(df, stage);
+        if !allowed.iter().any(|p| image_matches(p, &base)) {
+            wrong.push(format!("`{target}` starts from {base}, not {}", allowed.join(" or ")));
+            line = line.or(Some(stage.from().lines.start));
+        }
+    }
+    if wrong.is_empty() {
+        return finding;
+    }
+    let rest = if finding.passed { String::new() } else { format!("; {}", finding.message) };
+    finding.message = format!("{}{rest}", wrong.join("; "));
+    finding.passed = false;
+    finding.line = finding.line.or(line);
+    finding
 }
 
 pub fn check(spec: &TargetsCheck, runs: Option<&Vec<TargetRun>>) -> Finding {
@@ -95,6 +124,24 @@ mod tests {
     }
 
     #[test]
+    fn a_target_on_another_base_than_its_name_says_fails_with_its_line() {
+        let mut s = spec();
+        s.bases.insert("debian".into(), vec!["debian:*".into()]);
+        s.bases.insert("bare".into(), vec!["scratch".into()]);
+        let ok = dockerfile::parse(
+            "FROM golang:1-trixie AS build\nRUN go build\nFROM debian:trixie-slim AS debian\nFROM scratch AS bare\n",
+        )
+        .unwrap();
+        assert!(with_bases(&s, &ok, Finding::pass("all run")).passed);
+        // Every target on scratch: each runs and the smallest fits, yet `debian` is no Debian.
+        let cheat = dockerfile::parse("FROM scratch AS base\nFROM base AS debian\nFROM scratch AS bare\n").unwrap();
+        let f = with_bases(&s, &cheat, Finding::pass("all run"));
+        assert!(!f.passed);
+        assert_eq!(f.message, "`debian` starts from scratch, not debian:*");
+        assert_eq!(f.line, Some(2));
+    }
+
+    #[test]
     fn the_specs_env_reaches_every_targets_run() {
         // ex8 gives CLOCK_ZONES at run time: an image's ENV CLOCK_ZONES=UTC cannot hide a
         // missing zone database (the adversarial set's ex8/cheat-targets-utc-only).
@@ -112,6 +159,7 @@ mod tests {
             status: None,
             identity: None,
             env: Default::default(),
+            bases: Default::default(),
         }
     }
 
