@@ -12,12 +12,20 @@ use workbook::spec::CheckKind;
 
 /// The settings of a check kind, in the order the spec type declares them (serde_json's `Value`
 /// would sort them; the order of the struct reads better: port before path before status).
+/// Settings that say how the grader runs the image rather than what it measures are left out
+/// (see [`HOW_IT_RUNS`]).
 pub fn of(kind: &CheckKind) -> Vec<(String, Value)> {
     // Serializing a struct writes its fields in declaration order; read them back in that order.
     let text = serde_json::to_string(kind).expect("spec types serialize to JSON");
     let Ordered(fields) = serde_json::from_str(&text).expect("a check kind serializes to a JSON object");
-    fields.into_iter().filter(|(k, _)| k != "kind").collect()
+    fields.into_iter().filter(|(k, _)| k != "kind" && !HOW_IT_RUNS.contains(&k.as_str())).collect()
 }
+
+/// How a check runs the image, not what it measures: the environment it starts it with, the
+/// per-run identity request, the bases each target must start from. Their values are long
+/// unbreakable tokens (`CLOCK_ZONES=UTC,Europe/Paris,…`) that pushed the rubric table past a
+/// phone's width; the exercise's README and the checks reference page explain them.
+const HOW_IT_RUNS: &[&str] = &["env", "identity", "bases"];
 
 /// The settings as phrases, empty values left out; the prose `what` (if any) first.
 pub fn phrases(settings: &[(String, Value)]) -> Vec<String> {
@@ -199,6 +207,19 @@ mod tests {
         assert_eq!(phrase("final_base", &json!(["scratch", "gcr.io/x*"])), "final base: `scratch`, `gcr.io/x*`");
         let long = phrase("paths", &json!(["/a", "/b", "/c", "/d", "/e"]));
         assert!(long.starts_with("paths: <details><summary>5 items</summary>`/a`"), "{long}");
+    }
+
+    #[test]
+    fn how_a_check_runs_the_image_is_not_a_setting_of_the_rubric() {
+        let spec = workbook::spec::Spec::parse(
+            "format_version = 1\ntitle = \"t\"\nlanguage = \"go\"\nbook = \"x.md\"\n[starter]\nfails = []\n\
+             [[check]]\nkind = \"targets\"\npoints = 1\ntargets = [\"a\"]\nmax_mb = 9\nport = 80\n\
+             env = { Z = \"UTC\" }\nbases = { a = [\"scratch\"] }\n\
+             [check.identity]\npath = \"/x?n={nonce}\"\nbody_contains = \"{nonce}\"\n",
+        )
+        .unwrap();
+        let keys: Vec<String> = of(&spec.checks[0].kind).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["targets", "max_mb", "port", "path", "status"], "{keys:?}");
     }
 
     #[test]
