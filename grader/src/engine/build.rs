@@ -206,12 +206,12 @@ impl Engine {
                 None => deadline,
             };
             let next = tokio::time::timeout_at(wait, stream.next()).await;
-            if let (Err(_), Some(maybe_last)) = (&next, pending) {
+            if let (Err(_), Some(_)) = (&next, pending) {
                 if wait < deadline {
+                    // Inferred from silence, not told: on a loaded engine a late "Using cache"
+                    // could mean the rest is all hits, so the cleanup sweeps once more as well.
                     stopped_early = true;
-                    if maybe_last {
-                        self.stopped_a_build(Instant::now());
-                    }
+                    self.stopped_a_build(Instant::now());
                     break;
                 }
             }
@@ -257,8 +257,8 @@ impl Engine {
             }
         }
         // Dropping the stream closes the request and the session: the engine cancels the build
-        // during the work it is doing (see `Recorder::uncached_work`, and cleanup for the one
-        // case where it may still finish and tag the image).
+        // during the work it is doing (see `Recorder::uncached_work`, and cleanup for the cases
+        // where it may still finish and tag the image).
         drop(stream);
         show(&rec, &mut log, progress);
         if let Some(e) = upload.error.lock().unwrap_or_else(|p| p.into_inner()).take() {

@@ -48,8 +48,8 @@ pub struct Engine {
     /// The engine keeps its images in containerd (`docker info` DriverStatus driver-type
     /// io.containerd.snapshotter.v1): Docker Desktop 4.34+ and Docker 29 on fresh installs.
     pub containerd_store: bool,
-    /// When a build was last stopped while it may have been on its last step (the engine may
-    /// then still finish it and tag its image: the cleanup waits for that).
+    /// When a build was last stopped where the engine may still finish it and tag its image
+    /// (on its last step, or on the classic builder's silence): the cleanup waits for that.
     stopped_on_last_step: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
@@ -199,9 +199,9 @@ impl Engine {
         // Images the engine tagged after the grader removed the tag: a probe build stopped while
         // every step was a cache hit went on in the engine, finished and tagged its image a
         // moment later (4 of 4 ex2 starter gradings leaked one). Probes now stop only once the
-        // engine does work it is cancelled in (`Recorder::uncached_work`), except on what may be
-        // the build's last step: then the run's label is swept again once the engine has had
-        // 1.5 s since that stop to finish.
+        // engine does work it is cancelled in (`Recorder::uncached_work`). After a stop on what
+        // may be the build's last step, or one the classic builder's silence suggested, the
+        // run's label is swept again once the engine has had 1.5 s since that stop to finish.
         self.sweep_own_images().await;
         let stopped = *self.stopped_on_last_step.lock().unwrap();
         if let Some(at) = stopped {
@@ -210,7 +210,7 @@ impl Engine {
         }
     }
 
-    /// Notes that a build was stopped on what may have been its last step (see `cleanup`).
+    /// Notes that a build was stopped where the engine may still finish it (see `cleanup`).
     pub(crate) fn stopped_a_build(&self, at: std::time::Instant) {
         *self.stopped_on_last_step.lock().unwrap() = Some(at);
     }
