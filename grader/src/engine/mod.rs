@@ -50,7 +50,7 @@ pub struct Engine {
     pub containerd_store: bool,
     /// When a build was last stopped where the engine may still finish it and tag its image
     /// (on its last step, or on the classic builder's silence): the cleanup waits for that.
-    stopped_on_last_step: Arc<Mutex<Option<std::time::Instant>>>,
+    may_still_finish_since: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 /// What this run created and must remove.
@@ -118,7 +118,7 @@ impl Engine {
             cleanup: Default::default(),
             buildkit_cannot_read_upload: Default::default(),
             containerd_store,
-            stopped_on_last_step: Default::default(),
+            may_still_finish_since: Default::default(),
         })
     }
 
@@ -129,7 +129,7 @@ impl Engine {
         Engine {
             run_id: new_run_id(),
             cleanup: Default::default(),
-            stopped_on_last_step: Default::default(),
+            may_still_finish_since: Default::default(),
             ..self.clone()
         }
     }
@@ -203,7 +203,7 @@ impl Engine {
         // may be the build's last step, or one the classic builder's silence suggested, the
         // run's label is swept again once the engine has had 1.5 s since that stop to finish.
         self.sweep_own_images().await;
-        let stopped = *self.stopped_on_last_step.lock().unwrap();
+        let stopped = *self.may_still_finish_since.lock().unwrap();
         if let Some(at) = stopped {
             tokio::time::sleep(Duration::from_millis(1500).saturating_sub(at.elapsed())).await;
             self.sweep_own_images().await;
@@ -212,7 +212,7 @@ impl Engine {
 
     /// Notes that a build was stopped where the engine may still finish it (see `cleanup`).
     pub(crate) fn stopped_a_build(&self, at: std::time::Instant) {
-        *self.stopped_on_last_step.lock().unwrap() = Some(at);
+        *self.may_still_finish_since.lock().unwrap() = Some(at);
     }
 
     /// Removes the images labelled with this run.
