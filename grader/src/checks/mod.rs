@@ -132,6 +132,20 @@ pub(crate) mod fixtures {
     //! Facts built by hand for the check unit tests.
     use std::collections::BTreeMap;
 
+    /// A targets check with no targets, a 10 MB budget, probed with GET / on port 8080.
+    pub fn targets_spec() -> workbook::spec::TargetsCheck {
+        workbook::spec::TargetsCheck {
+            targets: vec![],
+            max_mb: 10.0,
+            port: 8080,
+            path: "/".into(),
+            status: None,
+            identity: None,
+            env: Default::default(),
+            bases: Default::default(),
+        }
+    }
+
     use crate::facts::build::{BuildOutcome, Builder, Step};
     use crate::facts::image::{EntryKind, FileEntry, ImageFacts, Layer};
     use crate::facts::Facts;

@@ -193,16 +193,7 @@ mod tests {
     struct TargetsLike;
     impl TargetsLike {
         fn smoke() -> SmokeCheck {
-            workbook::spec::TargetsCheck {
-                targets: vec![],
-                max_mb: 1.0,
-                port: 8080,
-                path: "/".into(),
-                status: None,
-                identity: None,
-                env: Default::default(),
-                bases: Default::default(),
-            }
+            crate::checks::fixtures::targets_spec()
                 .smoke()
         }
     }

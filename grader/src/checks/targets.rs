@@ -151,16 +151,7 @@ mod tests {
     }
 
     fn spec() -> TargetsCheck {
-        TargetsCheck {
-            targets: vec![],
-            max_mb: 10.0,
-            port: 8080,
-            path: "/".into(),
-            status: None,
-            identity: None,
-            env: Default::default(),
-            bases: Default::default(),
-        }
+        crate::checks::fixtures::targets_spec()
     }
 
     #[test]
