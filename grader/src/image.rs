@@ -25,8 +25,9 @@ const CAPTURED_MAX: u64 = 16 << 20;
 const SMALL_BLOB: u64 = 8 << 20;
 
 /// One layer tar, summarised.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct LayerScan {
+    /// Absolute paths (`/usr/bin/go`), as the final filesystem keys them.
     entries: Vec<(String, FileEntry)>,
     whiteouts: Vec<String>,
     opaque: Vec<String>,
@@ -207,7 +208,7 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>) -> Result<LayerScan> 
                 scan.canary_limits.extend(outcome.limits.into_iter().map(|l| (path.clone(), l)));
             }
         }
-        scan.entries.push((path, file));
+        scan.entries.push((format!("/{path}"), file));
     }
     Ok(scan)
 }
@@ -241,13 +242,15 @@ impl ExportScan {
         let mut layer_history = facts.history.iter().filter(|h| !h.empty_layer).map(|h| h.created_by.clone());
 
         let mut captured: BTreeMap<String, String> = BTreeMap::new();
-        for (index, path) in layer_paths.iter().enumerate() {
-            let key = self.links.get(path).cloned().unwrap_or_else(|| path.clone());
-            // A layer listed twice (same content) is stored once: reuse its scan.
-            let scan = match self.layers.get(&key) {
-                Some(s) => s,
-                None => bail!("the export lists layer {path} but does not contain it"),
-            };
+        let keys: Vec<String> =
+            layer_paths.iter().map(|path| self.links.get(path).cloned().unwrap_or_else(|| path.clone())).collect();
+        for (index, (path, key)) in layer_paths.iter().zip(&keys).enumerate() {
+            // A layer listed twice (same content) is stored once: its last use takes the scan,
+            // an earlier one copies it. Taking it moves each path's string into the final
+            // filesystem instead of copying it: that map is the scan's peak memory.
+            let last_use = !keys[index + 1..].contains(key);
+            let scan = if last_use { self.layers.remove(key) } else { self.layers.get(key).cloned() };
+            let Some(scan) = scan else { bail!("the export lists layer {path} but does not contain it") };
             for dir in &scan.opaque {
                 remove_children(&mut facts.files, dir);
                 captured.retain(|p, _| !p.starts_with(&format!("/{dir}/")));
@@ -258,22 +261,23 @@ impl ExportScan {
                 remove_children(&mut facts.files, gone);
                 captured.remove(&abs);
             }
-            for (p, e) in &scan.entries {
-                facts.files.insert(format!("/{p}"), FileEntry { layer: index, ..e.clone() });
+            let entries = scan.entries.len();
+            for (p, e) in scan.entries {
+                facts.files.insert(p, FileEntry { layer: index, ..e });
             }
-            for (p, text) in &scan.captured {
-                captured.insert(format!("/{p}"), text.clone());
+            for (p, text) in scan.captured {
+                captured.insert(format!("/{p}"), text);
             }
-            for (p, how) in &scan.canary {
-                facts.canary_hits.push(CanaryHit { path: format!("/{p}"), layer: index, how: how.clone() });
+            for (p, how) in scan.canary {
+                facts.canary_hits.push(CanaryHit { path: format!("/{p}"), layer: index, how });
             }
-            for (p, limit) in &scan.canary_limits {
+            for (p, limit) in scan.canary_limits {
                 facts.canary_limits.push(format!("/{p} (layer {}): {limit}", index + 1));
             }
             facts.content_size += scan.content_bytes;
             facts.layers.push(Layer {
                 content_bytes: scan.content_bytes,
-                entries: scan.entries.len(),
+                entries,
                 created_by: layer_history.next().unwrap_or_default(),
             });
         }
@@ -453,6 +457,27 @@ mod tests {
         assert_eq!(facts.config.exposed_ports, vec!["8080/tcp"]);
         let expected = 26 + 29 + 4 + 1 + 6 + 48;
         assert_eq!(facts.content_size, expected);
+    }
+
+    #[test]
+    fn a_layer_listed_twice_counts_at_both_places() {
+        // Two steps that produced the same content (`RUN touch /x` twice over a `rm`): the
+        // export stores the layer once and the manifest lists it at both places.
+        let [l1, l2, l3] = layers();
+        let manifest = br#"[{"Config":"abc.json","Layers":["3/layer.tar","1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
+        let export = tar_of(&[
+            ("1/layer.tar", Some(&l1)),
+            ("2/layer.tar", Some(&l2)),
+            ("3/layer.tar", Some(&l3)),
+            ("abc.json", Some(&config_json())),
+            ("manifest.json", Some(manifest)),
+        ]);
+        let facts = scan_export(export.as_slice(), None).unwrap().compose().unwrap();
+        assert_eq!(facts.layers.len(), 4);
+        assert_eq!(facts.layers[0].entries, facts.layers[3].entries);
+        assert_eq!(facts.files["/app"].layer, 3, "the last place that wrote it");
+        assert!(facts.file_text("/etc/passwd").unwrap().contains("app:x:1000"));
+        assert_eq!(facts.content_size, 2 * (6 + 48) + 26 + 29 + 4 + 1);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The image export call: inspect the image and stream `docker save` through the pure reader
-//! in [`crate::image`], on a blocking thread. The only engine I/O of image measurement.
+//! in [`crate::image`], on a blocking thread fed in batches ([`super::batched`]). The only
+//! engine I/O of image measurement.
 
 use std::io;
 
@@ -19,7 +20,8 @@ impl Engine {
     pub async fn image_facts(&self, image: &str, canary: Option<&str>) -> Result<ImageFacts> {
         let inspect = self.docker.inspect_image(image).await.with_context(|| format!("inspecting {image}"))?;
         let stream = self.docker.export_image(image).map_err(io::Error::other);
-        let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+        // Dropped on every way out of this function (the timeout too): the export stops.
+        let (reader, _pump) = super::batched::read(stream);
         let canary = canary.and_then(|c| crate::canary::Canary::new(c.as_bytes()));
         let searched = canary.clone();
         let read = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, searched.as_ref()));

@@ -5,6 +5,7 @@
 //! `dev.grader.run=<run id>` and is recorded in `Cleanup`, which removes it on every path.
 //! The build cache is shared with the user and is never pruned.
 
+pub mod batched;
 pub mod build;
 pub mod connect;
 pub mod diagnose;
