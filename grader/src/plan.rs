@@ -158,6 +158,7 @@ impl<'e> Plan<'e> {
             builder: self.options.builder,
             stop_at: None,
             needs_buildkit: self.needs_buildkit.as_deref(),
+            throwaway: false,
             timeout: std::time::Duration::from_secs(self.options.timeout.unwrap_or(build.timeout_s)),
         }
     }
@@ -183,6 +184,9 @@ pub struct BuildRequest<'a> {
     pub needs_buildkit: Option<&'a str>,
     /// How long the build may run before the grader cancels it in the engine and fails it.
     pub timeout: std::time::Duration,
+    /// The context carries this run's own edits (a probe's): no other build can reuse what is
+    /// built from it, so every image the classic builder commits for it is removed with the run.
+    pub throwaway: bool,
 }
 
 /// The Dockerfile's path as messages show it: relative to the current directory when the

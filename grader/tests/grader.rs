@@ -618,11 +618,12 @@ fn clean_removes_only_what_dead_runs_left() {
     let dead = (run("dead"), format!("4194999@{host}"));
     let live = (run("alive"), format!("{}@{host}", std::process::id()));
     let mut made = Vec::new();
-    for (id, owner) in [&dead, &live] {
+    // The dead run as graders before 2026-12 labelled it, the live one with today's owner key.
+    for ((id, owner), key) in [(&dead, "dev.grader.owner"), (&live, "dev.grader.run.owner")] {
         let tag = format!("grader/clean-test:{id}-main");
         let mut build = Command::new("docker")
             .args(["build", "-q", "--label", &format!("dev.grader.run={id}"), "--label"])
-            .arg(format!("dev.grader.owner={owner}"))
+            .arg(format!("{key}={owner}"))
             .args(["-t", &tag, "-"])
             .env("DOCKER_BUILDKIT", "0")
             .stdin(std::process::Stdio::piped())
@@ -637,7 +638,7 @@ fn clean_removes_only_what_dead_runs_left() {
             "--label",
             &format!("dev.grader.run={id}"),
             "--label",
-            &format!("dev.grader.owner={owner}"),
+            &format!("{key}={owner}"),
             &tag,
             "true",
         ]);
@@ -1425,6 +1426,51 @@ fn ex2_starter_probe_builds_leave_no_image_behind() {
         let labelled = docker(&["images", "-q", "--filter", &format!("label=dev.grader.run={run}")]);
         assert!(labelled.trim().is_empty(), "images of run {run} left: {labelled}");
     }
+}
+
+#[test]
+fn classic_gradings_keep_the_build_cache_and_leave_no_image_of_their_own() {
+    // The classic builder leaves an untagged image per step. Those of the cache probe's edited
+    // files (a context-sized `COPY . .`) and the LABEL steps of the run's labels used to stay
+    // after every grading; the others are the build's cache, as after a `docker build`.
+    // A marker only this test uses puts every build-stage image of this exercise apart.
+    let marker = format!("{}-{:?}", std::process::id(), std::time::SystemTime::now());
+    let w = Workspace::solution("ex1").edit(
+        "Dockerfile",
+        "WORKDIR /src\n",
+        &format!("WORKDIR /src\nENV TEST_MARKER=\"{marker}\"\n"),
+    );
+    let graded = || {
+        let _turn = engine_turn();
+        let out =
+            grader().arg("check").arg(w.path()).args(["--format", "json", "--builder", "classic"]).output().unwrap();
+        let g = Graded::from(out);
+        assert_eq!(g.code, 0, "{}\n{}", g.report, g.stderr);
+        g.left_nothing();
+        let run = g.report["run_id"].as_str().unwrap().to_string();
+        let labelled = docker(&["images", "-aq", "--filter", &format!("label=dev.grader.run={run}")]);
+        assert!(labelled.trim().is_empty(), "LABEL-step images of run {run} left: {labelled}");
+        g
+    };
+    let marked = || -> Vec<String> {
+        let ids = docker(&["images", "-aq", "--no-trunc"]);
+        let ids: Vec<&str> = ids.lines().collect();
+        let mut args = vec!["image", "inspect", "--format", "{{.Id}} {{.Config.Env}}"];
+        args.extend(&ids);
+        // Images of other tests may vanish between the list and the inspect: read what is left.
+        let out = Command::new("docker").args(&args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let mut found: Vec<String> =
+            text.lines().filter(|l| l.contains(&marker)).map(|l| l.split(' ').next().unwrap().to_string()).collect();
+        found.sort();
+        found
+    };
+    graded();
+    let cache = marked();
+    // ENV, COPY go.mod, RUN go mod download, COPY . ., RUN go build: the build stage's cache.
+    assert_eq!(cache.len(), 5, "{cache:?}");
+    graded();
+    assert_eq!(marked(), cache, "a second grading reuses the cache and adds no image");
 }
 
 #[test]

@@ -20,10 +20,6 @@ use crate::facts::build::{BuildFailure, BuildOutcome, Builder, Infrastructure};
 use crate::output::say;
 use crate::plan::BuildRequest;
 
-/// How long the classic builder is given to call a step a cache hit (it does so as soon as the
-/// step starts: a cache lookup, milliseconds).
-const CLASSIC_HIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(300);
-
 impl Engine {
     /// Builds an image; failures of the Dockerfile are part of the outcome, not errors.
     /// The image, when built, is registered for cleanup.
@@ -194,27 +190,7 @@ impl Engine {
         let mut stopped_early = false;
         let deadline = tokio::time::Instant::now() + req.timeout;
         loop {
-            // The classic builder says a step is a cache hit at once, and that it is not only
-            // when it ends (a COPY of a large context takes seconds): once the probe's step is
-            // decided, a step not called a hit within CLASSIC_HIT_WINDOW is work in progress.
-            let pending = req
-                .stop_at
-                .filter(|at| rec.decided(at) && rec.uncached_work().is_none())
-                .and_then(|_| rec.classic_step_pending());
-            let wait = match pending {
-                Some(_) => (tokio::time::Instant::now() + CLASSIC_HIT_WINDOW).min(deadline),
-                None => deadline,
-            };
-            let next = tokio::time::timeout_at(wait, stream.next()).await;
-            if let (Err(_), Some(_)) = (&next, pending) {
-                if wait < deadline {
-                    // Inferred from silence, not told: on a loaded engine a late "Using cache"
-                    // could mean the rest is all hits, so the cleanup sweeps once more as well.
-                    stopped_early = true;
-                    self.stopped_a_build(Instant::now());
-                    break;
-                }
-            }
+            let next = tokio::time::timeout_at(deadline, stream.next()).await;
             let Ok(next) = next else {
                 error = Some(format!(
                     "the build did not finish within {} s, so the grader cancelled it. A step that waits or \
@@ -270,6 +246,13 @@ impl Engine {
         }
         let mut outcome = rec.finish(builder, error, engine_gone, started.elapsed());
         outcome.stopped_early = stopped_early;
+        // The classic builder leaves an untagged image per step. Those of a probe's edited
+        // files, and the LABEL steps it appends for the run's labels, can serve no other build:
+        // they go with the run (a 1 GB context's `COPY . .` was left behind by every grading).
+        let own = |s: &&crate::facts::build::Step| req.throwaway || is_run_label_step(s);
+        self.register_intermediates(
+            outcome.steps.iter().filter(own).filter_map(|s| s.committed_image().map(str::to_string)),
+        );
         // For maintainers: GRADER_DEBUG=1 prints every build's steps as the engine reported them
         // (GRADER_DEBUG=raw: every vertex message as it arrives, too).
         if std::env::var_os("GRADER_DEBUG").is_some() {
@@ -289,6 +272,14 @@ impl Engine {
         }
         Ok(outcome)
     }
+}
+
+/// A `LABEL` step the classic builder appended for the build's labels: its value is this run's.
+fn is_run_label_step(step: &crate::facts::build::Step) -> bool {
+    step.parsed().is_some_and(|p| {
+        let label = p.instruction.strip_prefix("LABEL ").unwrap_or("").trim_start_matches('"');
+        label.starts_with(super::RUN_LABEL)
+    })
 }
 
 /// bollard 0.21 reads the build's JSON lines with a decoder that has no end-of-stream rule of

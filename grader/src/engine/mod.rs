@@ -28,7 +28,14 @@ use diagnose::connection::{self, Cause};
 /// The label on everything the grader creates; its value is the run id.
 pub const RUN_LABEL: &str = "dev.grader.run";
 /// Which process created it, `<pid>@<host>`: `grader clean` tells a dead run from a live one.
-pub const OWNER_LABEL: &str = "dev.grader.owner";
+///
+/// Its key sorts after [`RUN_LABEL`]'s on purpose: the classic builder adds a build's labels as
+/// `LABEL` steps in key order, so the first of them is the run's own, and every image after it
+/// holds this run's content (removed with the run). Graders before 2026-12 used
+/// [`OWNER_LABEL_BEFORE`], which sorted first.
+pub const OWNER_LABEL: &str = "dev.grader.run.owner";
+/// The owner label's key before 2026-12, still read from leftovers.
+pub const OWNER_LABEL_BEFORE: &str = "dev.grader.owner";
 
 /// A connected engine plus the registry of what this run created.
 #[derive(Clone)]
@@ -50,7 +57,7 @@ pub struct Engine {
     /// io.containerd.snapshotter.v1): Docker Desktop 4.34+ and Docker 29 on fresh installs.
     pub containerd_store: bool,
     /// When a build was last stopped where the engine may still finish it and tag its image
-    /// (on its last step, or on the classic builder's silence): the cleanup waits for that.
+    /// (on its last step): the cleanup waits for that.
     may_still_finish_since: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
@@ -59,6 +66,9 @@ pub struct Engine {
 struct Cleanup {
     images: Vec<String>,
     containers: Vec<String>,
+    /// Untagged images the classic builder committed that hold this run's own content (see
+    /// [`Engine::register_intermediates`]), oldest first.
+    intermediates: Vec<String>,
 }
 
 impl Engine {
@@ -150,6 +160,14 @@ impl Engine {
         self.cleanup.lock().unwrap().images.push(tag.to_string());
     }
 
+    /// Images the classic builder committed for one build that no other build can reuse: every
+    /// step of a probe built from edited files, and the `LABEL` steps the builder appends for
+    /// the run's labels (their values are this run's). The rest of a classic build's images
+    /// stay, untagged, as its cache, as after a `docker build`: the next grading reuses them.
+    pub fn register_intermediates(&self, ids: impl IntoIterator<Item = String>) {
+        self.cleanup.lock().unwrap().intermediates.extend(ids);
+    }
+
     pub fn register_container(&self, id: &str) {
         self.cleanup.lock().unwrap().containers.push(id.to_string());
     }
@@ -161,24 +179,22 @@ impl Engine {
         self.cleanup.lock().unwrap().containers.retain(|c| c != id);
     }
 
-    /// Removes an image this run built (and forgets it). Untagged parents go with it, except in
-    /// the containerd image store: it links no parent to its children, so it would also delete
-    /// classic-builder cache images that other images (another run's) were built from, and
-    /// that run's cache probe would then miss. Shared base images and the build cache stay.
+    /// Removes an image this run built (and forgets it). Its untagged parents stay: with the
+    /// classic builder they are the build's cache (the next grading reuses them; the ones that
+    /// hold this run's own content are removed by [`Engine::cleanup`]), and the containerd image
+    /// store links no parent to its children, so pruning there would also delete cache images
+    /// other runs were built from. Shared base images and the build cache stay.
     pub async fn remove_image(&self, tag: &str) {
-        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default()
-            .force(true)
-            .noprune(self.containerd_store)
-            .build();
+        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).noprune(true).build();
         let _ = self.docker.remove_image(tag, Some(opts), None).await;
         self.cleanup.lock().unwrap().images.retain(|i| i != tag);
     }
 
     /// Removes everything this run created. Safe to call more than once.
     pub async fn cleanup(&self) {
-        let (containers, images) = {
+        let (containers, images, intermediates) = {
             let mut c = self.cleanup.lock().unwrap();
-            (std::mem::take(&mut c.containers), std::mem::take(&mut c.images))
+            (std::mem::take(&mut c.containers), std::mem::take(&mut c.images), std::mem::take(&mut c.intermediates))
         };
         for id in containers {
             self.remove_container(&id).await;
@@ -186,6 +202,7 @@ impl Engine {
         for tag in images {
             self.remove_image(&tag).await;
         }
+        self.remove_intermediates(intermediates).await;
         // Containers a build left behind (the classic builder on failure) carry no label we set,
         // so also sweep anything labelled with this run.
         let mut filters = std::collections::HashMap::new();
@@ -201,13 +218,38 @@ impl Engine {
         // every step was a cache hit went on in the engine, finished and tagged its image a
         // moment later (4 of 4 ex2 starter gradings leaked one). Probes now stop only once the
         // engine does work it is cancelled in (`Recorder::uncached_work`). After a stop on what
-        // may be the build's last step, or one the classic builder's silence suggested, the
-        // run's label is swept again once the engine has had 1.5 s since that stop to finish.
+        // may be the build's last step, the run's label is swept again once the engine has had
+        // 1.5 s since that stop to finish.
         self.sweep_own_images().await;
         let stopped = *self.may_still_finish_since.lock().unwrap();
         if let Some(at) = stopped {
             tokio::time::sleep(Duration::from_millis(1500).saturating_sub(at.elapsed())).await;
             self.sweep_own_images().await;
+        }
+    }
+
+    /// Removes the classic builder's images of this run's own content, children before parents.
+    /// Forced past a stopped container (a probe's cancelled RUN step keeps its container a
+    /// moment), never past a child image: the engine refuses that even when forced, so a
+    /// `LABEL` image another build has since built on stays. An image still in use by the
+    /// engine (the cancelled step's container not yet gone) is tried once more a second later.
+    async fn remove_intermediates(&self, ids: Vec<String>) {
+        let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).noprune(true).build();
+        let mut refused = Vec::new();
+        for id in ids.iter().rev() {
+            if let Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, message }) =
+                self.docker.remove_image(id, Some(opts.clone()), None).await
+            {
+                if !message.contains("dependent child images") {
+                    refused.push(id);
+                }
+            }
+        }
+        if !refused.is_empty() {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            for id in refused {
+                let _ = self.docker.remove_image(id, Some(opts.clone()), None).await;
+            }
         }
     }
 

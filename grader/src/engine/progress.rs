@@ -103,8 +103,13 @@ impl Recorder {
                         s.started = true;
                     }
                 } else if let Some(s) = self.classic.last_mut() {
-                    if !line.trim_start().starts_with("--->") {
-                        push_tail(&mut s.log_tail, line);
+                    match line.trim().strip_prefix("---> ") {
+                        // " ---> 1a2b3c4d5e6f": the step's image (committed, or the cache's).
+                        Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()) => {
+                            s.image = Some(id.to_string());
+                        }
+                        Some(_) => {}
+                        None => push_tail(&mut s.log_tail, line),
                     }
                 }
             }
@@ -159,16 +164,6 @@ impl Recorder {
         } else {
             Some(found.iter().all(|&last| last))
         }
-    }
-
-    /// The classic builder's current step when it has begun and nothing is known of it yet
-    /// (neither a cache hit nor running a container), not a `FROM`: `Some(last)`, `last` when
-    /// it is the build's last step. BuildKit: always `None` (it reports work as it starts).
-    pub fn classic_step_pending(&self) -> Option<bool> {
-        let s = self.classic.last()?;
-        let step = s.parsed()?;
-        (!s.cached && !s.started && !s.completed && !step.instruction.starts_with("FROM "))
-            .then_some(step.number >= step.total)
     }
 
     /// A one-line progress message: the step running now. BuildKit announces every step of
@@ -352,6 +347,9 @@ mod tests {
         );
         assert_eq!(out.steps.len(), 3);
         assert!(out.steps[1].cached && !out.steps[2].cached);
+        assert_eq!(out.steps[0].image.as_deref(), Some("1234"));
+        assert_eq!(out.steps[0].committed_image(), None, "a FROM's image is the base, not this build's");
+        assert_eq!(out.steps[2].image, None, "the failed step committed nothing");
         let f = out.failure.unwrap();
         assert_eq!(f.step, Some(2));
         assert!(out.steps[2].log_tail.contains("syntax error"));
@@ -389,13 +387,13 @@ mod tests {
         copying.push(" ---> 5678\n");
         copying.push("Step 4/4 : RUN go build\n");
         assert_eq!(classic(&copying), Some(false), "the COPY was real work, and a step follows it");
-        let mut pending = Recorder::default();
-        for text in &copying[..5] {
-            pending.take(BuildInfo { stream: Some(text.to_string()), ..Default::default() });
+        let mut r = Recorder::default();
+        for text in &copying {
+            r.take(BuildInfo { stream: Some(text.to_string()), ..Default::default() });
         }
-        assert_eq!(pending.classic_step_pending(), Some(false), "COPY . . began, not called a hit yet");
-        pending.take(BuildInfo { stream: Some(" ---> Using cache\n".into()), ..Default::default() });
-        assert_eq!(pending.classic_step_pending(), None);
+        let out = r.finish(Builder::Classic, None, false, Duration::ZERO);
+        let committed: Vec<_> = out.steps.iter().filter_map(|s| s.committed_image()).collect();
+        assert_eq!(committed, ["5678"], "only the COPY made an image: the dependency step was the cache's");
         let last =
             ["Step 1/2 : FROM golang\n", " ---> 1234\n", "Step 2/2 : RUN go mod download\n", " ---> Running in ab\n"];
         assert_eq!(classic(&last), Some(true), "the running step is the last one");

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bollard::models::ImageSummary;
 use bollard::query_parameters::{ListContainersOptionsBuilder, ListImagesOptionsBuilder, RemoveImageOptionsBuilder};
 
-use super::{Engine, OWNER_LABEL, RUN_LABEL};
+use super::{Engine, OWNER_LABEL, OWNER_LABEL_BEFORE, RUN_LABEL};
 
 /// Objects older than this are swept by every command, whatever their owner.
 pub const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
@@ -108,6 +108,8 @@ impl Engine {
     /// Every object carrying the run label, with the state of its run.
     pub async fn leftovers(&self) -> anyhow::Result<Vec<(Leftover, RunState)>> {
         let label = |labels: &HashMap<String, String>, key: &str| labels.get(key).cloned();
+        let owner =
+            |labels: &HashMap<String, String>| label(labels, OWNER_LABEL).or_else(|| label(labels, OWNER_LABEL_BEFORE));
         let mut found = Vec::new();
         let filters: HashMap<String, Vec<String>> = [("label".to_string(), vec![RUN_LABEL.to_string()])].into();
         let opts = ListContainersOptionsBuilder::default().all(true).filters(&filters).build();
@@ -118,7 +120,7 @@ impl Engine {
                 id: c.id.unwrap_or_default(),
                 names: c.names.unwrap_or_default().into_iter().map(|n| n.trim_start_matches('/').to_string()).collect(),
                 run: label(&labels, RUN_LABEL).unwrap_or_default(),
-                owner: label(&labels, OWNER_LABEL),
+                owner: owner(&labels),
                 created: c.created.unwrap_or(0),
             });
         }
@@ -126,7 +128,7 @@ impl Engine {
             found.push(Leftover {
                 kind: LeftoverKind::Image,
                 run: label(&i.labels, RUN_LABEL).unwrap_or_default(),
-                owner: label(&i.labels, OWNER_LABEL),
+                owner: owner(&i.labels),
                 names: i.repo_tags.clone(),
                 id: i.id,
                 created: i.created,

@@ -31,6 +31,10 @@ pub struct Step {
     pub started: bool,
     /// Whether the step ran to completion (or was served from cache).
     pub completed: bool,
+    /// The classic builder's image for this step (its short id, from ` ---> 1a2b3c4d5e6f`),
+    /// once committed or found in the cache. BuildKit makes no image per step.
+    #[serde(skip)]
+    pub image: Option<String>,
 }
 
 impl Step {
@@ -38,6 +42,13 @@ impl Step {
     pub fn copy_instruction(&self) -> Option<&str> {
         let i = self.parsed()?.instruction;
         (i.starts_with("COPY") || i.starts_with("ADD")).then_some(i)
+    }
+
+    /// The image the classic builder committed for this step in this build (not found in the
+    /// cache, not a `FROM`): an image the build created.
+    pub fn committed_image(&self) -> Option<&str> {
+        let from = self.parsed().is_some_and(|p| p.instruction.starts_with("FROM "));
+        self.image.as_deref().filter(|_| !self.cached && !from)
     }
 
     /// Whether this is a COPY or ADD of the build context that can bring in `file`.

@@ -67,7 +67,7 @@ impl Edits<'_> {
         let original = std::fs::read(&path)?;
         append_harmless_edit(&path, nonce)?;
         self.g.progress.set_message(format!("rebuilding after an edit to {file}"));
-        let variant = Variant { from: Some(self.copy), stop_at: Some(self.dependency_step), ..Variant::default() };
+        let variant = Variant { from: Some(self.copy), stop_at: Some(self.dependency_step), throwaway: true, ..Variant::default() };
         let outcome = self.g.prober.outcome(purpose, variant).await;
         std::fs::write(&path, original)?;
         outcome

@@ -22,6 +22,9 @@ pub struct Variant<'v> {
     pub target: Option<&'v str>,
     /// Stop once this step (as the main build named it) is cached or running.
     pub stop_at: Option<&'v str>,
+    /// `from` holds edits of this run only (a nonce, a planted test): see
+    /// [`BuildRequest::throwaway`].
+    pub throwaway: bool,
 }
 
 /// Runs the probe builds of one grading.
@@ -54,6 +57,7 @@ impl<'a> Prober<'a> {
             tag: &tag,
             target: variant.target.or(self.main.target),
             stop_at: variant.stop_at,
+            throwaway: variant.throwaway,
             ..self.main
         };
         let result = match self.engine.build(&req, self.progress).await {

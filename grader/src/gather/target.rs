@@ -23,11 +23,11 @@ pub async fn gather(check: &TargetCheck, g: &Gathering<'_>) -> Result<Option<Mea
     let copy = g.prober.copy(g.dir, &[]).await?;
     plant(&passing, copy.path(), &check.plant_dir).await?;
     g.progress.set_message(format!("building --target {} with a new passing test", check.target));
-    let with_passing = g.prober.outcome("target-passing", Variant { from: Some(copy.path()), ..target }).await?;
+    let with_passing = g.prober.outcome("target-passing", Variant { from: Some(copy.path()), throwaway: true, ..target }).await?;
 
     plant(&failing, copy.path(), &check.plant_dir).await?;
     g.progress.set_message(format!("building --target {} with a new failing test", check.target));
-    let with_failing = g.prober.outcome("target-failing", Variant { from: Some(copy.path()), ..target }).await?;
+    let with_failing = g.prober.outcome("target-failing", Variant { from: Some(copy.path()), throwaway: true, ..target }).await?;
     Ok(Some(Ok(Probe::Target(TargetProbe {
         as_is,
         with_passing,
