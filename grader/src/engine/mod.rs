@@ -229,27 +229,33 @@ impl Engine {
     }
 
     /// Removes the classic builder's images of this run's own content, children before parents.
-    /// Forced past a stopped container (a probe's cancelled RUN step keeps its container a
-    /// moment), never past a child image: the engine refuses that even when forced, so a
-    /// `LABEL` image another build has since built on stays. An image still in use by the
-    /// engine (the cancelled step's container not yet gone) is tried once more a second later.
+    /// Forced past a stopped container, never past a child image: the engine refuses that even
+    /// when forced, so a `LABEL` image another build has since built on stays. An image a
+    /// running container still uses (a probe's cancelled RUN step, which the engine stops a
+    /// moment after the grader hangs up) is tried again every 100 ms, for up to 3 s.
     async fn remove_intermediates(&self, ids: Vec<String>) {
         let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).noprune(true).build();
-        let mut refused = Vec::new();
-        for id in ids.iter().rev() {
-            if let Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, message }) =
-                self.docker.remove_image(id, Some(opts.clone()), None).await
-            {
-                if !message.contains("dependent child images") {
-                    refused.push(id);
+        let mut pending: Vec<&String> = ids.iter().rev().collect();
+        let until = std::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let mut in_use = Vec::new();
+            for id in pending {
+                if let Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, message }) =
+                    self.docker.remove_image(id, Some(opts.clone()), None).await
+                {
+                    if std::env::var_os("GRADER_DEBUG").is_some() {
+                        eprintln!("cleanup: image {id} not removed yet: {message}");
+                    }
+                    if message.contains("running container") {
+                        in_use.push(id);
+                    }
                 }
             }
-        }
-        if !refused.is_empty() {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            for id in refused {
-                let _ = self.docker.remove_image(id, Some(opts.clone()), None).await;
+            if in_use.is_empty() || std::time::Instant::now() >= until {
+                return;
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            pending = in_use;
         }
     }
 
