@@ -117,8 +117,8 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     }
     if wanted("context") {
         for &mb in &sizes {
-            print_row(&b.context(mb, false)?);
-            print_row(&b.context(mb, true)?);
+            print_row(&b.context(root, mb, false)?);
+            print_row(&b.context(root, mb, true)?);
         }
     }
     if wanted("scan") {
@@ -352,7 +352,7 @@ impl Bench {
         })
     }
 
-    fn context(&self, mb: u64, included: bool) -> Result<Row> {
+    fn context(&self, root: &Path, mb: u64, included: bool) -> Result<Row> {
         let kind = if included { "included" } else { "ignored" };
         eprintln!("bench: context {mb} MB {kind}");
         let reps = if mb >= 500 { self.reps.min(2) } else { self.reps };
@@ -360,10 +360,15 @@ impl Bench {
         let load;
         let sides = if included {
             let dir = self.ex1(Some(("blob.bin", mb)))?;
-            // Warm-ups: the grader's classic build and the CLI's share one cache.
+            let buildx = if self.buildkit { ensure_buildx(root) } else { Err("--no-buildkit".into()) };
+            // Warm-ups: the grader's classic build and the CLI's share one cache; with BuildKit
+            // each side has its own (the uploaded and the synced context differ).
             measure(&mut self.check(dir.path(), "classic"));
             if self.buildkit {
                 measure(&mut self.check(dir.path(), "buildkit"));
+            }
+            if let Ok(c) = &buildx {
+                measure(&mut self.cli_buildkit(dir.path(), c));
             }
             load = loadavg();
             let mut sides = interleave(
@@ -381,6 +386,13 @@ impl Bench {
                         } else {
                             Err("--no-buildkit".into())
                         },
+                    ),
+                    (
+                        "docker CLI script (buildx)".into(),
+                        buildx.map(|c| {
+                            let d = dir.path().to_path_buf();
+                            Box::new(move || measure(&mut self.cli_buildkit(&d, &c))) as Job
+                        }),
                     ),
                 ],
             );
@@ -406,16 +418,19 @@ impl Bench {
                 ],
             )
         };
-        Ok(Row {
-            what: format!("ex1 solution + {mb} MB {kind}"),
-            sides,
-            load: (load, loadavg()),
-            note: if included {
-                "ratio: CLI script / grader classic".into()
-            } else {
-                "ratio: without / with the ignored folder".into()
-            },
-        })
+        let note = if included {
+            let median_of = |name: &str| sides.iter().find(|s| s.name == name).and_then(|s| median(&s.samples));
+            match (median_of("grader --builder buildkit"), median_of("docker CLI script (buildx)")) {
+                (Some(g), Some(c)) => format!(
+                    "ratio: CLI script / grader classic; BuildKit on both sides: grader / CLI buildx = {:.2}x",
+                    g.wall.as_secs_f64() / c.wall.as_secs_f64().max(1e-9)
+                ),
+                _ => "ratio: CLI script / grader classic".into(),
+            }
+        } else {
+            "ratio: without / with the ignored folder".into()
+        };
+        Ok(Row { what: format!("ex1 solution + {mb} MB {kind}"), sides, load: (load, loadavg()), note })
     }
 }
 
