@@ -232,13 +232,14 @@ impl Engine {
     /// Forced past a stopped container, never past a child image: the engine refuses that even
     /// when forced, so a `LABEL` image another build has since built on stays. An image a
     /// running container still uses (a probe's cancelled RUN step, which the engine stops a
-    /// moment after the grader hangs up) is tried again every 100 ms, for up to 3 s.
+    /// moment after the grader hangs up) is tried again every 100 ms, for up to 3 s, with the
+    /// parents that were refused because of it.
     async fn remove_intermediates(&self, ids: Vec<String>) {
         let opts = bollard::query_parameters::RemoveImageOptionsBuilder::default().force(true).noprune(true).build();
         let mut pending: Vec<&String> = ids.iter().rev().collect();
         let until = std::time::Instant::now() + Duration::from_secs(3);
         loop {
-            let mut in_use = Vec::new();
+            let (mut refused, mut in_use) = (Vec::new(), false);
             for id in pending {
                 if let Err(bollard::errors::Error::DockerResponseServerError { status_code: 409, message }) =
                     self.docker.remove_image(id, Some(opts.clone()), None).await
@@ -246,16 +247,15 @@ impl Engine {
                     if std::env::var_os("GRADER_DEBUG").is_some() {
                         eprintln!("cleanup: image {id} not removed yet: {message}");
                     }
-                    if message.contains("running container") {
-                        in_use.push(id);
-                    }
+                    in_use |= message.contains("running container");
+                    refused.push(id);
                 }
             }
-            if in_use.is_empty() || std::time::Instant::now() >= until {
+            if !in_use || std::time::Instant::now() >= until {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
-            pending = in_use;
+            pending = refused;
         }
     }
 
