@@ -296,7 +296,9 @@ pub const NONCE: &str = "{nonce}";
 
 /// `[check.identity]` of a smoke (or targets) check: a request whose answer depends on a value
 /// the grader picks at random per run, so only the running app can give it. `{nonce}` in
-/// `path`, `body` and `body_contains` is that value; `body_contains` must hold it.
+/// `path`, `body` and `body_contains` is that value; `body_contains` must hold it, or, with a
+/// follow-up request (`then`), the request must send it and the follow-up's `body_contains`
+/// must hold it (the app must have kept what it was sent).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityRequest {
@@ -314,12 +316,46 @@ pub struct IdentityRequest {
     /// The expected HTTP status. Default 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// Text the answer's body must contain, with `{nonce}` in it.
+    /// Text the answer's body must contain, with `{nonce}` in it (unless `then` asks for it).
     pub body_contains: String,
+    /// `[check.identity.sign]`: sign the body as the app's clients do, with a key the check's
+    /// `env` gives the container (an app that refuses unsigned requests still answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<Signature>,
+    /// `[check.identity.then]`: a follow-up request, sent once this one got its answer, whose
+    /// answer must hold `{nonce}` (e.g. `GET /events` lists the event just posted). Its keys are
+    /// this table's; it may not have a follow-up of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Box<IdentityRequest>>,
+}
+
+/// How the grader signs an identity request's body: the header `header` carries `prefix`
+/// followed by the lowercase hex of the body's HMAC-SHA256 under the value of the environment
+/// variable `key_env` (which the check's `env` must set, `{nonce}` replaced). ex7's app checks
+/// `X-Signature: sha256=<hex>` under `WEBHOOK_SECRET`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The MAC: only `hmac-sha256`.
+    pub algorithm: SignAlgorithm,
+    /// The header that carries it, e.g. `X-Signature`.
+    pub header: String,
+    /// Text before the hex digits, e.g. `sha256=`. Default none.
+    #[serde(default)]
+    pub prefix: String,
+    /// The check's `env` variable whose value is the key, e.g. `WEBHOOK_SECRET`.
+    pub key_env: String,
+}
+
+/// The MACs the grader can sign with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignAlgorithm {
+    #[serde(rename = "hmac-sha256")]
+    HmacSha256,
 }
 
 impl IdentityRequest {
-    /// A copy with `{nonce}` replaced by `nonce`.
+    /// A copy with `{nonce}` replaced by `nonce` (in the follow-up too).
     pub fn with_nonce(&self, nonce: &str) -> IdentityRequest {
         IdentityRequest {
             method: self.method.clone(),
@@ -328,31 +364,82 @@ impl IdentityRequest {
             content_type: self.content_type.clone(),
             status: self.status,
             body_contains: self.body_contains.replace(NONCE, nonce),
+            sign: self.sign.clone(),
+            then: self.then.as_ref().map(|t| Box::new(t.with_nonce(nonce))),
         }
     }
 
-    /// What the spec may not say: a request line the grader cannot send, or an answer that
-    /// does not depend on the nonce.
-    fn validate(&self, key: &dyn Fn(&str) -> String) -> Result<()> {
+    /// What the spec may not say: a request line the grader cannot send, a signing key the
+    /// check's `env` does not give, or an answer that does not depend on the nonce.
+    fn validate(&self, env: &BTreeMap<String, String>, key: &dyn Fn(&str) -> String) -> Result<()> {
+        self.validate_request("identity", env, key)?;
+        let Some(then) = &self.then else {
+            if !self.body_contains.contains(NONCE) {
+                bail!(
+                    "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
+                    key("identity.body_contains"),
+                    self.body_contains
+                );
+            }
+            return Ok(());
+        };
+        then.validate_request("identity.then", env, key)?;
+        if then.then.is_some() {
+            bail!("{}: one follow-up request at most", key("identity.then.then"));
+        }
+        let sent = self.path.contains(NONCE) || self.body.as_deref().is_some_and(|b| b.contains(NONCE));
+        if !sent {
+            bail!(
+                "{}: the request must send {NONCE} (in `path` or `body`), so that the follow-up's answer can only hold it if the app kept it",
+                key("identity")
+            );
+        }
+        if !then.body_contains.contains(NONCE) {
+            bail!(
+                "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
+                key("identity.then.body_contains"),
+                then.body_contains
+            );
+        }
+        Ok(())
+    }
+
+    /// The request line, content type and signature of one request (`at` names its table).
+    fn validate_request(&self, at: &str, env: &BTreeMap<String, String>, key: &dyn Fn(&str) -> String) -> Result<()> {
         if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key("identity.method"), self.method);
+            bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key(&format!("{at}.method")), self.method);
         }
         if !self.path.starts_with('/') || self.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
             bail!(
                 "{}: {:?} must start with / and hold no spaces or control characters",
-                key("identity.path"),
+                key(&format!("{at}.path")),
                 self.path
             );
         }
         if self.content_type.chars().any(|c| c.is_control()) {
-            bail!("{}: control characters are not allowed", key("identity.content_type"));
+            bail!("{}: control characters are not allowed", key(&format!("{at}.content_type")));
         }
-        if !self.body_contains.contains(NONCE) {
-            bail!(
-                "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
-                key("identity.body_contains"),
-                self.body_contains
-            );
+        if let Some(sign) = &self.sign {
+            let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !token(&sign.header) {
+                bail!(
+                    "{}: {:?} is not a header name (letters, digits and `-`, e.g. `X-Signature`)",
+                    key(&format!("{at}.sign.header")),
+                    sign.header
+                );
+            }
+            if sign.prefix.chars().any(|c| c.is_control()) {
+                bail!("{}: control characters are not allowed", key(&format!("{at}.sign.prefix")));
+            }
+            if !env.contains_key(&sign.key_env) {
+                bail!(
+                    "{}: `{}` is not set by the check's `env`: the key must be one the grader gives the container \
+                     (add `{} = \"...\"` to `env`)",
+                    key(&format!("{at}.sign.key_env")),
+                    sign.key_env,
+                    sign.key_env
+                );
+            }
         }
         Ok(())
     }
@@ -633,7 +720,7 @@ impl Spec {
                         if x.port.is_none() {
                             bail!("{}: an identity request needs `port`", key("identity"));
                         }
-                        i.validate(&key)?;
+                        i.validate(&x.env, &key)?;
                     }
                     in_range(&key("timeout_s"), x.timeout_s, 1, 600)?;
                     in_range(&key("memory_mb"), x.memory_mb, 6, 16_384)?;
@@ -658,7 +745,7 @@ impl Spec {
                 CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
                 CheckKind::Targets(t) => {
                     if let Some(i) = &t.identity {
-                        i.validate(&key)?;
+                        i.validate(&t.env, &key)?;
                     }
                 }
                 CheckKind::Context(x)
@@ -780,6 +867,50 @@ max_mb = 20
             ("path = \"/\"\nbody_contains = \"{nonce}\"\nheaders = 1", "headers"),
         ] {
             let err = format!("{:#}", smoke(t).unwrap_err());
+            assert!(err.contains(said), "{t}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_signed_request_with_a_follow_up_must_send_the_nonce_and_find_it_again() {
+        let smoke = |env: &str, t: &str| {
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\nport = 80\n{env}\n[check.identity]\n{t}\n"
+            ))
+        };
+        let env = "env = { KEY = \"k-{nonce}\" }";
+        let post = "method = \"POST\"\npath = \"/hooks\"\nbody = '{\"type\": \"{nonce}\"}'\nstatus = 202\nbody_contains = \"queued\"";
+        let sign = "[check.identity.sign]\nalgorithm = \"hmac-sha256\"\nheader = \"X-Signature\"\nprefix = \"sha256=\"\nkey_env = \"KEY\"";
+        let then = "[check.identity.then]\npath = \"/events\"\nbody_contains = '\"type\":\"{nonce}\"'";
+        let s = smoke(env, &format!("{post}\n{sign}\n{then}")).unwrap();
+        let CheckKind::Smoke(x) = &s.checks[1].kind else { panic!() };
+        let i = x.identity.as_ref().unwrap().with_nonce("42");
+        let t = i.then.as_ref().unwrap();
+        assert_eq!((t.method.as_str(), t.body_contains.as_str(), t.status), ("GET", "\"type\":\"42\"", None));
+        let sig = i.sign.as_ref().unwrap();
+        assert_eq!(
+            (sig.algorithm, sig.header.as_str(), sig.prefix.as_str()),
+            (SignAlgorithm::HmacSha256, "X-Signature", "sha256=")
+        );
+        for (env, t, said) in [
+            ("", format!("{post}\n{sign}\n{then}"), "identity.sign.key_env: `KEY` is not set by the check's `env`"),
+            (
+                env,
+                format!("{post}\n{}\n{then}", sign.replace("hmac-sha256", "md5")),
+                "unknown variant `md5`, expected `hmac-sha256`",
+            ),
+            (env, format!("{post}\n{}\n{then}", sign.replace("X-Signature", "X Signature")), "identity.sign.header"),
+            (env, format!("{}\n{then}", post.replace("{nonce}", "x")), "the request must send {nonce}"),
+            (env, format!("{post}\n{}", then.replace("{nonce}", "x")), "identity.then.body_contains"),
+            (env, format!("{post}\n{}", then.replace("/events", "events")), "identity.then.path"),
+            (
+                env,
+                format!("{post}\n{then}\n[check.identity.then.then]\npath = \"/\"\nbody_contains = \"{{nonce}}\""),
+                "one follow-up",
+            ),
+            (env, post.to_string(), "identity.body_contains: \"queued\" must contain {nonce}"),
+        ] {
+            let err = format!("{:#}", smoke(env, &t).err().unwrap_or_else(|| panic!("accepted: {t}")));
             assert!(err.contains(said), "{t}: {err}");
         }
     }

@@ -4,6 +4,7 @@
 
 mod http;
 mod prober;
+mod sign;
 
 use std::collections::BTreeMap;
 use std::path::Path;
