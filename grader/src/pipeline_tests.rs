@@ -172,6 +172,7 @@ fn base_facts(dockerfile: &str, build: BuildOutcome, image: Option<ImageFacts>) 
         context_bytes: 2_345,
         context_paths: vec![("main.go".into(), 2_000), ("go.mod".into(), 300), ("Dockerfile".into(), 45)],
         context_ignore: crate::dockerignore::Dockerignore::parse(".git\n.env\n").unwrap(),
+        context_canary: None,
         build,
         image,
         probes: BTreeMap::new(),

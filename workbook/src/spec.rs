@@ -467,10 +467,34 @@ pub struct ContextCheck {
     /// which a workbook cannot ship but a learner's real project has).
     #[serde(default)]
     pub must_ignore: Vec<String>,
-    /// A string that must appear in no file of any layer of the final image (a layer whose file a
-    /// later step deleted counts: it still ships).
+    /// A string taken from a secret the folder holds, searched in every encoding the grader
+    /// knows (plain, base64, hex, dumps, compressed, archived) where `canary_in` says.
     #[serde(default)]
     pub canary: Option<String>,
+    /// Where `canary` must not be: `image` (any file of any layer of the final image, a layer
+    /// whose file a later step deleted included, and the image config) and/or `context` (any
+    /// file the build context sends, whatever its name: a secret renamed past the `forbid`
+    /// patterns is still sent). Default `["image"]`. The Dockerfile and its ignore file are not
+    /// searched in the context: the engine must read them, and what a Dockerfile writes into
+    /// the image is found by `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_in: Option<Vec<CanaryPlace>>,
+}
+
+/// Where a context check searches its canary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CanaryPlace {
+    Image,
+    Context,
+}
+
+impl ContextCheck {
+    /// The canary to search in `place`, if this check has one there.
+    pub fn canary_for(&self, place: CanaryPlace) -> Option<&str> {
+        let places = self.canary_in.as_deref().unwrap_or(&[CanaryPlace::Image]);
+        self.canary.as_deref().filter(|_| places.contains(&place))
+    }
 }
 
 /// `kind = "target"`: a named stage that runs the tests really does. The grader builds it as it
@@ -753,6 +777,15 @@ impl Spec {
                 {
                     bail!("check `{}`: set max_mb, forbid, must_ignore or canary", c.id)
                 }
+                CheckKind::Context(x) if x.canary_in.is_some() && x.canary.is_none() => {
+                    bail!("{}: it says where to search `canary`, which is not set", key("canary_in"))
+                }
+                CheckKind::Context(x) if x.canary_in.as_ref().is_some_and(|p| p.is_empty()) => {
+                    bail!("{}: it is empty; name `image`, `context` or both (or leave it out for `image`)", key("canary_in"))
+                }
+                CheckKind::Context(x) if x.canary.as_ref().is_some_and(|c| c.len() < 4) => {
+                    bail!("{}: at least 4 bytes, or encoded forms of it would match by chance", key("canary"))
+                }
                 CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
                 CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
                     bail!("check `{}`: paths is empty", c.id)
@@ -764,6 +797,17 @@ impl Spec {
                 }
                 _ => {}
             }
+        }
+        let canaries: std::collections::BTreeSet<&str> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.kind {
+                CheckKind::Context(x) => x.canary.as_deref(),
+                _ => None,
+            })
+            .collect();
+        if canaries.len() > 1 {
+            bail!("the checks name {} different canaries; the grader searches one secret per grading", canaries.len());
         }
         for id in &self.starter.fails {
             if !seen.contains(id.as_str()) {
@@ -913,6 +957,33 @@ max_mb = 20
             let err = format!("{:#}", smoke(env, &t).err().unwrap_or_else(|| panic!("accepted: {t}")));
             assert!(err.contains(said), "{t}: {err}");
         }
+    }
+
+    #[test]
+    fn a_canary_is_searched_where_canary_in_says() {
+        let ctx = |kv: &str| Spec::parse(&format!("{MINIMAL}\n[[check]]\nkind = \"context\"\npoints = 1\n{kv}\n"));
+        let places = |kv: &str| {
+            let s = ctx(kv).unwrap();
+            let CheckKind::Context(x) = &s.checks[1].kind else { panic!() };
+            (x.canary_for(CanaryPlace::Image).is_some(), x.canary_for(CanaryPlace::Context).is_some())
+        };
+        assert_eq!(places("canary = \"abcd\""), (true, false));
+        assert_eq!(places("canary = \"abcd\"\ncanary_in = [\"context\"]"), (false, true));
+        assert_eq!(places("canary = \"abcd\"\ncanary_in = [\"image\", \"context\"]"), (true, true));
+        assert_eq!(places("forbid = [\".env\"]"), (false, false));
+        for (kv, said) in [
+            ("forbid = [\".env\"]\ncanary_in = [\"context\"]", "check `context`: canary_in: it says where to search `canary`"),
+            ("canary = \"abcd\"\ncanary_in = []", "canary_in: it is empty"),
+            ("canary = \"abcd\"\ncanary_in = [\"layers\"]", "unknown variant `layers`"),
+            ("canary = \"abc\"", "canary: at least 4 bytes"),
+        ] {
+            let err = format!("{:#}", ctx(kv).unwrap_err());
+            assert!(err.contains(said), "{kv}: {err}");
+        }
+        let two = format!(
+            "{MINIMAL}\n[[check]]\nkind = \"context\"\npoints = 1\ncanary = \"abcd\"\n[[check]]\nkind = \"context\"\nid = \"c2\"\npoints = 1\ncanary = \"efgh\"\n"
+        );
+        assert!(Spec::parse(&two).unwrap_err().to_string().contains("2 different canaries"));
     }
 
     #[test]

@@ -173,6 +173,7 @@ pub(crate) mod fixtures {
             run_id: "test".into(),
             context_paths: vec![],
             context_ignore: Default::default(),
+            context_canary: None,
         }
     }
 

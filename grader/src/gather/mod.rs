@@ -137,11 +137,21 @@ pub async fn gather(
             ),
         );
     }
+    // The context's files are searched for the secret on a blocking thread while the engine
+    // builds: a second read of what the upload reads (from the page cache, most often).
+    let context_search = plan.context_canary.and_then(|c| crate::canary::Canary::new(c.as_bytes())).map(|canary| {
+        let context = context.clone();
+        tokio::task::spawn_blocking(move || context.find_canary(&canary))
+    });
     let bases = base_images(engine, &plan, progress).await?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
     let req = plan.request(&context, &tag);
     let build = engine.build(&req, progress).await?;
+    let context_canary = match context_search {
+        Some(search) => Some(search.await.map_err(|e| anyhow::anyhow!("searching the build context: {e}"))?),
+        None => None,
+    };
     let mut facts = Facts {
         dockerfile_path: plan.dockerfile_path.clone(),
         dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
@@ -149,6 +159,7 @@ pub async fn gather(
         context_bytes: context.content_bytes(),
         context_paths: context.files.clone(),
         context_ignore: context.ignore.clone(),
+        context_canary,
         build,
         image: None,
         probes: BTreeMap::new(),
@@ -207,6 +218,7 @@ fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
         context_bytes: 0,
         context_paths: Vec::new(),
         context_ignore: Default::default(),
+        context_canary: None,
         build: BuildOutcome {
             builder: plan.options.builder,
             steps: Vec::new(),
