@@ -239,7 +239,31 @@ pub struct PathsCheck {
     pub paths: Vec<String>,
     /// What the paths are, for the report (e.g. "the Go toolchain or Go sources").
     pub what: String,
+    /// `[check.copies_of]`, `absent` only: programs found by their content, wherever they are
+    /// copied to and whatever they are renamed (`make` copied as `/usr/local/bin/gmake`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies_of: Option<CopiesOf>,
 }
+
+/// Files whose copies must not be in the final image: a final-image file of the same size and
+/// SHA-256 as one of `paths` in `image` fails the check. Only the named files are read from
+/// `image` (a container is created from it, never started); the final image's files are
+/// compared as its export streams, and only those of a size one of the originals has are hashed.
+/// A changed byte makes another file: this finds copies, not edited programs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopiesOf {
+    /// The image the originals are read from, e.g. the build stage's base `python:3.13-trixie`
+    /// (the grader provisions it as it provisions base images).
+    pub image: String,
+    /// Absolute paths in `image` of regular files or links to them (followed), e.g.
+    /// `/usr/bin/make`. A path the image lacks is said in the report, not compared.
+    pub paths: Vec<String>,
+}
+
+/// The most files `copies_of` reads, and the largest: programs, not toolchains.
+pub const COPIES_OF_MAX_PATHS: usize = 64;
+pub const COPIES_OF_MAX_BYTES: u64 = 64 << 20;
 
 /// The limits of every container the grader runs, unless a `smoke` check sets its own: how long
 /// it may take to answer (s), its memory (MB) and its process count.
@@ -794,6 +818,26 @@ impl Spec {
                     if let Some(bad) = p.paths.iter().find(|p| !p.starts_with('/') && !p.starts_with("**")) {
                         bail!("check `{}`: path pattern `{bad}` must be absolute (start with / or **)", c.id);
                     }
+                    if let Some(copies) = &p.copies_of {
+                        if matches!(c.kind, CheckKind::Present(_)) {
+                            bail!("{}: only an `absent` check looks for copies", key("copies_of"));
+                        }
+                        if copies.image.trim().is_empty() || copies.image.chars().any(|c| c.is_whitespace()) {
+                            bail!("{}: {:?} is not an image name", key("copies_of.image"), copies.image);
+                        }
+                        if copies.paths.is_empty() || copies.paths.len() > COPIES_OF_MAX_PATHS {
+                            bail!("{}: name from 1 to {COPIES_OF_MAX_PATHS} files", key("copies_of.paths"));
+                        }
+                        let bad = |p: &&String| {
+                            !p.starts_with('/') || p.contains(['*', '?', '[']) || p.split('/').any(|c| c == "..")
+                        };
+                        if let Some(bad) = copies.paths.iter().find(bad) {
+                            bail!(
+                                "{}: `{bad}` must be an absolute path without wildcards or `..` (a file is read, not matched)",
+                                key("copies_of.paths")
+                            );
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -984,6 +1028,30 @@ max_mb = 20
             "{MINIMAL}\n[[check]]\nkind = \"context\"\npoints = 1\ncanary = \"abcd\"\n[[check]]\nkind = \"context\"\nid = \"c2\"\npoints = 1\ncanary = \"efgh\"\n"
         );
         assert!(Spec::parse(&two).unwrap_err().to_string().contains("2 different canaries"));
+    }
+
+    #[test]
+    fn copies_of_names_files_of_an_image_for_an_absent_check_only() {
+        let paths = |kind: &str, t: &str| {
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"{kind}\"\npoints = 1\nwhat = \"make\"\npaths = [\"/usr/bin/make\"]\n[check.copies_of]\n{t}\n"
+            ))
+        };
+        let s = paths("absent", "image = \"python:3.13-trixie\"\npaths = [\"/usr/bin/make\"]").unwrap();
+        let CheckKind::Absent(p) = &s.checks[1].kind else { panic!() };
+        assert_eq!(p.copies_of.as_ref().unwrap().paths, vec!["/usr/bin/make"]);
+        for (kind, t, said) in [
+            ("present", "image = \"x\"\npaths = [\"/a\"]", "only an `absent` check"),
+            ("absent", "image = \"\"\npaths = [\"/a\"]", "copies_of.image"),
+            ("absent", "image = \"x\"\npaths = []", "copies_of.paths: name from 1 to 64"),
+            ("absent", "image = \"x\"\npaths = [\"usr/bin/make\"]", "must be an absolute path"),
+            ("absent", "image = \"x\"\npaths = [\"/usr/bin/gcc*\"]", "without wildcards"),
+            ("absent", "image = \"x\"\npaths = [\"/a/../etc/shadow\"]", "or `..`"),
+            ("absent", "image = \"x\"\npaths = [\"/a\"]\nhash = 1", "hash"),
+        ] {
+            let err = format!("{:#}", paths(kind, t).unwrap_err());
+            assert!(err.contains(said), "{kind} {t}: {err}");
+        }
     }
 
     #[test]

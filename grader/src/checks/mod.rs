@@ -174,6 +174,7 @@ pub(crate) mod fixtures {
             context_paths: vec![],
             context_ignore: Default::default(),
             context_canary: None,
+            originals: None,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct Facts {
     /// (`canary_in` holds `context`).
     #[serde(skip)]
     pub context_canary: Option<crate::context::ContextCanary>,
+    /// The files an `absent` check's `copies_of` read from another image, when one asks.
+    #[serde(skip)]
+    pub originals: Option<crate::facts::image::Originals>,
     pub build: BuildOutcome,
     /// The built image; `None` when the build failed.
     pub image: Option<ImageFacts>,

@@ -72,6 +72,11 @@ async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -
     let own_bases = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
     if !plan.options.pull {
         let mut images = own_bases.clone();
+        // The image an `absent` check reads originals from (copies_of) is provisioned as a base.
+        images.extend(exercise.spec.checks.iter().filter_map(|c| match &c.kind {
+            CheckKind::Absent(p) => p.copies_of.as_ref().map(|c| crate::image_ref::normalize(&c.image)),
+            _ => None,
+        }));
         if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
             // Read like the learner's Dockerfile: a regular file inside the exercise, never a FIFO.
             let starter = format!("{PRISTINE_DIR}/{df_rel}");
@@ -160,6 +165,7 @@ pub async fn gather(
         context_paths: context.files.clone(),
         context_ignore: context.ignore.clone(),
         context_canary,
+        originals: None,
         build,
         image: None,
         probes: BTreeMap::new(),
@@ -181,8 +187,17 @@ pub async fn gather(
     }
 
     progress.set_prefix(format!("{} measure", exercise.id));
+    let copies_of = spec.checks.iter().find_map(|c| match &c.kind {
+        CheckKind::Absent(p) => p.copies_of.as_ref(),
+        _ => None,
+    });
+    if let Some(copies) = copies_of {
+        progress.set_message(format!("reading {} from {}", copies.paths.join(", "), copies.image));
+        facts.originals = Some(engine.read_originals(&crate::image_ref::normalize(&copies.image), &copies.paths).await?);
+    }
     progress.set_message("exporting the image");
-    facts.image = Some(engine.image_facts(&tag, plan.canary).await?);
+    let originals = facts.originals.as_ref().map(|o| o.files.as_slice()).unwrap_or_default();
+    facts.image = Some(engine.image_facts(&tag, plan.canary, originals).await?);
 
     let (mut probes, mut probe_time) = (BTreeMap::new(), BTreeMap::new());
     {
@@ -219,6 +234,7 @@ fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
         context_paths: Vec::new(),
         context_ignore: Default::default(),
         context_canary: None,
+        originals: None,
         build: BuildOutcome {
             builder: plan.options.builder,
             steps: Vec::new(),
