@@ -121,7 +121,15 @@ impl BuildContext {
             )));
         }
         let always_sent = [dockerfile.to_string(), ignore_file];
-        Ok(BuildContext { root: dir.to_path_buf(), entries: Arc::new(entries), files, ignore, skipped, quieted, always_sent })
+        Ok(BuildContext {
+            root: dir.to_path_buf(),
+            entries: Arc::new(entries),
+            files,
+            ignore,
+            skipped,
+            quieted,
+            always_sent,
+        })
     }
 
     /// Searches every regular file the context sends for `canary`, read as the upload reads it
@@ -451,7 +459,10 @@ mod tests {
         let found = ctx.find_canary(&crate::canary::Canary::new(secret.as_bytes()).unwrap());
         assert_eq!(
             found.hits,
-            vec![("config/webhook.conf".to_string(), "as is".to_string()), ("settings".to_string(), "base64-encoded".to_string())]
+            vec![
+                ("config/webhook.conf".to_string(), "as is".to_string()),
+                ("settings".to_string(), "base64-encoded".to_string())
+            ]
         );
         assert!(found.limits.is_empty(), "{:?}", found.limits);
         // A file that vanished after the listing is a bound, never "not found".

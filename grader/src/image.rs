@@ -514,6 +514,35 @@ mod tests {
     }
 
     #[test]
+    fn copies_of_an_original_are_found_by_size_and_hash_and_still_searched() {
+        let [l1, l2, l3] = layers();
+        let manifest = br#"[{"Config":"abc.json","Layers":["1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
+        let export = tar_of(&[
+            ("1/layer.tar", Some(&l1)),
+            ("2/layer.tar", Some(&l2)),
+            ("3/layer.tar", Some(&l3)),
+            ("abc.json", Some(&config_json())),
+            ("manifest.json", Some(manifest)),
+        ]);
+        let original = |path: &str, bytes: &[u8]| Original {
+            path: path.into(),
+            size: bytes.len() as u64,
+            sha256: sha2::Sha256::digest(bytes).into(),
+        };
+        // `app` is "binary"; "BINARY" has its size, not its hash; the canary file is still searched.
+        let originals = [
+            original("/usr/bin/make", b"binary"),
+            original("/usr/bin/other", b"BINARY"),
+            original("/usr/bin/x", b"package main // SECRET-CANARY"),
+        ];
+        let canary = Canary::new(b"SECRET-CANARY").unwrap();
+        let facts = scan_export(export.as_slice(), Some(&canary), &originals).unwrap().compose().unwrap();
+        let copy = |path: &str, layer, original: &str| CopyHit { path: path.into(), layer, original: original.into() };
+        assert_eq!(facts.copies, vec![copy("/src/main.go", 0, "/usr/bin/x"), copy("/app", 2, "/usr/bin/make")]);
+        assert_eq!(facts.canary_hits.len(), 1, "a hashed file is searched too");
+    }
+
+    #[test]
     fn relative_links_resolve() {
         assert_eq!(resolve_relative("b/layer.tar", "../a/layer.tar"), "a/layer.tar");
     }

@@ -805,7 +805,10 @@ impl Spec {
                     bail!("{}: it says where to search `canary`, which is not set", key("canary_in"))
                 }
                 CheckKind::Context(x) if x.canary_in.as_ref().is_some_and(|p| p.is_empty()) => {
-                    bail!("{}: it is empty; name `image`, `context` or both (or leave it out for `image`)", key("canary_in"))
+                    bail!(
+                        "{}: it is empty; name `image`, `context` or both (or leave it out for `image`)",
+                        key("canary_in")
+                    )
                 }
                 CheckKind::Context(x) if x.canary.as_ref().is_some_and(|c| c.len() < 4) => {
                     bail!("{}: at least 4 bytes, or encoded forms of it would match by chance", key("canary"))
@@ -1016,7 +1019,10 @@ max_mb = 20
         assert_eq!(places("canary = \"abcd\"\ncanary_in = [\"image\", \"context\"]"), (true, true));
         assert_eq!(places("forbid = [\".env\"]"), (false, false));
         for (kv, said) in [
-            ("forbid = [\".env\"]\ncanary_in = [\"context\"]", "check `context`: canary_in: it says where to search `canary`"),
+            (
+                "forbid = [\".env\"]\ncanary_in = [\"context\"]",
+                "check `context`: canary_in: it says where to search `canary`",
+            ),
             ("canary = \"abcd\"\ncanary_in = []", "canary_in: it is empty"),
             ("canary = \"abcd\"\ncanary_in = [\"layers\"]", "unknown variant `layers`"),
             ("canary = \"abc\"", "canary: at least 4 bytes"),

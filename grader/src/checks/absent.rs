@@ -120,7 +120,7 @@ fn copies_found(copies: &[&CopyHit], facts: &Facts) -> Finding {
                 Some(Origin::Base(b)) => format!(", from the base image {b}"),
                 None => String::new(),
             };
-            format!("{} is {from}'s {} under another name{source}", c.path, c.original)
+            format!("{} is a copy of {from}'s {}{source}", c.path, c.original)
         })
         .collect();
     let more = if copies.len() > EXAMPLES { format!(" (and {} more)", copies.len() - EXAMPLES) } else { String::new() };
@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(r.line, Some(2));
         assert_eq!(
             r.message,
-            "/usr/local/bin/gmake is python:3.13-trixie's /usr/bin/make under another name, added by \
+            "/usr/local/bin/gmake is a copy of python:3.13-trixie's /usr/bin/make, added by \
              `COPY --from=build /usr/bin/make /usr/local/bin/gmake` (exercises/ex1/Dockerfile:2): the same bytes (size and \
              SHA-256), whatever the name"
         );

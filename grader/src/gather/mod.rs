@@ -193,7 +193,8 @@ pub async fn gather(
     });
     if let Some(copies) = copies_of {
         progress.set_message(format!("reading {} from {}", copies.paths.join(", "), copies.image));
-        facts.originals = Some(engine.read_originals(&crate::image_ref::normalize(&copies.image), &copies.paths).await?);
+        facts.originals =
+            Some(engine.read_originals(&crate::image_ref::normalize(&copies.image), &copies.paths).await?);
     }
     progress.set_message("exporting the image");
     let originals = facts.originals.as_ref().map(|o| o.files.as_slice()).unwrap_or_default();
