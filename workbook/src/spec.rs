@@ -369,6 +369,10 @@ pub struct Signature {
     pub prefix: String,
     /// The check's `env` variable whose value is the key, e.g. `WEBHOOK_SECRET`.
     pub key_env: String,
+    /// When set, the same request is first sent signed with another key, and the app must
+    /// refuse it with this status (e.g. 401): a program that accepts any signature is not the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forged_status: Option<u16>,
 }
 
 /// The MACs the grader can sign with.
@@ -971,7 +975,7 @@ max_mb = 20
         };
         let env = "env = { KEY = \"k-{nonce}\" }";
         let post = "method = \"POST\"\npath = \"/hooks\"\nbody = '{\"type\": \"{nonce}\"}'\nstatus = 202\nbody_contains = \"queued\"";
-        let sign = "[check.identity.sign]\nalgorithm = \"hmac-sha256\"\nheader = \"X-Signature\"\nprefix = \"sha256=\"\nkey_env = \"KEY\"";
+        let sign = "[check.identity.sign]\nalgorithm = \"hmac-sha256\"\nheader = \"X-Signature\"\nprefix = \"sha256=\"\nkey_env = \"KEY\"\nforged_status = 401";
         let then = "[check.identity.then]\npath = \"/events\"\nbody_contains = '\"type\":\"{nonce}\"'";
         let s = smoke(env, &format!("{post}\n{sign}\n{then}")).unwrap();
         let CheckKind::Smoke(x) = &s.checks[1].kind else { panic!() };

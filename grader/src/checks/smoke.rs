@@ -82,6 +82,24 @@ fn identity_verdict(answered: String, a: &IdentityAnswer, i: &IdentityRequest, t
     if let Some(key) = &a.signed_with {
         asked.push_str(&format!(" (signed with the {key} the container was given)"));
     }
+    if let Some(refused) = i.sign.as_ref().and_then(|s| s.forged_status) {
+        let got = match &a.forged {
+            Some(Attempt::Status { status, .. }) if *status == refused => None,
+            Some(Attempt::Status { status, .. }) => Some(format!("answered {status}")),
+            Some(Attempt::Error(e)) => Some(format!("got no answer ({e})")),
+            None => Some("was not sent".to_string()),
+        };
+        if let Some(got) = got {
+            let key = a.signed_with.as_deref().unwrap_or("the key");
+            return (
+                false,
+                format!(
+                    "{answered}, but the program answering is not the app: {then}{} signed with another key than {key} {got}, where the app refuses it with {refused}",
+                    a.request
+                ),
+            );
+        }
+    }
     match &a.answer {
         Attempt::Status { status, body_has_text: true } if *status == want => {
             let said = format!("{answered}; {asked} answered {status} with `{}`", a.wanted);
@@ -177,6 +195,7 @@ mod tests {
                 request: format!("{} {}", i.method, i.path),
                 body: i.body.clone(),
                 signed_with: None,
+                forged: None,
                 wanted: i.body_contains.clone(),
                 answer,
                 excerpt: excerpt.into(),
@@ -218,6 +237,7 @@ algorithm = "hmac-sha256"
 header = "X-Signature"
 prefix = "sha256="
 key_env = "WEBHOOK_SECRET"
+forged_status = 401
 [then]
 path = "/events"
 body_contains = '"type":"{nonce}"'
@@ -229,6 +249,7 @@ body_contains = '"type":"{nonce}"'
             request: format!("{} {}", req.method, req.path),
             body: req.body.clone(),
             signed_with: req.sign.as_ref().map(|s| s.key_env.clone()),
+            forged: Some(Attempt::Status { status: 401, body_has_text: true }),
             wanted: req.body_contains.clone(),
             answer: Attempt::Status { status, body_has_text: has },
             excerpt: excerpt.into(),
@@ -259,6 +280,16 @@ body_contains = '"type":"{nonce}"'
         assert!(said.ends_with("(signed with the WEBHOOK_SECRET the container was given) answered 404 with `Cannot POST /webhooks`, where the app answers 202 with `\"queued\"`"), "{said}");
         // The wanted first answer without its follow-up's is no pass.
         assert!(!verdict(&spec, &seen(answer(&i, 202, true, "", None))).0);
+        // A stub that keeps every event but checks no signature: it took the forged one too.
+        let listed = answer(events, 200, true, "[{\"type\":\"123456789012\"}]", None);
+        let mut a = answer(&i, 202, true, "{\"queued\":2}", Some(Box::new(listed)));
+        a.forged = Some(Attempt::Status { status: 202, body_has_text: true });
+        let (passed, said) = verdict(&spec, &seen(a));
+        assert!(!passed);
+        assert!(
+            said.ends_with("not the app: POST /webhooks signed with another key than WEBHOOK_SECRET answered 202, where the app refuses it with 401"),
+            "{said}"
+        );
     }
 
     /// The HTTP smoke probe of a targets check on port 8080.

@@ -119,6 +119,9 @@ pub struct IdentityAnswer {
     /// The environment variable whose value signed the body (`[check.identity.sign]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_with: Option<String>,
+    /// What the same request signed with another key got (`forged_status`), sent first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forged: Option<Attempt>,
     /// The text the answer's body had to contain (the nonce in it).
     pub wanted: String,
     /// What came back: a status and whether the body held `wanted`, or why nothing did.

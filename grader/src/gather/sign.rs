@@ -11,6 +11,16 @@ use workbook::spec::{SignAlgorithm, Signature};
 /// refuses, so the check fails rather than passes).
 pub fn header(sign: &Signature, env: &BTreeMap<String, String>, body: &[u8]) -> (String, String) {
     let key = env.get(&sign.key_env).map(String::as_str).unwrap_or_default();
+    header_with_key(sign, key, body)
+}
+
+/// The header as signed with another key than the container's (for `forged_status`).
+pub fn forged(sign: &Signature, env: &BTreeMap<String, String>, body: &[u8]) -> (String, String) {
+    let key = env.get(&sign.key_env).map(String::as_str).unwrap_or_default();
+    header_with_key(sign, &format!("{key}-forged"), body)
+}
+
+fn header_with_key(sign: &Signature, key: &str, body: &[u8]) -> (String, String) {
     let mac = match sign.algorithm {
         SignAlgorithm::HmacSha256 => {
             ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes()), body)
@@ -30,6 +40,7 @@ mod tests {
             header: "X-Signature".into(),
             prefix: prefix.into(),
             key_env: "KEY".into(),
+            forged_status: None,
         }
     }
 
@@ -46,5 +57,7 @@ mod tests {
         let env = BTreeMap::from([("KEY".to_string(), "smoke-test-secret".to_string())]);
         let (_, value) = header(&sign("sha256="), &env, br#"{"type":"ping"}"#);
         assert_eq!(value, "sha256=c329579eb4dd1a3ede059529036847315b13342b11ecfc013053ce5405d6f88f");
+        let (_, other) = forged(&sign("sha256="), &env, br#"{"type":"ping"}"#);
+        assert!(other.starts_with("sha256=") && other != value && other.len() == value.len());
     }
 }

@@ -147,8 +147,20 @@ async fn ask_identity(
     deadline: Instant,
 ) -> IdentityAnswer {
     let body = i.body.as_deref().map(|b| (i.content_type.as_str(), b));
-    let headers: Vec<(String, String)> =
-        i.sign.iter().map(|s| super::sign::header(s, env, i.body.as_deref().unwrap_or_default().as_bytes())).collect();
+    let bytes = i.body.as_deref().unwrap_or_default().as_bytes();
+    let headers: Vec<(String, String)> = i.sign.iter().map(|s| super::sign::header(s, env, bytes)).collect();
+    // Signed with another key first: the app must refuse it (and so queues nothing).
+    let forged = match &i.sign {
+        Some(s) if s.forged_status.is_some() => {
+            let headers = [super::sign::forged(s, env, bytes)];
+            let host = engine.endpoint.probe_host();
+            Some(match http_request(&host, host_port, &i.method, &i.path, body, &headers).await {
+                Ok((status, _)) => Attempt::Status { status, body_has_text: true },
+                Err(e) => Attempt::Error(e),
+            })
+        }
+        _ => None,
+    };
     let mut tries = 0;
     let (answer, excerpt) = loop {
         tries += 1;
@@ -170,6 +182,7 @@ async fn ask_identity(
         request: format!("{} {}", i.method, i.path),
         body: i.body.clone(),
         signed_with: i.sign.as_ref().map(|s| s.key_env.clone()),
+        forged,
         wanted: i.body_contains.clone(),
         answer,
         excerpt,
