@@ -56,6 +56,16 @@ pub struct BuildContext {
     /// The Dockerfile and ignore file when the ignore rules exclude them: sent for the engine
     /// to read, with their comments' text left out (see [`without_comment_text`]).
     pub quieted: Vec<String>,
+    /// The Dockerfile and the ignore file that applies: always sent, whatever the rules say.
+    pub always_sent: [String; 2],
+}
+
+/// What the canary search of a context's files found: each file holding the secret (its path
+/// and how the secret is written in it), and every bound that cut a file's search short.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextCanary {
+    pub hits: Vec<(String, String)>,
+    pub limits: Vec<String>,
 }
 
 /// One upload of a context: the tar's chunks as they are written, and the packer's error (a
@@ -110,7 +120,50 @@ impl BuildContext {
                 largest(&files, 5)
             )));
         }
-        Ok(BuildContext { root: dir.to_path_buf(), entries: Arc::new(entries), files, ignore, skipped, quieted })
+        let always_sent = [dockerfile.to_string(), ignore_file];
+        Ok(BuildContext {
+            root: dir.to_path_buf(),
+            entries: Arc::new(entries),
+            files,
+            ignore,
+            skipped,
+            quieted,
+            always_sent,
+        })
+    }
+
+    /// Searches every regular file the context sends for `canary`, read as the upload reads it
+    /// (the listed size, a link never followed), except the Dockerfile and its ignore file: the
+    /// engine must read those, and what a Dockerfile puts in the image is found there. Each file's
+    /// search is bounded as the image's are ([`Canary::find_in`]); the context as a whole is
+    /// bounded by `GRADER_MAX_CONTEXT_MB`. A file that vanished or cannot be read is a bound
+    /// too: "not found" is never claimed for it.
+    pub fn find_canary(&self, canary: &crate::canary::Canary) -> ContextCanary {
+        let mut out = ContextCanary::default();
+        for (rel, size) in &self.files {
+            if self.always_sent.contains(rel) {
+                continue;
+            }
+            let path = self.root.join(rel);
+            let read = path.symlink_metadata().and_then(|m| {
+                if !m.is_file() {
+                    return Ok(None);
+                }
+                let file = std::fs::File::open(&path)?;
+                canary.find_in(file.take(*size), *size).map(Some)
+            });
+            match read {
+                Ok(Some(outcome)) => {
+                    if let Some(found) = outcome.found {
+                        out.hits.push((rel.clone(), found.0));
+                    }
+                    out.limits.extend(outcome.limits.into_iter().map(|l| format!("{rel}: {l}")));
+                }
+                Ok(None) => {}
+                Err(e) => out.limits.push(format!("{rel}: could not be read ({e})")),
+            }
+        }
+        out
     }
 
     /// The `n` largest files sent, with their sizes, for a message.
@@ -386,6 +439,37 @@ mod tests {
         let n = names(&ctx);
         assert_eq!(n, vec![".dockerignore", "Dockerfile", "docs/keep.md", "src/", "src/main.go"]);
         assert_eq!(ctx.content_bytes(), 24 + 13 + 1 + 12);
+    }
+
+    #[test]
+    fn the_canary_search_reads_what_is_sent_but_the_dockerfile_and_ignore_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let secret = "canary-ex7-8d41f2c09b7e4a65";
+        std::fs::write(p.join("Dockerfile"), format!("FROM scratch\n# {secret}\n")).unwrap();
+        std::fs::write(p.join(".dockerignore"), format!(".env\n# {secret}\n")).unwrap();
+        std::fs::write(p.join(".env"), format!("WEBHOOK_SECRET={secret}\n")).unwrap();
+        std::fs::create_dir_all(p.join("config")).unwrap();
+        std::fs::write(p.join("config/webhook.conf"), format!("WEBHOOK_SECRET={secret}\n")).unwrap();
+        let b64 = "V0VCSE9PS19TRUNSRVQ9Y2FuYXJ5LWV4Ny04ZDQxZjJjMDliN2U0YTY1Cg==";
+        std::fs::write(p.join("settings"), b64).unwrap();
+        std::fs::write(p.join("app.js"), "console.log(1)\n").unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", p.join("link")).unwrap();
+        let ctx = BuildContext::pack(p, "Dockerfile").unwrap();
+        let found = ctx.find_canary(&crate::canary::Canary::new(secret.as_bytes()).unwrap());
+        assert_eq!(
+            found.hits,
+            vec![
+                ("config/webhook.conf".to_string(), "as is".to_string()),
+                ("settings".to_string(), "base64-encoded".to_string())
+            ]
+        );
+        assert!(found.limits.is_empty(), "{:?}", found.limits);
+        // A file that vanished after the listing is a bound, never "not found".
+        std::fs::remove_file(p.join("settings")).unwrap();
+        let found = ctx.find_canary(&crate::canary::Canary::new(secret.as_bytes()).unwrap());
+        assert_eq!(found.hits.len(), 1);
+        assert!(found.limits[0].starts_with("settings: could not be read"), "{:?}", found.limits);
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub fn spec(data: &[u8]) {
 /// The image-export reader never panics on any tar (legacy or OCI layout, gzip layers or not).
 pub fn export(data: &[u8]) {
     let canary = crate::canary::Canary::new(b"canary").expect("a canary of six bytes");
-    if let Ok(scan) = crate::image::scan_export(data, Some(&canary)) {
+    if let Ok(scan) = crate::image::scan_export(data, Some(&canary), &[]) {
         let _ = scan.compose();
     }
 }

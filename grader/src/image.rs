@@ -11,9 +11,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 
 use anyhow::{anyhow, bail, Context, Result};
+use sha2::Digest;
 
 use crate::canary::Canary;
-use crate::facts::image::{CanaryHit, ConfigHit, EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer};
+use crate::facts::image::{
+    CanaryHit, ConfigHit, CopyHit, EntryKind, FileEntry, HistoryEntry, ImageConfig, ImageFacts, Layer, Original,
+};
 
 /// Files whose content the scan keeps (the final copy wins): users, and the package databases
 /// (Debian's `status`, and distroless' one-file-per-package `status.d/`).
@@ -36,8 +39,13 @@ struct LayerScan {
     canary: Vec<(String, String)>,
     /// Files whose search a bound cut short, and which bound.
     canary_limits: Vec<(String, String)>,
+    /// Files that are copies of an original, and the original's path.
+    copies: Vec<(String, String)>,
     content_bytes: u64,
 }
+
+/// The originals by size: only a file of one of these sizes is hashed.
+type BySize<'o> = HashMap<u64, Vec<&'o Original>>;
 
 /// The whole export, before the manifest says how the pieces fit.
 #[derive(Debug, Default)]
@@ -50,8 +58,13 @@ pub struct ExportScan {
 
 /// Reads a whole export (`docker save` of one image) as it streams; [`ExportScan::compose`]
 /// then makes the image's facts. `canary`, when given, is searched for in every file of every
-/// layer, in every encoding it knows.
-pub fn scan_export<R: Read>(reader: R, canary: Option<&Canary>) -> Result<ExportScan> {
+/// layer, in every encoding it knows; a file of the size of one of `originals` is hashed, and
+/// recorded when it is a copy of it.
+pub fn scan_export<R: Read>(reader: R, canary: Option<&Canary>, originals: &[Original]) -> Result<ExportScan> {
+    let mut by_size: BySize<'_> = HashMap::new();
+    for o in originals {
+        by_size.entry(o.size).or_default().push(o);
+    }
     let mut out = ExportScan::default();
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries().context("reading the export tar")? {
@@ -86,11 +99,11 @@ pub fn scan_export<R: Read>(reader: R, canary: Option<&Canary>) -> Result<Export
             head.len() >= 262 && &head[257..262] == b"ustar" || (head.len() == 512 && head.iter().all(|b| *b == 0));
         let rest = io::Cursor::new(head.clone()).chain(&mut entry);
         if is_gzip {
-            let layer = scan_layer(flate2::read::GzDecoder::new(rest), canary)
+            let layer = scan_layer(flate2::read::GzDecoder::new(rest), canary, &by_size)
                 .with_context(|| format!("reading layer {path}"))?;
             out.layers.insert(path, layer);
         } else if is_tar {
-            let layer = scan_layer(rest, canary).with_context(|| format!("reading layer {path}"))?;
+            let layer = scan_layer(rest, canary, &by_size).with_context(|| format!("reading layer {path}"))?;
             out.layers.insert(path, layer);
         } else if size <= SMALL_BLOB {
             let mut buf = head;
@@ -153,7 +166,7 @@ fn resolve_relative(from: &str, target: &str) -> String {
     parts.join("/")
 }
 
-fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>) -> Result<LayerScan> {
+fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>, by_size: &BySize<'_>) -> Result<LayerScan> {
     let mut scan = LayerScan::default();
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries()? {
@@ -200,6 +213,21 @@ fn scan_layer<R: Read>(reader: R, canary: Option<&Canary>) -> Result<LayerScan> 
                     scan.canary.push((path.clone(), found.0));
                 }
                 scan.captured.push((path.clone(), text));
+            } else if let Some(same_size) = by_size.get(&size) {
+                // Held whole (originals are at most COPIES_OF_MAX_BYTES), hashed, then searched.
+                let mut data = Vec::with_capacity(size as usize);
+                (&mut entry).take(size).read_to_end(&mut data)?;
+                let sha256: [u8; 32] = sha2::Sha256::digest(&data).into();
+                if let Some(o) = same_size.iter().find(|o| o.sha256 == sha256) {
+                    scan.copies.push((path.clone(), o.path.clone()));
+                }
+                if let Some(canary) = canary {
+                    let outcome = canary.find_in(data.as_slice(), size)?;
+                    if let Some(found) = outcome.found {
+                        scan.canary.push((path.clone(), found.0));
+                    }
+                    scan.canary_limits.extend(outcome.limits.into_iter().map(|l| (path.clone(), l)));
+                }
             } else if let Some(canary) = canary {
                 let outcome = canary.find_in(&mut entry, size)?;
                 if let Some(found) = outcome.found {
@@ -270,6 +298,9 @@ impl ExportScan {
             }
             for (p, how) in scan.canary {
                 facts.canary_hits.push(CanaryHit { path: format!("/{p}"), layer: index, how });
+            }
+            for (p, original) in scan.copies {
+                facts.copies.push(CopyHit { path: format!("/{p}"), layer: index, original });
             }
             for (p, limit) in scan.canary_limits {
                 facts.canary_limits.push(format!("/{p} (layer {}): {limit}", index + 1));
@@ -443,7 +474,7 @@ mod tests {
             ("manifest.json", Some(manifest)),
         ]);
         let canary = Canary::new(b"SECRET-CANARY").unwrap();
-        let facts = scan_export(export.as_slice(), Some(&canary)).unwrap().compose().unwrap();
+        let facts = scan_export(export.as_slice(), Some(&canary), &[]).unwrap().compose().unwrap();
         assert!(!facts.files.contains_key("/src/main.go"), "whiteout removes the file");
         assert!(!facts.files.contains_key("/opt/a"), "opaque dir hides lower content");
         assert_eq!(facts.files["/opt/b"].layer, 1);
@@ -472,7 +503,7 @@ mod tests {
             ("abc.json", Some(&config_json())),
             ("manifest.json", Some(manifest)),
         ]);
-        let facts = scan_export(export.as_slice(), None).unwrap().compose().unwrap();
+        let facts = scan_export(export.as_slice(), None, &[]).unwrap().compose().unwrap();
         assert_eq!(facts.layers.len(), 4);
         assert_eq!(facts.layers[0].entries, facts.layers[3].entries);
         assert_eq!(facts.files["/app"].layer, 3, "the last place that wrote it");
@@ -501,10 +532,39 @@ mod tests {
             ("blobs/sha256/man", Some(manifest.as_bytes())),
             ("index.json", Some(index.as_bytes())),
         ]);
-        let facts = scan_export(export.as_slice(), None).unwrap().compose().unwrap();
+        let facts = scan_export(export.as_slice(), None, &[]).unwrap().compose().unwrap();
         assert_eq!(facts.files["/app"].layer, 2);
         assert!(!facts.files.contains_key("/src/main.go"));
         assert!(facts.canary_hits.is_empty());
+    }
+
+    #[test]
+    fn copies_of_an_original_are_found_by_size_and_hash_and_still_searched() {
+        let [l1, l2, l3] = layers();
+        let manifest = br#"[{"Config":"abc.json","Layers":["1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
+        let export = tar_of(&[
+            ("1/layer.tar", Some(&l1)),
+            ("2/layer.tar", Some(&l2)),
+            ("3/layer.tar", Some(&l3)),
+            ("abc.json", Some(&config_json())),
+            ("manifest.json", Some(manifest)),
+        ]);
+        let original = |path: &str, bytes: &[u8]| Original {
+            path: path.into(),
+            size: bytes.len() as u64,
+            sha256: sha2::Sha256::digest(bytes).into(),
+        };
+        // `app` is "binary"; "BINARY" has its size, not its hash; the canary file is still searched.
+        let originals = [
+            original("/usr/bin/make", b"binary"),
+            original("/usr/bin/other", b"BINARY"),
+            original("/usr/bin/x", b"package main // SECRET-CANARY"),
+        ];
+        let canary = Canary::new(b"SECRET-CANARY").unwrap();
+        let facts = scan_export(export.as_slice(), Some(&canary), &originals).unwrap().compose().unwrap();
+        let copy = |path: &str, layer, original: &str| CopyHit { path: path.into(), layer, original: original.into() };
+        assert_eq!(facts.copies, vec![copy("/src/main.go", 0, "/usr/bin/x"), copy("/app", 2, "/usr/bin/make")]);
+        assert_eq!(facts.canary_hits.len(), 1, "a hashed file is searched too");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use workbook::spec::CheckKind;
+use workbook::spec::{CanaryPlace, CheckKind};
 use workbook::Exercise;
 
 use crate::context::BuildContext;
@@ -35,6 +35,8 @@ pub struct Plan<'e> {
     pub needs_buildkit: Option<String>,
     /// The secret a `context` check plants, searched for in every layer of the image.
     pub canary: Option<&'e str>,
+    /// The secret a `context` check searches for in the files the context sends.
+    pub context_canary: Option<&'e str>,
     pub options: BuildOptions,
 }
 
@@ -51,10 +53,13 @@ impl<'e> Plan<'e> {
         let dockerfile = exercise.spec.build.dockerfile.as_str();
         let parsed = dockerfile::parse(dockerfile_text);
         let needs_buildkit = parsed.as_ref().ok().and_then(|df| needs_buildkit(df, dockerfile));
-        let canary = exercise.spec.checks.iter().find_map(|c| match &c.kind {
-            CheckKind::Context(x) => x.canary.as_deref(),
-            _ => None,
-        });
+        let canary_in = |place| {
+            exercise.spec.checks.iter().find_map(|c| match &c.kind {
+                CheckKind::Context(x) => x.canary_for(place),
+                _ => None,
+            })
+        };
+        let (canary, context_canary) = (canary_in(CanaryPlace::Image), canary_in(CanaryPlace::Context));
         Plan {
             exercise,
             dockerfile,
@@ -62,6 +67,7 @@ impl<'e> Plan<'e> {
             parsed,
             needs_buildkit,
             canary,
+            context_canary,
             options,
         }
     }

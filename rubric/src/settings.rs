@@ -22,10 +22,11 @@ pub fn of(kind: &CheckKind) -> Vec<(String, Value)> {
 }
 
 /// How a check runs the image, not what it measures: the environment it starts it with, the
-/// per-run identity request, the bases each target must start from. Their values are long
+/// per-run identity request, the bases each target must start from; and, with them, the image
+/// and files an `absent` check compares copies against (`copies_of`). Their values are long
 /// unbreakable tokens (`CLOCK_ZONES=UTC,Europe/Paris,…`) that pushed the rubric table past a
 /// phone's width; the exercise's README and the checks reference page explain them.
-const HOW_IT_RUNS: &[&str] = &["env", "identity", "bases"];
+const HOW_IT_RUNS: &[&str] = &["env", "identity", "bases", "copies_of"];
 
 /// The settings as phrases, empty values left out; the prose `what` (if any) first.
 pub fn phrases(settings: &[(String, Value)]) -> Vec<String> {

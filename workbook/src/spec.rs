@@ -239,7 +239,31 @@ pub struct PathsCheck {
     pub paths: Vec<String>,
     /// What the paths are, for the report (e.g. "the Go toolchain or Go sources").
     pub what: String,
+    /// `[check.copies_of]`, `absent` only: programs found by their content, wherever they are
+    /// copied to and whatever they are renamed (`make` copied as `/usr/local/bin/gmake`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies_of: Option<CopiesOf>,
 }
+
+/// Files whose copies must not be in the final image: a final-image file of the same size and
+/// SHA-256 as one of `paths` in `image` fails the check. Only the named files are read from
+/// `image` (a container is created from it, never started); the final image's files are
+/// compared as its export streams, and only those of a size one of the originals has are hashed.
+/// A changed byte makes another file: this finds copies, not edited programs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopiesOf {
+    /// The image the originals are read from, e.g. the build stage's base `python:3.13-trixie`
+    /// (the grader provisions it as it provisions base images).
+    pub image: String,
+    /// Absolute paths in `image` of regular files or links to them (followed), e.g.
+    /// `/usr/bin/make`. A path the image lacks is said in the report, not compared.
+    pub paths: Vec<String>,
+}
+
+/// The most files `copies_of` reads, and the largest: programs, not toolchains.
+pub const COPIES_OF_MAX_PATHS: usize = 64;
+pub const COPIES_OF_MAX_BYTES: u64 = 64 << 20;
 
 /// The limits of every container the grader runs, unless a `smoke` check sets its own: how long
 /// it may take to answer (s), its memory (MB) and its process count.
@@ -296,7 +320,9 @@ pub const NONCE: &str = "{nonce}";
 
 /// `[check.identity]` of a smoke (or targets) check: a request whose answer depends on a value
 /// the grader picks at random per run, so only the running app can give it. `{nonce}` in
-/// `path`, `body` and `body_contains` is that value; `body_contains` must hold it.
+/// `path`, `body` and `body_contains` is that value; `body_contains` must hold it, or, with a
+/// follow-up request (`then`), the request must send it and the follow-up's `body_contains`
+/// must hold it (the app must have kept what it was sent).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityRequest {
@@ -314,12 +340,50 @@ pub struct IdentityRequest {
     /// The expected HTTP status. Default 200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// Text the answer's body must contain, with `{nonce}` in it.
+    /// Text the answer's body must contain, with `{nonce}` in it (unless `then` asks for it).
     pub body_contains: String,
+    /// `[check.identity.sign]`: sign the body as the app's clients do, with a key the check's
+    /// `env` gives the container (an app that refuses unsigned requests still answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<Signature>,
+    /// `[check.identity.then]`: a follow-up request, sent once this one got its answer, whose
+    /// answer must hold `{nonce}` (e.g. `GET /events` lists the event just posted). Its keys are
+    /// this table's; it may not have a follow-up of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Box<IdentityRequest>>,
+}
+
+/// How the grader signs an identity request's body: the header `header` carries `prefix`
+/// followed by the lowercase hex of the body's HMAC-SHA256 under the value of the environment
+/// variable `key_env` (which the check's `env` must set, `{nonce}` replaced). ex7's app checks
+/// `X-Signature: sha256=<hex>` under `WEBHOOK_SECRET`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The MAC: only `hmac-sha256`.
+    pub algorithm: SignAlgorithm,
+    /// The header that carries it, e.g. `X-Signature`.
+    pub header: String,
+    /// Text before the hex digits, e.g. `sha256=`. Default none.
+    #[serde(default)]
+    pub prefix: String,
+    /// The check's `env` variable whose value is the key, e.g. `WEBHOOK_SECRET`.
+    pub key_env: String,
+    /// When set, the same request is first sent signed with another key, and the app must
+    /// refuse it with this status (e.g. 401): a program that accepts any signature is not the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forged_status: Option<u16>,
+}
+
+/// The MACs the grader can sign with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignAlgorithm {
+    #[serde(rename = "hmac-sha256")]
+    HmacSha256,
 }
 
 impl IdentityRequest {
-    /// A copy with `{nonce}` replaced by `nonce`.
+    /// A copy with `{nonce}` replaced by `nonce` (in the follow-up too).
     pub fn with_nonce(&self, nonce: &str) -> IdentityRequest {
         IdentityRequest {
             method: self.method.clone(),
@@ -328,31 +392,82 @@ impl IdentityRequest {
             content_type: self.content_type.clone(),
             status: self.status,
             body_contains: self.body_contains.replace(NONCE, nonce),
+            sign: self.sign.clone(),
+            then: self.then.as_ref().map(|t| Box::new(t.with_nonce(nonce))),
         }
     }
 
-    /// What the spec may not say: a request line the grader cannot send, or an answer that
-    /// does not depend on the nonce.
-    fn validate(&self, key: &dyn Fn(&str) -> String) -> Result<()> {
+    /// What the spec may not say: a request line the grader cannot send, a signing key the
+    /// check's `env` does not give, or an answer that does not depend on the nonce.
+    fn validate(&self, env: &BTreeMap<String, String>, key: &dyn Fn(&str) -> String) -> Result<()> {
+        self.validate_request("identity", env, key)?;
+        let Some(then) = &self.then else {
+            if !self.body_contains.contains(NONCE) {
+                bail!(
+                    "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
+                    key("identity.body_contains"),
+                    self.body_contains
+                );
+            }
+            return Ok(());
+        };
+        then.validate_request("identity.then", env, key)?;
+        if then.then.is_some() {
+            bail!("{}: one follow-up request at most", key("identity.then.then"));
+        }
+        let sent = self.path.contains(NONCE) || self.body.as_deref().is_some_and(|b| b.contains(NONCE));
+        if !sent {
+            bail!(
+                "{}: the request must send {NONCE} (in `path` or `body`), so that the follow-up's answer can only hold it if the app kept it",
+                key("identity")
+            );
+        }
+        if !then.body_contains.contains(NONCE) {
+            bail!(
+                "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
+                key("identity.then.body_contains"),
+                then.body_contains
+            );
+        }
+        Ok(())
+    }
+
+    /// The request line, content type and signature of one request (`at` names its table).
+    fn validate_request(&self, at: &str, env: &BTreeMap<String, String>, key: &dyn Fn(&str) -> String) -> Result<()> {
         if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key("identity.method"), self.method);
+            bail!("{}: `{}` is not an HTTP method (GET, POST, PUT, ...)", key(&format!("{at}.method")), self.method);
         }
         if !self.path.starts_with('/') || self.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
             bail!(
                 "{}: {:?} must start with / and hold no spaces or control characters",
-                key("identity.path"),
+                key(&format!("{at}.path")),
                 self.path
             );
         }
         if self.content_type.chars().any(|c| c.is_control()) {
-            bail!("{}: control characters are not allowed", key("identity.content_type"));
+            bail!("{}: control characters are not allowed", key(&format!("{at}.content_type")));
         }
-        if !self.body_contains.contains(NONCE) {
-            bail!(
-                "{}: {:?} must contain {NONCE}, so that a server that does not run the app cannot give the answer",
-                key("identity.body_contains"),
-                self.body_contains
-            );
+        if let Some(sign) = &self.sign {
+            let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !token(&sign.header) {
+                bail!(
+                    "{}: {:?} is not a header name (letters, digits and `-`, e.g. `X-Signature`)",
+                    key(&format!("{at}.sign.header")),
+                    sign.header
+                );
+            }
+            if sign.prefix.chars().any(|c| c.is_control()) {
+                bail!("{}: control characters are not allowed", key(&format!("{at}.sign.prefix")));
+            }
+            if !env.contains_key(&sign.key_env) {
+                bail!(
+                    "{}: `{}` is not set by the check's `env`: the key must be one the grader gives the container \
+                     (add `{} = \"...\"` to `env`)",
+                    key(&format!("{at}.sign.key_env")),
+                    sign.key_env,
+                    sign.key_env
+                );
+            }
         }
         Ok(())
     }
@@ -380,10 +495,34 @@ pub struct ContextCheck {
     /// which a workbook cannot ship but a learner's real project has).
     #[serde(default)]
     pub must_ignore: Vec<String>,
-    /// A string that must appear in no file of any layer of the final image (a layer whose file a
-    /// later step deleted counts: it still ships).
+    /// A string taken from a secret the folder holds, searched in every encoding the grader
+    /// knows (plain, base64, hex, dumps, compressed, archived) where `canary_in` says.
     #[serde(default)]
     pub canary: Option<String>,
+    /// Where `canary` must not be: `image` (any file of any layer of the final image, a layer
+    /// whose file a later step deleted included, and the image config) and/or `context` (any
+    /// file the build context sends, whatever its name: a secret renamed past the `forbid`
+    /// patterns is still sent). Default `["image"]`. The Dockerfile and its ignore file are not
+    /// searched in the context: the engine must read them, and what a Dockerfile writes into
+    /// the image is found by `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_in: Option<Vec<CanaryPlace>>,
+}
+
+/// Where a context check searches its canary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CanaryPlace {
+    Image,
+    Context,
+}
+
+impl ContextCheck {
+    /// The canary to search in `place`, if this check has one there.
+    pub fn canary_for(&self, place: CanaryPlace) -> Option<&str> {
+        let places = self.canary_in.as_deref().unwrap_or(&[CanaryPlace::Image]);
+        self.canary.as_deref().filter(|_| places.contains(&place))
+    }
 }
 
 /// `kind = "target"`: a named stage that runs the tests really does. The grader builds it as it
@@ -633,7 +772,7 @@ impl Spec {
                         if x.port.is_none() {
                             bail!("{}: an identity request needs `port`", key("identity"));
                         }
-                        i.validate(&key)?;
+                        i.validate(&x.env, &key)?;
                     }
                     in_range(&key("timeout_s"), x.timeout_s, 1, 600)?;
                     in_range(&key("memory_mb"), x.memory_mb, 6, 16_384)?;
@@ -658,13 +797,25 @@ impl Spec {
                 CheckKind::Targets(t) if t.targets.is_empty() => bail!("check `{}`: targets is empty", c.id),
                 CheckKind::Targets(t) => {
                     if let Some(i) = &t.identity {
-                        i.validate(&key)?;
+                        i.validate(&t.env, &key)?;
                     }
                 }
                 CheckKind::Context(x)
                     if x.max_mb.is_none() && x.forbid.is_empty() && x.must_ignore.is_empty() && x.canary.is_none() =>
                 {
                     bail!("check `{}`: set max_mb, forbid, must_ignore or canary", c.id)
+                }
+                CheckKind::Context(x) if x.canary_in.is_some() && x.canary.is_none() => {
+                    bail!("{}: it says where to search `canary`, which is not set", key("canary_in"))
+                }
+                CheckKind::Context(x) if x.canary_in.as_ref().is_some_and(|p| p.is_empty()) => {
+                    bail!(
+                        "{}: it is empty; name `image`, `context` or both (or leave it out for `image`)",
+                        key("canary_in")
+                    )
+                }
+                CheckKind::Context(x) if x.canary.as_ref().is_some_and(|c| c.len() < 4) => {
+                    bail!("{}: at least 4 bytes, or encoded forms of it would match by chance", key("canary"))
                 }
                 CheckKind::Stages(s) if s.min == 0 => bail!("check `{}`: min must be at least 1", c.id),
                 CheckKind::Absent(p) | CheckKind::Present(p) if p.paths.is_empty() => {
@@ -674,9 +825,40 @@ impl Spec {
                     if let Some(bad) = p.paths.iter().find(|p| !p.starts_with('/') && !p.starts_with("**")) {
                         bail!("check `{}`: path pattern `{bad}` must be absolute (start with / or **)", c.id);
                     }
+                    if let Some(copies) = &p.copies_of {
+                        if matches!(c.kind, CheckKind::Present(_)) {
+                            bail!("{}: only an `absent` check looks for copies", key("copies_of"));
+                        }
+                        if copies.image.trim().is_empty() || copies.image.chars().any(|c| c.is_whitespace()) {
+                            bail!("{}: {:?} is not an image name", key("copies_of.image"), copies.image);
+                        }
+                        if copies.paths.is_empty() || copies.paths.len() > COPIES_OF_MAX_PATHS {
+                            bail!("{}: name from 1 to {COPIES_OF_MAX_PATHS} files", key("copies_of.paths"));
+                        }
+                        let bad = |p: &&String| {
+                            !p.starts_with('/') || p.contains(['*', '?', '[']) || p.split('/').any(|c| c == "..")
+                        };
+                        if let Some(bad) = copies.paths.iter().find(bad) {
+                            bail!(
+                                "{}: `{bad}` must be an absolute path without wildcards or `..` (a file is read, not matched)",
+                                key("copies_of.paths")
+                            );
+                        }
+                    }
                 }
                 _ => {}
             }
+        }
+        let canaries: std::collections::BTreeSet<&str> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.kind {
+                CheckKind::Context(x) => x.canary.as_deref(),
+                _ => None,
+            })
+            .collect();
+        if canaries.len() > 1 {
+            bail!("the checks name {} different canaries; the grader searches one secret per grading", canaries.len());
         }
         for id in &self.starter.fails {
             if !seen.contains(id.as_str()) {
@@ -781,6 +963,104 @@ max_mb = 20
         ] {
             let err = format!("{:#}", smoke(t).unwrap_err());
             assert!(err.contains(said), "{t}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_signed_request_with_a_follow_up_must_send_the_nonce_and_find_it_again() {
+        let smoke = |env: &str, t: &str| {
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"smoke\"\npoints = 1\nport = 80\n{env}\n[check.identity]\n{t}\n"
+            ))
+        };
+        let env = "env = { KEY = \"k-{nonce}\" }";
+        let post = "method = \"POST\"\npath = \"/hooks\"\nbody = '{\"type\": \"{nonce}\"}'\nstatus = 202\nbody_contains = \"queued\"";
+        let sign = "[check.identity.sign]\nalgorithm = \"hmac-sha256\"\nheader = \"X-Signature\"\nprefix = \"sha256=\"\nkey_env = \"KEY\"\nforged_status = 401";
+        let then = "[check.identity.then]\npath = \"/events\"\nbody_contains = '\"type\":\"{nonce}\"'";
+        let s = smoke(env, &format!("{post}\n{sign}\n{then}")).unwrap();
+        let CheckKind::Smoke(x) = &s.checks[1].kind else { panic!() };
+        let i = x.identity.as_ref().unwrap().with_nonce("42");
+        let t = i.then.as_ref().unwrap();
+        assert_eq!((t.method.as_str(), t.body_contains.as_str(), t.status), ("GET", "\"type\":\"42\"", None));
+        let sig = i.sign.as_ref().unwrap();
+        assert_eq!(
+            (sig.algorithm, sig.header.as_str(), sig.prefix.as_str()),
+            (SignAlgorithm::HmacSha256, "X-Signature", "sha256=")
+        );
+        for (env, t, said) in [
+            ("", format!("{post}\n{sign}\n{then}"), "identity.sign.key_env: `KEY` is not set by the check's `env`"),
+            (
+                env,
+                format!("{post}\n{}\n{then}", sign.replace("hmac-sha256", "md5")),
+                "unknown variant `md5`, expected `hmac-sha256`",
+            ),
+            (env, format!("{post}\n{}\n{then}", sign.replace("X-Signature", "X Signature")), "identity.sign.header"),
+            (env, format!("{}\n{then}", post.replace("{nonce}", "x")), "the request must send {nonce}"),
+            (env, format!("{post}\n{}", then.replace("{nonce}", "x")), "identity.then.body_contains"),
+            (env, format!("{post}\n{}", then.replace("/events", "events")), "identity.then.path"),
+            (
+                env,
+                format!("{post}\n{then}\n[check.identity.then.then]\npath = \"/\"\nbody_contains = \"{{nonce}}\""),
+                "one follow-up",
+            ),
+            (env, post.to_string(), "identity.body_contains: \"queued\" must contain {nonce}"),
+        ] {
+            let err = format!("{:#}", smoke(env, &t).err().unwrap_or_else(|| panic!("accepted: {t}")));
+            assert!(err.contains(said), "{t}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_canary_is_searched_where_canary_in_says() {
+        let ctx = |kv: &str| Spec::parse(&format!("{MINIMAL}\n[[check]]\nkind = \"context\"\npoints = 1\n{kv}\n"));
+        let places = |kv: &str| {
+            let s = ctx(kv).unwrap();
+            let CheckKind::Context(x) = &s.checks[1].kind else { panic!() };
+            (x.canary_for(CanaryPlace::Image).is_some(), x.canary_for(CanaryPlace::Context).is_some())
+        };
+        assert_eq!(places("canary = \"abcd\""), (true, false));
+        assert_eq!(places("canary = \"abcd\"\ncanary_in = [\"context\"]"), (false, true));
+        assert_eq!(places("canary = \"abcd\"\ncanary_in = [\"image\", \"context\"]"), (true, true));
+        assert_eq!(places("forbid = [\".env\"]"), (false, false));
+        for (kv, said) in [
+            (
+                "forbid = [\".env\"]\ncanary_in = [\"context\"]",
+                "check `context`: canary_in: it says where to search `canary`",
+            ),
+            ("canary = \"abcd\"\ncanary_in = []", "canary_in: it is empty"),
+            ("canary = \"abcd\"\ncanary_in = [\"layers\"]", "unknown variant `layers`"),
+            ("canary = \"abc\"", "canary: at least 4 bytes"),
+        ] {
+            let err = format!("{:#}", ctx(kv).unwrap_err());
+            assert!(err.contains(said), "{kv}: {err}");
+        }
+        let two = format!(
+            "{MINIMAL}\n[[check]]\nkind = \"context\"\npoints = 1\ncanary = \"abcd\"\n[[check]]\nkind = \"context\"\nid = \"c2\"\npoints = 1\ncanary = \"efgh\"\n"
+        );
+        assert!(Spec::parse(&two).unwrap_err().to_string().contains("2 different canaries"));
+    }
+
+    #[test]
+    fn copies_of_names_files_of_an_image_for_an_absent_check_only() {
+        let paths = |kind: &str, t: &str| {
+            Spec::parse(&format!(
+                "{MINIMAL}\n[[check]]\nkind = \"{kind}\"\npoints = 1\nwhat = \"make\"\npaths = [\"/usr/bin/make\"]\n[check.copies_of]\n{t}\n"
+            ))
+        };
+        let s = paths("absent", "image = \"python:3.13-trixie\"\npaths = [\"/usr/bin/make\"]").unwrap();
+        let CheckKind::Absent(p) = &s.checks[1].kind else { panic!() };
+        assert_eq!(p.copies_of.as_ref().unwrap().paths, vec!["/usr/bin/make"]);
+        for (kind, t, said) in [
+            ("present", "image = \"x\"\npaths = [\"/a\"]", "only an `absent` check"),
+            ("absent", "image = \"\"\npaths = [\"/a\"]", "copies_of.image"),
+            ("absent", "image = \"x\"\npaths = []", "copies_of.paths: name from 1 to 64"),
+            ("absent", "image = \"x\"\npaths = [\"usr/bin/make\"]", "must be an absolute path"),
+            ("absent", "image = \"x\"\npaths = [\"/usr/bin/gcc*\"]", "without wildcards"),
+            ("absent", "image = \"x\"\npaths = [\"/a/../etc/shadow\"]", "or `..`"),
+            ("absent", "image = \"x\"\npaths = [\"/a\"]\nhash = 1", "hash"),
+        ] {
+            let err = format!("{:#}", paths(kind, t).unwrap_err());
+            assert!(err.contains(said), "{kind} {t}: {err}");
         }
     }
 

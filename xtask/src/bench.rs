@@ -598,7 +598,7 @@ pub fn scan(args: &[String]) -> Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     let facts = rt.block_on(async {
         let engine = grader::engine::Engine::connect().await?;
-        engine.image_facts(image, None).await
+        engine.image_facts(image, None, &[]).await
     })?;
     println!("{} paths", facts.files.len());
     Ok(())

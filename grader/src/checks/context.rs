@@ -7,7 +7,7 @@ use crate::facts::build::squash;
 use crate::facts::Facts;
 use crate::locate::{layer_origins, Origin};
 use crate::units::mb;
-use workbook::spec::ContextCheck;
+use workbook::spec::{CanaryPlace, ContextCheck};
 
 const EXAMPLES: usize = 4;
 
@@ -49,13 +49,13 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
     let mut problems = Vec::new();
     let mut details = Vec::new();
     let mut line = None;
+    let mut sent: Vec<&str> = Vec::new();
     if !spec.forbid.is_empty() {
         let forbidden = match Dockerignore::parse(&spec.forbid.join("\n")) {
             Ok(d) => d,
             Err(e) => return Finding::fail(format!("bad forbid pattern in the spec: {e:#}")),
         };
-        let sent: Vec<&str> =
-            facts.context_paths.iter().map(|(p, _)| p.as_str()).filter(|p| forbidden.excludes(p)).collect();
+        sent = facts.context_paths.iter().map(|(p, _)| p.as_str()).filter(|p| forbidden.excludes(p)).collect();
         if !sent.is_empty() {
             let shown: Vec<&str> = sent.iter().take(EXAMPLES).copied().collect();
             problems.push(format!(
@@ -75,6 +75,28 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
             would_send.join(", ")
         ));
     }
+    if let (Some(canary), Some(found)) = (spec.canary_for(CanaryPlace::Context), &facts.context_canary) {
+        // A forbidden file holding the secret is already named above.
+        let hits: Vec<String> = found
+            .hits
+            .iter()
+            .filter(|(path, _)| !sent.contains(&path.as_str()))
+            .map(|(path, how)| format!("{path} ({how})"))
+            .collect();
+        if !hits.is_empty() {
+            let shown: Vec<&str> = hits.iter().take(EXAMPLES).map(String::as_str).collect();
+            problems.push(format!(
+                "the secret `{canary}` is in {} the context sends, whatever {} name{}: {}{} (leave {} out with \
+                 .dockerignore; the app gets the secret at run time)",
+                if hits.len() == 1 { "a file".to_string() } else { format!("{} files", hits.len()) },
+                if hits.len() == 1 { "its" } else { "their" },
+                if hits.len() == 1 { "" } else { "s" },
+                shown.join(", "),
+                if hits.len() > EXAMPLES { ", ..." } else { "" },
+                if hits.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
     if let Some(max) = spec.max_mb {
         let budget = (max * 1e6) as u64;
         if facts.context_bytes > budget {
@@ -84,7 +106,7 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
             details.extend(biggest.iter().take(3).map(|(p, s)| format!("{} {p}", mb(*s))));
         }
     }
-    if let (Some(canary), Some(image)) = (&spec.canary, &facts.image) {
+    if let (Some(canary), Some(image)) = (spec.canary_for(CanaryPlace::Image), &facts.image) {
         if !image.canary_hits.is_empty() {
             let origins = facts.dockerfile.as_ref().ok().map(|df| layer_origins(df, image, None));
             for hit in &image.canary_hits {
@@ -130,18 +152,29 @@ pub fn check(spec: &ContextCheck, facts: &Facts) -> Finding {
         if !spec.must_ignore.is_empty() {
             said.push(format!("the ignore rules leave out {}", spec.must_ignore.join(", ")));
         }
-        if spec.canary.is_some() {
-            said.push("the secret is in no layer and not in the image config".to_string());
-            if let Some(image) = &facts.image {
-                details.extend(image.canary_limits.iter().map(|l| format!("not searched to the end: {l}")));
-            }
+        if spec.canary_for(CanaryPlace::Context).is_some() {
+            said.push("no file the context sends holds the secret".to_string());
         }
+        if spec.canary_for(CanaryPlace::Image).is_some() {
+            said.push("the secret is in no layer and not in the image config".to_string());
+        }
+        details.extend(limits(spec, facts));
         return Finding::pass(said.join("; ")).with_details(details);
     }
-    if let (Some(_), Some(image)) = (&spec.canary, &facts.image) {
-        details.extend(image.canary_limits.iter().map(|l| format!("not searched to the end: {l}")));
-    }
+    details.extend(limits(spec, facts));
     Finding::fail(problems.join("; ")).at(line).with_details(details)
+}
+
+/// Every file whose canary search a bound cut short, where the check searched.
+fn limits(spec: &ContextCheck, facts: &Facts) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(_), Some(found)) = (spec.canary_for(CanaryPlace::Context), &facts.context_canary) {
+        out.extend(found.limits.iter().map(|l| format!("not searched to the end (context): {l}")));
+    }
+    if let (Some(_), Some(image)) = (spec.canary_for(CanaryPlace::Image), &facts.image) {
+        out.extend(image.canary_limits.iter().map(|l| format!("not searched to the end: {l}")));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -155,6 +188,7 @@ mod tests {
             forbid: vec![".env".into(), ".git".into(), "**/*.pem".into()],
             must_ignore: vec![],
             canary: Some("CANARY-123".into()),
+            canary_in: None,
         }
     }
 
@@ -245,5 +279,44 @@ mod tests {
         assert!(r.message.contains("the secret `CANARY-123` is in the image"), "{}", r.message);
         assert_eq!(r.line, Some(2));
         assert!(r.details.iter().any(|d| d.contains("deleted later, but the layer still ships it")), "{:?}", r.details);
+    }
+    #[test]
+    fn a_secret_in_a_file_the_context_sends_is_named_once() {
+        // The adversarial set's ex7/cheat-context-secret-renamed.
+        let spec = ContextCheck {
+            forbid: vec![".env".into()],
+            canary: Some("CANARY-123".into()),
+            canary_in: Some(vec![CanaryPlace::Context]),
+            ..Default::default()
+        };
+        let mut f = facts(SOLUTION);
+        f.context_paths = vec![("app.py".into(), 100), ("config/webhook.conf".into(), 30)];
+        f.context_canary = Some(Default::default());
+        // Searched in the context only: a hit in the image is the other check's.
+        f.image.as_mut().unwrap().canary_hits =
+            vec![crate::facts::image::CanaryHit { path: "/app/x".into(), layer: 1, how: "as is".into() }];
+        let r = check(&spec, &f);
+        assert!(r.passed, "{}", r.message);
+        assert!(r.message.ends_with("none of them forbidden; no file the context sends holds the secret"), "{}", r.message);
+        f.context_canary = Some(crate::context::ContextCanary {
+            hits: vec![("config/webhook.conf".into(), "as is".into())],
+            limits: vec!["blob.gz: decompressed or decoded data past 256 MiB was not searched".into()],
+        });
+        let r = check(&spec, &f);
+        assert!(!r.passed);
+        assert_eq!(
+            r.message,
+            "the secret `CANARY-123` is in a file the context sends, whatever its name: config/webhook.conf (as is) \
+             (leave it out with .dockerignore; the app gets the secret at run time)"
+        );
+        assert_eq!(
+            r.details,
+            vec!["not searched to the end (context): blob.gz: decompressed or decoded data past 256 MiB was not searched"]
+        );
+        // A forbidden file that holds it is named once, as forbidden.
+        f.context_paths.push((".env".into(), 20));
+        f.context_canary.as_mut().unwrap().hits = vec![(".env".into(), "as is".into())];
+        let r = check(&spec, &f);
+        assert_eq!(r.message, "1 file that should stay out of the context was sent (.env)");
     }
 }

@@ -173,6 +173,8 @@ pub(crate) mod fixtures {
             run_id: "test".into(),
             context_paths: vec![],
             context_ignore: Default::default(),
+            context_canary: None,
+            originals: None,
         }
     }
 

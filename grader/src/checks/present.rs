@@ -39,6 +39,7 @@ mod tests {
     fn present_names_what_is_missing() {
         let f = with_files(facts(SOLUTION), &[("base", 1)], &[("/app", 0)]);
         let spec = PathsCheck {
+            copies_of: None,
             paths: vec!["/app".into(), "/etc/ssl/certs/*.crt".into()],
             what: "the app and CA certificates".into(),
         };

@@ -3,7 +3,7 @@
 
 use super::{Cx, Finding};
 use crate::facts::{Attempt, IdentityAnswer, Seen, SmokeRun};
-use workbook::spec::SmokeCheck;
+use workbook::spec::{IdentityRequest, SmokeCheck};
 
 pub const NEEDS_IMAGE: bool = true;
 
@@ -44,7 +44,7 @@ pub fn verdict(spec: &SmokeCheck, seen: &Seen) -> (bool, String) {
         Seen::Answered { status, body_has_text, identity } if *status == want_status && *body_has_text => {
             let answered = format!("GET {} answered {status} on port {port}", spec.path);
             match (identity, &spec.identity) {
-                (Some(a), Some(i)) => identity_verdict(answered, a, i.status.unwrap_or(200)),
+                (Some(a), Some(i)) => identity_verdict(answered, a, i, ""),
                 _ => (true, answered),
             }
         }
@@ -70,16 +70,44 @@ pub fn verdict(spec: &SmokeCheck, seen: &Seen) -> (bool, String) {
     }
 }
 
-/// The identity request's verdict: the app answers it with the nonce; a static file server or
-/// a stub that only knows the health path does not.
-fn identity_verdict(answered: String, a: &IdentityAnswer, want: u16) -> (bool, String) {
-    let asked = match &a.body {
-        Some(body) => format!("{} with `{body}`", a.request),
-        None => a.request.clone(),
+/// The identity request's verdict: the app answers it with the nonce (or, with a follow-up,
+/// answers it and then gives the nonce back); a static file server or a stub that only knows
+/// the health path does not. `then` is "then " for the follow-up.
+fn identity_verdict(answered: String, a: &IdentityAnswer, i: &IdentityRequest, then: &str) -> (bool, String) {
+    let want = i.status.unwrap_or(200);
+    let mut asked = match &a.body {
+        Some(body) => format!("{then}{} with `{body}`", a.request),
+        None => format!("{then}{}", a.request),
     };
+    if let Some(key) = &a.signed_with {
+        asked.push_str(&format!(" (signed with the {key} the container was given)"));
+    }
+    if let Some(refused) = i.sign.as_ref().and_then(|s| s.forged_status) {
+        let got = match &a.forged {
+            Some(Attempt::Status { status, .. }) if *status == refused => None,
+            Some(Attempt::Status { status, .. }) => Some(format!("answered {status}")),
+            Some(Attempt::Error(e)) => Some(format!("got no answer ({e})")),
+            None => Some("was not sent".to_string()),
+        };
+        if let Some(got) = got {
+            let key = a.signed_with.as_deref().unwrap_or("the key");
+            return (
+                false,
+                format!(
+                    "{answered}, but the program answering is not the app: {then}{} signed with another key than {key} {got}, where the app refuses it with {refused}",
+                    a.request
+                ),
+            );
+        }
+    }
     match &a.answer {
         Attempt::Status { status, body_has_text: true } if *status == want => {
-            (true, format!("{answered}; {asked} answered {status} with `{}`", a.wanted))
+            let said = format!("{answered}; {asked} answered {status} with `{}`", a.wanted);
+            match (&i.then, &a.then) {
+                (Some(next), Some(got)) => identity_verdict(said, got, next, "then "),
+                (Some(next), None) => (false, format!("{said}, but the follow-up {} {} was not asked", next.method, next.path)),
+                (None, _) => (true, said),
+            }
         }
         got => {
             let got = match got {
@@ -87,10 +115,12 @@ fn identity_verdict(answered: String, a: &IdentityAnswer, want: u16) -> (bool, S
                 Attempt::Status { status, .. } => format!("answered {status} with `{}`", a.excerpt),
                 Attempt::Error(e) => format!("got no answer ({e})"),
             };
+            // Only the last request's wanted text holds the nonce (the spec's validation).
+            let picked = if i.then.is_none() { " (a number picked for this run)" } else { "" };
             (
                 false,
                 format!(
-                    "{answered}, but the program answering is not the app: {asked} {got}, where the app answers {want} with `{}` (a number picked for this run)",
+                    "{answered}, but the program answering is not the app: {asked} {got}, where the app answers {want} with `{}`{picked}",
                     a.wanted
                 ),
             )
@@ -153,6 +183,8 @@ mod tests {
             content_type: "application/json".into(),
             status: None,
             body_contains: "\"due\":\"{nonce}.00\"".into(),
+            sign: None,
+            then: None,
         };
         let spec = SmokeCheck { identity: Some(identity.clone()), ..TargetsLike::smoke() };
         let i = identity.with_nonce("123456789012");
@@ -162,9 +194,12 @@ mod tests {
             identity: Some(IdentityAnswer {
                 request: format!("{} {}", i.method, i.path),
                 body: i.body.clone(),
+                signed_with: None,
+                forged: None,
                 wanted: i.body_contains.clone(),
                 answer,
                 excerpt: excerpt.into(),
+                then: None,
             }),
         };
         let good = verdict(&spec, &seen(Attempt::Status { status: 200, body_has_text: true }, "{\"due\":...}"));
@@ -187,6 +222,74 @@ mod tests {
         assert!(!passed && said.contains("got no answer (connection closed without an answer)"), "{said}");
         // A spec without an identity request judges the health answer alone.
         assert!(verdict(&TargetsLike::smoke(), &seen(Attempt::Error("x".into()), "")).0);
+    }
+
+    #[test]
+    fn a_signed_request_and_its_follow_up_both_decide() {
+        let text = r#"
+method = "POST"
+path = "/webhooks"
+body = '{"type": "{nonce}"}'
+status = 202
+body_contains = '"queued"'
+[sign]
+algorithm = "hmac-sha256"
+header = "X-Signature"
+prefix = "sha256="
+key_env = "WEBHOOK_SECRET"
+forged_status = 401
+[then]
+path = "/events"
+body_contains = '"type":"{nonce}"'
+"#;
+        let identity: IdentityRequest = toml::from_str(text).unwrap();
+        let spec = SmokeCheck { identity: Some(identity.clone()), ..TargetsLike::smoke() };
+        let i = identity.with_nonce("123456789012");
+        let answer = |req: &IdentityRequest, status: u16, has: bool, excerpt: &str, then| IdentityAnswer {
+            request: format!("{} {}", req.method, req.path),
+            body: req.body.clone(),
+            signed_with: req.sign.as_ref().map(|s| s.key_env.clone()),
+            forged: Some(Attempt::Status { status: 401, body_has_text: true }),
+            wanted: req.body_contains.clone(),
+            answer: Attempt::Status { status, body_has_text: has },
+            excerpt: excerpt.into(),
+            then,
+        };
+        let events = i.then.as_deref().unwrap();
+        let seen = |a: IdentityAnswer| Seen::Answered { status: 200, body_has_text: true, identity: Some(a) };
+        let listed = answer(events, 200, true, "[{\"type\":\"123456789012\"}]", None);
+        let good = verdict(&spec, &seen(answer(&i, 202, true, "{\"queued\":1}", Some(Box::new(listed)))));
+        assert_eq!(
+            good,
+            (
+                true,
+                "GET / answered 200 on port 8080; POST /webhooks with `{\"type\": \"123456789012\"}` (signed with the WEBHOOK_SECRET the container was given) answered 202 with `\"queued\"`; then GET /events answered 200 with `\"type\":\"123456789012\"`".into()
+            )
+        );
+        // A stub that takes any POST but keeps nothing.
+        let empty = answer(events, 200, false, "[]", None);
+        let (passed, said) = verdict(&spec, &seen(answer(&i, 202, true, "{\"queued\":1}", Some(Box::new(empty)))));
+        assert!(!passed);
+        assert!(
+            said.ends_with("but the program answering is not the app: then GET /events answered 200 with `[]`, where the app answers 200 with `\"type\":\"123456789012\"` (a number picked for this run)"),
+            "{said}"
+        );
+        // A stub that only answers /healthz: the POST fails, the follow-up is never asked.
+        let (passed, said) = verdict(&spec, &seen(answer(&i, 404, false, "Cannot POST /webhooks", None)));
+        assert!(!passed);
+        assert!(said.ends_with("(signed with the WEBHOOK_SECRET the container was given) answered 404 with `Cannot POST /webhooks`, where the app answers 202 with `\"queued\"`"), "{said}");
+        // The wanted first answer without its follow-up's is no pass.
+        assert!(!verdict(&spec, &seen(answer(&i, 202, true, "", None))).0);
+        // A stub that keeps every event but checks no signature: it took the forged one too.
+        let listed = answer(events, 200, true, "[{\"type\":\"123456789012\"}]", None);
+        let mut a = answer(&i, 202, true, "{\"queued\":2}", Some(Box::new(listed)));
+        a.forged = Some(Attempt::Status { status: 202, body_has_text: true });
+        let (passed, said) = verdict(&spec, &seen(a));
+        assert!(!passed);
+        assert!(
+            said.ends_with("not the app: POST /webhooks signed with another key than WEBHOOK_SECRET answered 202, where the app refuses it with 401"),
+            "{said}"
+        );
     }
 
     /// The HTTP smoke probe of a targets check on port 8080.

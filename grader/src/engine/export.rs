@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
 
 use super::Engine;
-use crate::facts::image::ImageFacts;
+use crate::facts::image::{ImageFacts, Original};
 
 /// How long the image export may take (a 1 GB image exports in well under a minute here).
 const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
@@ -16,15 +16,18 @@ const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 impl Engine {
     /// Inspects and exports an image, streaming the export through a tar reader.
     /// `canary`, when given, is searched for in every file of every layer and in the config, in
-    /// every encoding [`crate::canary::Canary`] knows.
-    pub async fn image_facts(&self, image: &str, canary: Option<&str>) -> Result<ImageFacts> {
+    /// every encoding [`crate::canary::Canary`] knows; a file of the size of one of `originals`
+    /// is hashed, to find copies of it.
+    pub async fn image_facts(&self, image: &str, canary: Option<&str>, originals: &[Original]) -> Result<ImageFacts> {
         let inspect = self.docker.inspect_image(image).await.with_context(|| format!("inspecting {image}"))?;
         let stream = self.docker.export_image(image).map_err(io::Error::other);
         // Dropped on every way out of this function (the timeout too): the export stops.
         let (reader, _pump) = super::batched::read(stream);
         let canary = canary.and_then(|c| crate::canary::Canary::new(c.as_bytes()));
         let searched = canary.clone();
-        let read = tokio::task::spawn_blocking(move || crate::image::scan_export(reader, searched.as_ref()));
+        let originals = originals.to_vec();
+        let read =
+            tokio::task::spawn_blocking(move || crate::image::scan_export(reader, searched.as_ref(), &originals));
         let Ok(joined) = tokio::time::timeout(EXPORT_TIMEOUT, read).await else {
             return Err(crate::error::advice(format!(
                 "could not grade: the Docker engine at {} did not finish exporting the built image within {} s \

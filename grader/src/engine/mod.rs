@@ -11,6 +11,7 @@ pub mod connect;
 pub mod diagnose;
 pub mod export;
 pub mod netcheck;
+pub mod originals;
 pub mod progress;
 pub mod run;
 pub mod sweep;

@@ -78,6 +78,9 @@ pub struct ImageFacts {
     pub captured: BTreeMap<String, String>,
     /// Files whose content holds the canary (in any encoding the search knows), in any layer.
     pub canary_hits: Vec<CanaryHit>,
+    /// Files, in any layer, that are copies of an `absent` check's originals (`copies_of`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<CopyHit>,
     /// Where the image config holds the canary (an ENV, a LABEL, a history entry).
     pub canary_in_config: Vec<ConfigHit>,
     /// Files whose canary search a bound cut short (bytes decompressed, containers nested):
@@ -86,6 +89,35 @@ pub struct ImageFacts {
     /// The image config as exported (JSON).
     #[serde(skip)]
     pub config_json: String,
+}
+
+/// The files an `absent` check's `copies_of` reads from another image, to find their copies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Originals {
+    /// The image they were read from.
+    pub image: String,
+    pub files: Vec<Original>,
+    /// Paths the image lacks (or that are not regular files, or too large): not compared.
+    pub missing: Vec<String>,
+}
+
+/// One file read from that image: its path there (as the spec names it), size and SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Original {
+    pub path: String,
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+/// A file of some layer whose content is that of an original (same size and SHA-256).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopyHit {
+    /// Absolute path in the layer.
+    pub path: String,
+    /// Index of the layer (0 is the base image's first).
+    pub layer: usize,
+    /// The original's path in the other image.
+    pub original: String,
 }
 
 /// A file of some layer that holds the planted secret.

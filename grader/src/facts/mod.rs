@@ -33,6 +33,13 @@ pub struct Facts {
     /// The ignore rules the context was packed with.
     #[serde(skip)]
     pub context_ignore: crate::dockerignore::Dockerignore,
+    /// The canary search of the files the context sends, when a `context` check asks for it
+    /// (`canary_in` holds `context`).
+    #[serde(skip)]
+    pub context_canary: Option<crate::context::ContextCanary>,
+    /// The files an `absent` check's `copies_of` read from another image, when one asks.
+    #[serde(skip)]
+    pub originals: Option<crate::facts::image::Originals>,
     pub build: BuildOutcome,
     /// The built image; `None` when the build failed.
     pub image: Option<ImageFacts>,

@@ -116,12 +116,21 @@ pub struct IdentityAnswer {
     pub request: String,
     /// The request's body, when it had one.
     pub body: Option<String>,
+    /// The environment variable whose value signed the body (`[check.identity.sign]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_with: Option<String>,
+    /// What the same request signed with another key got (`forged_status`), sent first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forged: Option<Attempt>,
     /// The text the answer's body had to contain (the nonce in it).
     pub wanted: String,
     /// What came back: a status and whether the body held `wanted`, or why nothing did.
     pub answer: Attempt,
     /// The start of the answer's body (one line, at most 120 characters), for the report.
     pub excerpt: String,
+    /// The follow-up request's answer, when the spec has one and this answer was the wanted one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<Box<IdentityAnswer>>,
 }
 
 /// What the stop probe saw after it sent the stop signal.

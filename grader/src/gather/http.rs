@@ -26,22 +26,27 @@ pub async fn wait_until_answering(engine: &Engine, id: &str, host_port: u16, pat
 
 /// A minimal HTTP/1.0 GET against `host:port`; the status code and body.
 pub async fn http_get(host: &str, port: u16, path: &str) -> Result<(u16, String), String> {
-    http_request(host, port, "GET", path, None).await
+    http_request(host, port, "GET", path, None, &[]).await
 }
 
-/// A minimal HTTP/1.0 request against `host:port`, with a body (`(content type, text)`) when
-/// given; the status code and body (at most 1 MiB read, within 3 s).
+/// A minimal HTTP/1.0 request against `host:port`, with a body (`(content type, text)`) and
+/// extra headers (`(name, value)`) when given; the status code and body (at most 1 MiB read,
+/// within 3 s).
 pub async fn http_request(
     host: &str,
     port: u16,
     method: &str,
     path: &str,
     body: Option<(&str, &str)>,
+    headers: &[(String, String)],
 ) -> Result<(u16, String), String> {
     let io = async {
         let mut s = tokio::net::TcpStream::connect((host, port)).await.map_err(|e| format!("connect: {e}"))?;
         let mut req =
             format!("{method} {path} HTTP/1.0\r\nHost: localhost\r\nUser-Agent: grader\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            req.push_str(&format!("{name}: {value}\r\n"));
+        }
         if let Some((content_type, text)) = body {
             req.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", text.len()));
         }

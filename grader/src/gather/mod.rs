@@ -4,6 +4,7 @@
 
 mod http;
 mod prober;
+mod sign;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -71,6 +72,11 @@ async fn base_images(engine: &Engine, plan: &Plan<'_>, progress: &ProgressBar) -
     let own_bases = plan.parsed.as_ref().map(provision::bases).unwrap_or_default();
     if !plan.options.pull {
         let mut images = own_bases.clone();
+        // The image an `absent` check reads originals from (copies_of) is provisioned as a base.
+        images.extend(exercise.spec.checks.iter().filter_map(|c| match &c.kind {
+            CheckKind::Absent(p) => p.copies_of.as_ref().map(|c| crate::image_ref::normalize(&c.image)),
+            _ => None,
+        }));
         if exercise.spec.checks.iter().any(|c| matches!(&c.kind, CheckKind::Size(s) if s.max_ratio.is_some())) {
             // Read like the learner's Dockerfile: a regular file inside the exercise, never a FIFO.
             let starter = format!("{PRISTINE_DIR}/{df_rel}");
@@ -136,11 +142,21 @@ pub async fn gather(
             ),
         );
     }
+    // The context's files are searched for the secret on a blocking thread while the engine
+    // builds: a second read of what the upload reads (from the page cache, most often).
+    let context_search = plan.context_canary.and_then(|c| crate::canary::Canary::new(c.as_bytes())).map(|canary| {
+        let context = context.clone();
+        tokio::task::spawn_blocking(move || context.find_canary(&canary))
+    });
     let bases = base_images(engine, &plan, progress).await?;
     let tag = engine.tag(&exercise.id, "main");
     progress.set_prefix(format!("{} build", exercise.id));
     let req = plan.request(&context, &tag);
     let build = engine.build(&req, progress).await?;
+    let context_canary = match context_search {
+        Some(search) => Some(search.await.map_err(|e| anyhow::anyhow!("searching the build context: {e}"))?),
+        None => None,
+    };
     let mut facts = Facts {
         dockerfile_path: plan.dockerfile_path.clone(),
         dockerfile: plan.parsed.clone().map_err(|e| e.to_string()),
@@ -148,6 +164,8 @@ pub async fn gather(
         context_bytes: context.content_bytes(),
         context_paths: context.files.clone(),
         context_ignore: context.ignore.clone(),
+        context_canary,
+        originals: None,
         build,
         image: None,
         probes: BTreeMap::new(),
@@ -169,8 +187,18 @@ pub async fn gather(
     }
 
     progress.set_prefix(format!("{} measure", exercise.id));
+    let copies_of = spec.checks.iter().find_map(|c| match &c.kind {
+        CheckKind::Absent(p) => p.copies_of.as_ref(),
+        _ => None,
+    });
+    if let Some(copies) = copies_of {
+        progress.set_message(format!("reading {} from {}", copies.paths.join(", "), copies.image));
+        facts.originals =
+            Some(engine.read_originals(&crate::image_ref::normalize(&copies.image), &copies.paths).await?);
+    }
     progress.set_message("exporting the image");
-    facts.image = Some(engine.image_facts(&tag, plan.canary).await?);
+    let originals = facts.originals.as_ref().map(|o| o.files.as_slice()).unwrap_or_default();
+    facts.image = Some(engine.image_facts(&tag, plan.canary, originals).await?);
 
     let (mut probes, mut probe_time) = (BTreeMap::new(), BTreeMap::new());
     {
@@ -243,6 +271,8 @@ fn unbuilt(engine: &Engine, plan: &Plan<'_>, failure: BuildFailure) -> Facts {
         context_bytes: 0,
         context_paths: Vec::new(),
         context_ignore: Default::default(),
+        context_canary: None,
+        originals: None,
         build: BuildOutcome {
             builder: plan.options.builder,
             steps: Vec::new(),

@@ -46,7 +46,7 @@ async fn starter_size(g: &Gathering<'_>) -> Result<Result<u64, String>> {
         .build("starter", variant, |tag, outcome| async move {
             match outcome.failure {
                 Some(f) => Ok(Err(f.message)),
-                None => Ok(Ok(engine.image_facts(&tag, None).await?.content_size)),
+                None => Ok(Ok(engine.image_facts(&tag, None, &[]).await?.content_size)),
             }
         })
         .await

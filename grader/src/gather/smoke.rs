@@ -4,6 +4,7 @@
 //! what only the exercise's app can answer. It records what the container did; `checks::smoke`
 //! judges it.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -26,10 +27,11 @@ pub async fn gather(check: &SmokeCheck, g: &Gathering<'_>) -> Result<Option<Meas
 pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> Result<SmokeRun> {
     let started = Instant::now();
     let nonce = nonce();
+    let env: BTreeMap<String, String> = spec.env.iter().map(|(k, v)| (k.clone(), v.replace(NONCE, &nonce))).collect();
     let req = RunRequest {
         image: image.to_string(),
         cmd: spec.cmd.clone(),
-        env: spec.env.iter().map(|(k, v)| (k.clone(), v.replace(NONCE, &nonce))).collect(),
+        env: env.clone(),
         port: spec.port,
         memory_mb: spec.memory_mb,
         pids: spec.pids,
@@ -43,7 +45,7 @@ pub async fn run(engine: &Engine, image: &str, spec: &SmokeCheck) -> Result<Smok
         }
     };
     let seen = match spec.port {
-        Some(_) => probe_http(engine, &running.id, running.host_port, spec, &nonce).await,
+        Some(_) => probe_http(engine, &running.id, running.host_port, spec, &nonce, &env).await,
         None => probe_exit(engine, &running.id, spec).await,
     };
     let seen = match seen {
@@ -81,13 +83,15 @@ fn nonce() -> String {
 }
 
 /// Polls the app until it gives the answer `spec` waits for (status, body text), it exits, or
-/// the time is up; then asks the identity request, if the spec has one.
+/// the time is up; then asks the identity request, if the spec has one (signed with a key from
+/// `env`, the container's environment, when the spec says so).
 async fn probe_http(
     engine: &Engine,
     id: &str,
     host_port: Option<u16>,
     spec: &SmokeCheck,
     nonce: &str,
+    env: &BTreeMap<String, String>,
 ) -> Result<Seen> {
     let Some(host_port) = host_port else {
         // No published port: most often the container exited at once.
@@ -115,7 +119,7 @@ async fn probe_http(
                 let body_has_text = spec.body_contains.as_deref().is_none_or(|b| body.contains(b));
                 if status == want && body_has_text {
                     let identity = match &spec.identity {
-                        Some(i) => Some(ask_identity(engine, host_port, &i.with_nonce(nonce), deadline).await),
+                        Some(i) => Some(ask_identity(engine, host_port, &i.with_nonce(nonce), env, deadline).await),
                         None => None,
                     };
                     return Ok(Seen::Answered { status, body_has_text, identity });
@@ -132,15 +136,35 @@ async fn probe_http(
     }
 }
 
-/// Sends the identity request (its `{nonce}` already replaced). A connection that fails is
-/// tried again, at most three times and not past `deadline` (plus one try); any HTTP answer is
-/// final.
-async fn ask_identity(engine: &Engine, host_port: u16, i: &IdentityRequest, deadline: Instant) -> IdentityAnswer {
+/// Sends the identity request (its `{nonce}` already replaced), signed when it says so, and
+/// its follow-up once it got the wanted answer. A connection that fails is tried again, at
+/// most three times and not past `deadline` (plus one try); any HTTP answer is final.
+async fn ask_identity(
+    engine: &Engine,
+    host_port: u16,
+    i: &IdentityRequest,
+    env: &BTreeMap<String, String>,
+    deadline: Instant,
+) -> IdentityAnswer {
     let body = i.body.as_deref().map(|b| (i.content_type.as_str(), b));
+    let bytes = i.body.as_deref().unwrap_or_default().as_bytes();
+    let headers: Vec<(String, String)> = i.sign.iter().map(|s| super::sign::header(s, env, bytes)).collect();
+    // Signed with another key first: the app must refuse it (and so queues nothing).
+    let forged = match &i.sign {
+        Some(s) if s.forged_status.is_some() => {
+            let headers = [super::sign::forged(s, env, bytes)];
+            let host = engine.endpoint.probe_host();
+            Some(match http_request(&host, host_port, &i.method, &i.path, body, &headers).await {
+                Ok((status, _)) => Attempt::Status { status, body_has_text: true },
+                Err(e) => Attempt::Error(e),
+            })
+        }
+        _ => None,
+    };
     let mut tries = 0;
     let (answer, excerpt) = loop {
         tries += 1;
-        match http_request(&engine.endpoint.probe_host(), host_port, &i.method, &i.path, body).await {
+        match http_request(&engine.endpoint.probe_host(), host_port, &i.method, &i.path, body, &headers).await {
             Ok((status, text)) => {
                 let excerpt = excerpt(&text);
                 break (Attempt::Status { status, body_has_text: text.contains(&i.body_contains) }, excerpt);
@@ -149,12 +173,20 @@ async fn ask_identity(engine: &Engine, host_port: u16, i: &IdentityRequest, dead
             Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
         }
     };
+    let wanted = matches!(answer, Attempt::Status { status, body_has_text: true } if status == i.status.unwrap_or(200));
+    let then = match &i.then {
+        Some(then) if wanted => Some(Box::new(Box::pin(ask_identity(engine, host_port, then, env, deadline)).await)),
+        _ => None,
+    };
     IdentityAnswer {
         request: format!("{} {}", i.method, i.path),
         body: i.body.clone(),
+        signed_with: i.sign.as_ref().map(|s| s.key_env.clone()),
+        forged,
         wanted: i.body_contains.clone(),
         answer,
         excerpt,
+        then,
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn gather(check: &TargetsCheck, g: &Gathering<'_>) -> Result<Option<Me
                     smoke: None,
                 };
                 if run.failure.is_none() {
-                    match engine.image_facts(&tag, None).await {
+                    match engine.image_facts(&tag, None, &[]).await {
                         Ok(f) => {
                             run.size = f.content_size;
                             run.layers = f.layers.len();
