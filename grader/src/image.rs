@@ -462,17 +462,24 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn legacy_layout_composes_the_final_filesystem() {
+    /// A `docker save` of the legacy layout holding [`layers`] as `1/`, `2/` and `3/layer.tar`,
+    /// its manifest listing them in `order` (a layer may be listed more than once).
+    fn legacy_export(order: &[&str]) -> Vec<u8> {
         let [l1, l2, l3] = layers();
-        let manifest = br#"[{"Config":"abc.json","Layers":["1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
-        let export = tar_of(&[
+        let listed: Vec<String> = order.iter().map(|n| format!("\"{n}/layer.tar\"")).collect();
+        let manifest = format!(r#"[{{"Config":"abc.json","Layers":[{}]}}]"#, listed.join(","));
+        tar_of(&[
             ("1/layer.tar", Some(&l1)),
             ("2/layer.tar", Some(&l2)),
             ("3/layer.tar", Some(&l3)),
             ("abc.json", Some(&config_json())),
-            ("manifest.json", Some(manifest)),
-        ]);
+            ("manifest.json", Some(manifest.as_bytes())),
+        ])
+    }
+
+    #[test]
+    fn legacy_layout_composes_the_final_filesystem() {
+        let export = legacy_export(&["1", "2", "3"]);
         let canary = Canary::new(b"SECRET-CANARY").unwrap();
         let facts = scan_export(export.as_slice(), Some(&canary), &[]).unwrap().compose().unwrap();
         assert!(!facts.files.contains_key("/src/main.go"), "whiteout removes the file");
@@ -494,15 +501,7 @@ mod tests {
     fn a_layer_listed_twice_counts_at_both_places() {
         // Two steps that produced the same content (`RUN touch /x` twice over a `rm`): the
         // export stores the layer once and the manifest lists it at both places.
-        let [l1, l2, l3] = layers();
-        let manifest = br#"[{"Config":"abc.json","Layers":["3/layer.tar","1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
-        let export = tar_of(&[
-            ("1/layer.tar", Some(&l1)),
-            ("2/layer.tar", Some(&l2)),
-            ("3/layer.tar", Some(&l3)),
-            ("abc.json", Some(&config_json())),
-            ("manifest.json", Some(manifest)),
-        ]);
+        let export = legacy_export(&["3", "1", "2", "3"]);
         let facts = scan_export(export.as_slice(), None, &[]).unwrap().compose().unwrap();
         assert_eq!(facts.layers.len(), 4);
         assert_eq!(facts.layers[0].entries, facts.layers[3].entries);
@@ -540,15 +539,7 @@ mod tests {
 
     #[test]
     fn copies_of_an_original_are_found_by_size_and_hash_and_still_searched() {
-        let [l1, l2, l3] = layers();
-        let manifest = br#"[{"Config":"abc.json","Layers":["1/layer.tar","2/layer.tar","3/layer.tar"]}]"#;
-        let export = tar_of(&[
-            ("1/layer.tar", Some(&l1)),
-            ("2/layer.tar", Some(&l2)),
-            ("3/layer.tar", Some(&l3)),
-            ("abc.json", Some(&config_json())),
-            ("manifest.json", Some(manifest)),
-        ]);
+        let export = legacy_export(&["1", "2", "3"]);
         let original = |path: &str, bytes: &[u8]| Original {
             path: path.into(),
             size: bytes.len() as u64,
