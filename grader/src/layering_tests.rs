@@ -10,7 +10,7 @@ use std::path::Path;
 /// crate) -> plan -> gather (engine) -> facts -> checks -> report, with helpers underneath.
 const LAYERS: &[&[&str]] = &[
     // Helpers with no grading knowledge.
-    &["error", "exit", "glob", "units", "output", "workspace", "image_ref", "progress", "diff", "canary"],
+    &["error", "exit", "glob", "units", "output", "workspace", "image_ref", "progress", "diff", "canary", "random"],
     &["dockerignore"],
     &["context"],
     // Plain data: what was measured.

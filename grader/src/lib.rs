@@ -29,6 +29,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod provision;
+pub mod random;
 pub mod report;
 pub mod units;
 pub mod workspace;

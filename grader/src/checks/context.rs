@@ -33,12 +33,7 @@ fn would_send(must_ignore: &[String], ignore: &crate::dockerignore::Dockerignore
 
 /// 48 random bits in hex (a name no learner can list in advance).
 fn fresh_name() -> String {
-    let mut bytes = [0u8; 6];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        bytes.copy_from_slice(&(nanos.as_nanos() as u64).to_le_bytes()[..6]);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::random::bytes::<6>().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn judge(spec: &ContextCheck, cx: &Cx<'_>) -> Finding {

@@ -287,14 +287,7 @@ pub fn tag_safe(name: &str) -> String {
 /// 64 random bits: unique across processes and hosts sharing an engine (a run's cleanup
 /// removes by this id, so two runs must never share one).
 fn new_run_id() -> String {
-    let mut bytes = [0u8; 8];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        // No OS randomness (never seen): the clock's nanoseconds mixed with the process id.
-        use std::time::{SystemTime, UNIX_EPOCH};
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        bytes = ((nanos as u64) ^ ((std::process::id() as u64) << 40)).to_le_bytes();
-    }
-    format!("{:016x}", u64::from_le_bytes(bytes))
+    format!("{:016x}", u64::from_le_bytes(crate::random::bytes()))
 }
 
 #[cfg(test)]

@@ -73,13 +73,7 @@ fn vanished(engine: &Engine, e: anyhow::Error) -> anyhow::Error {
 /// A number picked at random for one run: 12 decimal digits, the first not 0 (so it reads the
 /// same as a number, a word, a path segment or a JSON value).
 fn nonce() -> String {
-    let mut bytes = [0u8; 8];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        // No OS randomness (never seen): the clock's nanoseconds, still new per run.
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        bytes = (nanos.as_nanos() as u64).to_le_bytes();
-    }
-    (100_000_000_000 + u64::from_le_bytes(bytes) % 900_000_000_000).to_string()
+    (100_000_000_000 + u64::from_le_bytes(crate::random::bytes()) % 900_000_000_000).to_string()
 }
 
 /// Polls the app until it gives the answer `spec` waits for (status, body text), it exits, or

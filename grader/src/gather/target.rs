@@ -55,12 +55,7 @@ struct PlantedTest {
 
 impl PlantedTest {
     fn new(style: TestStyle, passes: bool) -> PlantedTest {
-        let mut bytes = [0u8; 12];
-        // Without OS randomness the names are still new per process and call.
-        if getrandom::getrandom(&mut bytes).is_err() {
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            bytes[..8].copy_from_slice(&(nanos.as_nanos() as u64).to_le_bytes());
-        }
+        let bytes = crate::random::bytes::<12>();
         let id: String = bytes[..6].iter().map(|b| format!("{b:02x}")).collect();
         let (a, b) = (u32::from(u16::from_le_bytes([bytes[6], bytes[7]])), u32::from(u16::from_le_bytes([bytes[8], bytes[9]])));
         let sum = if passes { a + b } else { a + b + 1 + u32::from(bytes[10] % 7) };
