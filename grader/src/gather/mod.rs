@@ -223,15 +223,7 @@ pub async fn gather(
         let beside = facts.build.builder == Builder::BuildKit && !runs.is_empty() && !builds.is_empty();
         let (built, ran) = if beside {
             let quiet = ProgressBar::hidden();
-            let runner = Gathering {
-                engine,
-                exercise,
-                dir,
-                image: &tag,
-                facts: &facts,
-                prober: Prober::new(engine, &exercise.id, req, &quiet),
-                progress: &quiet,
-            };
+            let runner = Gathering { prober: Prober::new(engine, &exercise.id, req, &quiet), progress: &quiet, ..g };
             tokio::join!(probes_in_turn(&g, builds), probes_in_turn(&runner, runs))
         } else {
             (probes_in_turn(&g, spec.checks.iter().collect()).await, Ok(Vec::new()))
